@@ -1,0 +1,133 @@
+"""The one clock of fogbank: wall time plus an offset that tests can move.
+
+Every delay, timeout, retention period and schedule reads `now()`. Work that must happen at a
+future instant is registered with `call_at()`; when the clock is advanced, everything that became
+due runs at once, in order of its due time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+log = logging.getLogger("fogbank.clock")
+
+_offset: float = 0.0
+_timers: list[Timer] = []
+_sequence = itertools.count()
+_wakeup: asyncio.Event | None = None
+
+
+@dataclass(order=True, slots=True)
+class Timer:
+    """A callback due at a virtual instant; cancelled timers stay in the heap until popped."""
+
+    due: float
+    sequence: int
+    callback: Callable[[], object] = field(compare=False)
+    cancelled: bool = field(default=False, compare=False)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+def now() -> float:
+    """Seconds since the epoch on fogbank's clock."""
+    return time.time() + _offset
+
+
+def now_datetime() -> datetime:
+    return datetime.fromtimestamp(now(), UTC)
+
+
+def offset() -> float:
+    return _offset
+
+
+def advance(seconds: float) -> None:
+    """Move the clock forward; due work runs immediately."""
+    global _offset
+    if seconds < 0:
+        raise ValueError("the clock only moves forward")
+    _offset += seconds
+    run_due()
+    _notify()
+
+
+def set_time(instant: datetime) -> None:
+    """Set the clock to an absolute instant (forward or backward); due work runs immediately."""
+    global _offset
+    _offset = instant.timestamp() - time.time()
+    run_due()
+    _notify()
+
+
+def reset() -> None:
+    global _offset
+    _offset = 0.0
+    _notify()
+
+
+def call_at(due: float, callback: Callable[[], object]) -> Timer:
+    """Run `callback` once the clock reads `due` (virtual seconds since the epoch)."""
+    timer = Timer(due, next(_sequence), callback)
+    heapq.heappush(_timers, timer)
+    if _timers[0] is timer:
+        _notify()
+    return timer
+
+
+def call_later(delay: float, callback: Callable[[], object]) -> Timer:
+    return call_at(now() + delay, callback)
+
+
+def run_due() -> None:
+    """Run every timer that is due, earliest first. Timers added while running also run if due."""
+    while _timers and _timers[0].due <= now():
+        timer = heapq.heappop(_timers)
+        if timer.cancelled:
+            continue
+        try:
+            timer.callback()
+        except Exception:  # a failing callback must not stop the clock for everyone else
+            log.exception("scheduled work failed")
+
+
+def _notify() -> None:
+    if _wakeup is not None:
+        _wakeup.set()
+
+
+async def run_timers() -> None:
+    """The event-loop task that sleeps until the next timer is due (or the clock moves)."""
+    global _wakeup
+    _wakeup = asyncio.Event()
+    while True:
+        run_due()
+        delay = min(_timers[0].due - now(), 3600.0) if _timers else 3600.0
+        _wakeup.clear()
+        try:
+            await asyncio.wait_for(_wakeup.wait(), timeout=max(delay, 0.0))
+        except TimeoutError:
+            pass
+
+
+def parse_duration(text: str) -> float:
+    """Parse an ISO 8601 duration such as `PT2H`, `P1DT30M` or `PT0.5S` into seconds."""
+    import re
+
+    match = re.fullmatch(
+        r"P(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
+        r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?",
+        text.strip().upper(),
+    )
+    if not match or text.strip().upper() in ("P", "PT"):
+        raise ValueError(f"not an ISO 8601 duration: {text!r}")
+    units = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+    return sum(float(value) * units[name] for name, value in match.groupdict().items() if value)

@@ -1,0 +1,136 @@
+"""The ASGI application: turns ASGI events into an `HttpRequest`, runs the handler chain, and sends
+the response (in one piece, from a file, or streamed)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from fogbank import clock, state
+from fogbank.config import settings
+from fogbank.gateway import chain, hooks
+from fogbank.gateway.exchange import Exchange
+from fogbank.protocol.http import FileBody, HttpRequest, HttpResponse
+from fogbank.protocol.models import warm_index_in_background
+from fogbank.services import registry
+
+log = logging.getLogger("fogbank.request")
+_background: set[asyncio.Task[Any]] = set()
+_ephemeral_dir: str | None = None
+
+
+def start_up() -> None:
+    """Open the state (memory or disk) once, before the first request."""
+    global _ephemeral_dir
+    if settings.ephemeral and _ephemeral_dir is None:
+        _ephemeral_dir = tempfile.mkdtemp(prefix="fogbank-")
+        settings.data_dir = Path(_ephemeral_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    state.open_database(settings.database_path)
+    warm_index_in_background()
+
+
+def shut_down() -> None:
+    registry.unload()
+    state.database().close()
+    if _ephemeral_dir is not None:
+        shutil.rmtree(_ephemeral_dir, ignore_errors=True)
+
+
+async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    kind = scope["type"]
+    if kind == "http":
+        await _serve_http(scope, receive, send)
+    elif kind == "lifespan":
+        await _lifespan(receive, send)
+    elif kind == "websocket":
+        await send({"type": "websocket.close", "code": 1008})
+
+
+async def _lifespan(receive: Any, send: Any) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            try:
+                start_up()
+                _spawn(clock.run_timers())
+                _spawn(hooks.run_ready_scripts())
+            except Exception as problem:  # noqa: BLE001 - report any start-up failure to the server
+                log.exception("fogbank failed to start")
+                await send({"type": "lifespan.startup.failed", "message": str(problem)})
+                return
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            shut_down()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def _spawn(coroutine: Any) -> None:
+    task = asyncio.get_running_loop().create_task(coroutine)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+def _request_from_scope(scope: dict[str, Any]) -> HttpRequest:
+    headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+    raw_path = scope.get("raw_path")
+    path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else scope["path"]
+    return HttpRequest(
+        method=scope["method"],
+        path=path,
+        query_string=scope.get("query_string", b"").decode("latin-1"),
+        headers=headers,
+        scheme=scope.get("scheme", "http"),
+    )
+
+
+async def _serve_http(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    request = _request_from_scope(scope)
+    exchange = Exchange(request, receive)
+    response = await chain.handle(exchange)
+    try:
+        await _send_response(send, response, head=request.method == "HEAD")
+    finally:
+        request.body.discard()
+    _log(exchange, response)
+
+
+async def _send_response(send: Any, response: HttpResponse, *, head: bool) -> None:
+    headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers.items()]
+    body = response.body
+    if isinstance(body, bytes):
+        if "content-length" not in response.headers:
+            headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if head else body})
+        return
+    if isinstance(body, FileBody):
+        if "content-length" not in response.headers:
+            headers.append((b"content-length", str(body.length).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        if not head:
+            async for chunk in body.chunks():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    if not head:
+        async for chunk in body:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})
+
+
+def _log(exchange: Exchange, response: HttpResponse) -> None:
+    if not log.isEnabledFor(logging.INFO):
+        return
+    elapsed = (time.perf_counter() - exchange.started) * 1000
+    what = f"{exchange.service or '-'} {exchange.context.operation if exchange.context else ''}".strip()
+    if exchange.service is None:
+        what = f"{exchange.request.method} {exchange.request.path}"
+    log.info("%s %d %.1fms", what, response.status, elapsed)

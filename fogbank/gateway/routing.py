@@ -1,0 +1,163 @@
+"""Which service a request is for, and the caller's access key and region.
+
+Evidence, strongest first: the SigV4 credential scope (header or presigned query), `X-Amz-Target`,
+`Smithy-Protocol` paths, S3-style host names and SigV2, the form `Action`, the host's endpoint
+prefix. Several services can share one signing name (`dynamodb` signs DynamoDB Streams too); the
+request's shape then decides among them.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from fogbank.context import DEFAULT_REGION
+from fogbank.protocol.http import HttpRequest
+from fogbank.protocol.models import ServiceInfo, service_index, service_model
+from fogbank.services import registry
+
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]*)/\d{8}/([^/]+)/([^/]+)/aws4_request")
+_SIGV2_HEADER = re.compile(r"^AWS ([^:]+):")
+_HOST_SERVICE = re.compile(
+    r"^(?:[^.]+\.)?(?P<prefix>[a-z0-9-]+)\.(?P<region>[a-z]{2}(?:-gov)?-[a-z]+-\d)\."
+    r"(?:amazonaws\.com|localhost\.localstack\.cloud)$"
+)
+_CBOR_PATH = re.compile(r"^/service/([^/]+)/operation/([^/]+)$")
+
+
+@dataclass(slots=True)
+class Credentials:
+    access_key: str = ""
+    region: str = DEFAULT_REGION
+    scope_service: str = ""
+    signature_version: str = ""
+
+
+def read_credentials(request: HttpRequest) -> Credentials:
+    """The access key, region and signing service a request was signed with (empty if unsigned)."""
+    auth = request.headers.get("authorization", "")
+    if auth.startswith("AWS4-"):
+        match = _CREDENTIAL.search(auth)
+        if match:
+            return Credentials(match.group(1), match.group(2), match.group(3), "v4")
+    elif auth.startswith("AWS "):
+        match = _SIGV2_HEADER.match(auth)
+        return Credentials(match.group(1) if match else "", DEFAULT_REGION, "s3", "v2")
+    if "X-Amz-Credential" in request.query_string:
+        credential = request.query_value("X-Amz-Credential") or ""
+        parts = credential.split("/")
+        if len(parts) >= 5:
+            return Credentials(parts[0], parts[2], parts[3], "v4-presigned")
+    if "AWSAccessKeyId=" in request.query_string:
+        return Credentials(request.query_value("AWSAccessKeyId") or "", DEFAULT_REGION, "s3", "v2-presigned")
+    return Credentials()
+
+
+def detect_service(request: HttpRequest, credentials: Credentials) -> str | None:
+    """botocore's name of the service a request is for, or None when nothing identifies one."""
+    target = request.headers.get("x-amz-target")
+    if target:
+        info = service_index().by_target_prefix.get(target.rpartition(".")[0])
+        if info is not None:
+            return info.name
+    cbor = _CBOR_PATH.match(request.path) if "smithy-protocol" in request.headers else None
+    if cbor:
+        return _service_by_id(cbor.group(1))
+    if credentials.scope_service:
+        found = _by_signing_name(request, credentials.scope_service)
+        if found:
+            return found
+    action = _form_action(request)
+    if action:
+        found = _query_service_for_action(request, action)
+        if found:
+            return found
+    host = request.host.split(":")[0]
+    match = _HOST_SERVICE.match(host)
+    if match:
+        candidates = service_index().by_endpoint_prefix.get(match.group("prefix"), [])
+        if candidates:
+            return _choose(request, candidates)
+    return None
+
+
+def _by_signing_name(request: HttpRequest, name: str) -> str | None:
+    index = service_index()
+    candidates = index.by_signing_name.get(name) or index.by_endpoint_prefix.get(name)
+    if not candidates:
+        info = index.services.get(name)
+        return info.name if info else None
+    return _choose(request, candidates)
+
+
+def _choose(request: HttpRequest, candidates: list[ServiceInfo]) -> str:
+    """Among services sharing a signing name, the one whose protocol and operations fit."""
+    if len(candidates) == 1:
+        return candidates[0].name
+    action = _form_action(request)
+    fitting = []
+    for info in candidates:
+        if action and ("query" in info.protocols or "ec2" in info.protocols):
+            if action in service_model(info.name).operation_names:
+                fitting.append(info)
+        elif not action and any(p.startswith("rest") for p in info.protocols):
+            fitting.append(info)
+    pool = fitting or candidates
+    implemented = [info for info in pool if registry.is_implemented(info.name)]
+    if len(pool) > 1 and not action:
+        matched = [info for info in pool if _rest_path_matches(info.name, request)]
+        implemented_matched = [info for info in matched if registry.is_implemented(info.name)]
+        if implemented_matched or matched:
+            return (implemented_matched or matched)[0].name
+    return (implemented or pool)[0].name
+
+
+def _rest_path_matches(service: str, request: HttpRequest) -> bool:
+    from fogbank.protocol.rest import router_for
+
+    return router_for(service).match(request) is not None
+
+
+def _form_action(request: HttpRequest) -> str | None:
+    if request.method == "POST" and request.headers.get("content-type", "").startswith(
+        "application/x-www-form-urlencoded"
+    ):
+        from urllib.parse import parse_qs
+
+        values = parse_qs(request.body.data.decode("utf-8", "replace")).get("Action")
+        if values:
+            return values[0]
+    if "Action=" in request.query_string:
+        return request.query_value("Action")
+    return None
+
+
+@functools.cache
+def _query_actions() -> dict[str, str]:
+    """Operation name → implemented query-protocol service, for unsigned requests (STS web identity)."""
+    actions: dict[str, str] = {}
+    for name in ("sts", "iam", "sns", "sqs"):
+        if registry.is_implemented(name):
+            for operation in service_model(name).operation_names:
+                actions.setdefault(operation, name)
+    return actions
+
+
+def _query_service_for_action(request: HttpRequest, action: str) -> str | None:
+    return _query_actions().get(action)
+
+
+@functools.cache
+def _ids() -> dict[str, str]:
+    index = service_index()
+    return {info.service_id.replace(" ", ""): info.name for info in index.services.values()}
+
+
+def _service_by_id(sdk_id: str) -> str | None:
+    # The CBOR path names the service by its Smithy shape name (e.g. GraniteServiceVersion20100801).
+    index = service_index()
+    for info in index.services.values():
+        if info.target_prefix == sdk_id:
+            return info.name
+    return _ids().get(sdk_id)

@@ -1,0 +1,101 @@
+"""The `rest-json` protocol: operations routed by method and URI, JSON bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from botocore.model import OperationModel, ServiceModel
+
+from fogbank.errors import AwsError, UnknownOperationException
+from fogbank.protocol.codec import Codec
+from fogbank.protocol.documents import DocumentReader, DocumentWriter
+from fogbank.protocol.http import HttpRequest, HttpResponse
+from fogbank.protocol.json_rpc import JsonCodec
+from fogbank.protocol.rest import (
+    read_located_members,
+    read_payload,
+    router_for,
+    write_blob_payload,
+    write_located_members,
+)
+
+
+class RestJsonCodec(Codec):
+    protocol = "rest-json"
+
+    def __init__(self, service: ServiceModel) -> None:
+        super().__init__(service)
+        self.router = router_for(service.service_name)
+        self.reader = DocumentReader()
+        self.writer = DocumentWriter()
+
+    def find_operation(self, request: HttpRequest) -> OperationModel:
+        found = self.router.match(request)
+        if found is None:
+            raise UnknownOperationException(
+                f"No operation of {self.service.service_name} matches {request.method} {request.path}",
+                status=404,
+            )
+        request.memo["labels"] = found[1]
+        return found[0]
+
+    def parse(self, operation: OperationModel, request: HttpRequest) -> dict[str, Any]:
+        shape = operation.input_shape
+        if shape is None:
+            return {}
+        params: dict[str, Any] = {}
+        labels = request.memo.get("labels") or {}
+        located = read_located_members(shape, request, labels, params)  # type: ignore[arg-type]
+        payload = shape.serialization.get("payload")
+        if payload:
+            member = shape.members[payload]
+            if member.type_name in ("blob", "string"):
+                params[payload] = read_payload(member, request.body)
+            else:
+                raw = request.body.read()
+                if raw.strip():
+                    params[payload] = self.reader.reader(member)(JsonCodec.load(raw))
+        elif len(located) < len(shape.members):
+            document = JsonCodec.load(request.body.read())
+            params.update(self.reader.reader(shape)(document))
+        return params
+
+    def serialize(self, operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
+        response = HttpResponse(operation.http.get("responseCode", 200), {"x-amzn-requestid": request_id})
+        shape = operation.output_shape
+        if shape is None:
+            response.headers["content-type"] = "application/json"
+            response.body = b"{}"
+            return response
+        located, payload = write_located_members(shape, result, response)
+        if payload:
+            member = shape.members[payload]
+            value = result.get(payload)
+            if member.type_name in ("blob", "string"):
+                response.headers.setdefault("content-type", "application/octet-stream")
+                if value is not None:
+                    write_blob_payload(value, response)
+            else:
+                response.headers.setdefault("content-type", "application/json")
+                write = self.writer.writer(member)
+                response.body = orjson.dumps((write(value) if write else value) if value is not None else {})
+            return response
+        body = {name: value for name, value in result.items() if name not in located}
+        write = self.writer.writer(shape)
+        response.headers.setdefault("content-type", "application/json")
+        response.body = orjson.dumps(write(body) if write else body)
+        return response
+
+    def serialize_error(
+        self, error: AwsError, operation: OperationModel | None, request_id: str, request: HttpRequest
+    ) -> HttpResponse:
+        document: dict[str, Any] = {"message": error.message}
+        document.update(error.fields)
+        headers = {
+            "content-type": "application/json",
+            "x-amzn-requestid": request_id,
+            "x-amzn-errortype": error.code,
+            **error.headers,
+        }
+        return HttpResponse(error.status, headers, orjson.dumps(document))

@@ -1,0 +1,120 @@
+"""The `rest-xml` protocol: operations routed by method and URI, XML bodies (S3's own details
+live in `s3_xml`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.model import OperationModel, ServiceModel
+
+from fogbank.errors import AwsError, UnknownOperationException
+from fogbank.protocol.codec import Codec
+from fogbank.protocol.http import HttpRequest, HttpResponse
+from fogbank.protocol.rest import (
+    read_located_members,
+    read_payload,
+    router_for,
+    write_blob_payload,
+    write_located_members,
+)
+from fogbank.protocol.xml import XmlReader, XmlWriter, escape, parse_document
+
+
+class RestXmlCodec(Codec):
+    protocol = "rest-xml"
+
+    def __init__(self, service: ServiceModel) -> None:
+        super().__init__(service)
+        self.router = router_for(service.service_name)
+        self.reader = XmlReader()
+        self.writer = XmlWriter()
+
+    def match_path(self, request: HttpRequest) -> str:
+        """The path to route by (S3 rewrites virtual-host requests to path style here)."""
+        return request.path
+
+    def find_operation(self, request: HttpRequest) -> OperationModel:
+        found = self.router.match(request, self.match_path(request))
+        if found is None:
+            raise UnknownOperationException(
+                f"No operation of {self.service.service_name} matches {request.method} {request.path}",
+                status=404,
+            )
+        request.memo["labels"] = found[1]
+        return found[0]
+
+    def parse(self, operation: OperationModel, request: HttpRequest) -> dict[str, Any]:
+        shape = operation.input_shape
+        if shape is None:
+            return {}
+        params: dict[str, Any] = {}
+        labels = request.memo.get("labels") or {}
+        located = read_located_members(shape, request, labels, params)  # type: ignore[arg-type]
+        payload = shape.serialization.get("payload")
+        if payload:
+            member = shape.members[payload]
+            if member.type_name in ("blob", "string"):
+                params[payload] = read_payload(member, request.body)
+            else:
+                raw = request.body.read()
+                if raw.strip():
+                    params[payload] = self.reader.value(member, parse_document(raw))
+        elif len(located) < len(shape.members):
+            raw = request.body.read()
+            if raw.strip():
+                params.update(self.reader.structure(shape, parse_document(raw)))
+        return params
+
+    def root_name(self, operation: OperationModel) -> str:
+        shape = operation.output_shape
+        assert shape is not None
+        return str(shape.serialization.get("name") or shape.name)
+
+    def serialize(self, operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
+        response = HttpResponse(operation.http.get("responseCode", 200), self.response_headers(request_id))
+        shape = operation.output_shape
+        if shape is None:
+            return response
+        located, payload = write_located_members(shape, result, response)
+        if payload:
+            member = shape.members[payload]
+            value = result.get(payload)
+            if value is None:
+                return response
+            if member.type_name in ("blob", "string"):
+                write_blob_payload(value, response)
+            else:
+                tag = member.serialization.get("name") or member.name
+                response.body = self.document(tag, member, value)
+            return response
+        body = {name: value for name, value in result.items() if name not in located}
+        if any(name not in located for name in shape.members):
+            response.body = self.document(self.root_name(operation), shape, body)
+        return response
+
+    def document(self, tag: str, shape: Any, value: Any) -> bytes:
+        out = ['<?xml version="1.0" encoding="UTF-8"?>\n']
+        namespace = shape.serialization.get("xmlNamespace", {}).get("uri") or self.metadata.get("xmlNamespace")
+        self.writer.element(tag, shape, value, out)
+        if namespace and len(out) > 1:
+            first = out[1]
+            close = first.index(">")
+            out[1] = f'{first[:close]} xmlns="{namespace}"{first[close:]}'
+        text = "".join(out)
+        return text.encode()
+
+    def response_headers(self, request_id: str) -> dict[str, str]:
+        return {"content-type": "application/xml", "x-amzn-requestid": request_id}
+
+    def serialize_error(
+        self, error: AwsError, operation: OperationModel | None, request_id: str, request: HttpRequest
+    ) -> HttpResponse:
+        fault = "Sender" if error.sender_fault else "Receiver"
+        extra = "".join(f"<{key}>{escape(str(value))}</{key}>" for key, value in error.fields.items())
+        body = (
+            f'<ErrorResponse xmlns="{self.metadata.get("xmlNamespace", "")}"><Error><Type>{fault}</Type>'
+            f"<Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>{extra}</Error>"
+            f"<RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
+        headers = {**self.response_headers(request_id), **error.headers}
+        return HttpResponse(error.status, headers, body.encode())

@@ -1,0 +1,107 @@
+"""Input validation from the service model, with AWS's (Coral) message style:
+
+    2 validation errors detected: Value null at 'queueName' failed to satisfy constraint: Member
+    must not be null; Value 'X' at 'billingMode' failed to satisfy constraint: Member must satisfy
+    enum value set: [PROVISIONED, PAY_PER_REQUEST]
+
+Types were already checked by the parser; this checks required members, enums, lengths and ranges.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.model import Shape
+
+
+def _lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bytes):
+        return "java.nio.HeapByteBuffer"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}={_show(item)}" for key, item in value.items()) + "}"
+    return str(value)
+
+
+def _violation(value: Any, path: str, constraint: str) -> str:
+    shown = "null" if value is None else f"'{_show(value)}'"
+    return f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}"
+
+
+def validate(shape: Shape | None, params: dict[str, Any]) -> list[str]:
+    """Every constraint violation of `params` against the input shape, in model order."""
+    problems: list[str] = []
+    if shape is not None:
+        _check_structure(shape, params, "", problems)
+    return problems
+
+
+def format_problems(problems: list[str]) -> str:
+    count = len(problems)
+    noun = "error" if count == 1 else "errors"
+    return f"{count} validation {noun} detected: " + "; ".join(problems)
+
+
+def _check_structure(shape: Shape, value: dict[str, Any], prefix: str, problems: list[str]) -> None:
+    required = shape.required_members  # type: ignore[attr-defined]
+    for name, member in shape.members.items():  # type: ignore[attr-defined]
+        path = prefix + _lower_first(name)
+        item = value.get(name)
+        if item is None:
+            if name in required:
+                problems.append(_violation(None, path, "Member must not be null"))
+            continue
+        _check(member, item, path, problems)
+
+
+def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
+    kind = shape.type_name
+    meta = shape.metadata
+    if kind == "structure":
+        if isinstance(value, dict):
+            _check_structure(shape, value, path + ".", problems)
+        return
+    if kind == "list":
+        _check_size(meta, value, path, problems)
+        for index, item in enumerate(value, 1):
+            if item is not None:
+                _check(shape.member, item, f"{path}.{index}.member", problems)  # type: ignore[attr-defined]
+        return
+    if kind == "map":
+        _check_size(meta, value, path, problems)
+        for key, item in value.items():
+            _check(shape.key, key, f"{path}.{key}.key", problems)  # type: ignore[attr-defined]
+            if item is not None:
+                _check(shape.value, item, f"{path}.{key}.member", problems)  # type: ignore[attr-defined]
+        return
+    if kind == "string":
+        enum = meta.get("enum")
+        if enum and value not in enum:
+            problems.append(_violation(value, path, f"Member must satisfy enum value set: [{', '.join(enum)}]"))
+            return
+        _check_size(meta, value, path, problems)
+    elif kind == "blob":
+        if isinstance(value, bytes | str):
+            _check_size(meta, value, path, problems)
+    elif kind in ("integer", "long", "float", "double") and isinstance(value, int | float):
+        low, high = meta.get("min"), meta.get("max")
+        if low is not None and value < low:
+            problems.append(_violation(value, path, f"Member must have value greater than or equal to {low}"))
+        elif high is not None and value > high:
+            problems.append(_violation(value, path, f"Member must have value less than or equal to {high}"))
+
+
+def _check_size(meta: dict[str, Any], value: Any, path: str, problems: list[str]) -> None:
+    size = len(value)
+    low, high = meta.get("min"), meta.get("max")
+    if low is not None and size < low:
+        problems.append(_violation(value, path, f"Member must have length greater than or equal to {low}"))
+    elif high is not None and size > high:
+        problems.append(_violation(value, path, f"Member must have length less than or equal to {high}"))

@@ -1,0 +1,70 @@
+"""Scalar conversions shared by every protocol: timestamps and blobs in their wire forms."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+from fogbank.errors import SerializationException
+
+
+def parse_timestamp(value: Any) -> datetime:
+    """Read a timestamp in any wire form AWS accepts: epoch seconds, ISO 8601 or RFC 822."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, bool):
+        raise SerializationException(f"Invalid timestamp: {value!r}")
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return datetime.fromtimestamp(float(text), UTC)
+        except ValueError:
+            pass
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        except ValueError:
+            pass
+        try:
+            return parsedate_to_datetime(text).astimezone(UTC)
+        except (TypeError, ValueError):
+            pass
+    raise SerializationException(f"Invalid timestamp: {value!r}")
+
+
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return parse_timestamp(value)
+
+
+def format_timestamp(value: Any, style: str) -> Any:
+    """Write a timestamp (datetime, epoch seconds or ISO text) as `iso8601`, `rfc822` or `unixTimestamp`."""
+    if style == "unixTimestamp":
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return round(float(value), 3)
+        return round(_as_datetime(value).timestamp(), 3)
+    moment = _as_datetime(value).astimezone(UTC)
+    if style == "rfc822":
+        return format_datetime(moment, usegmt=True)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def encode_blob(value: Any) -> str:
+    if isinstance(value, str):
+        value = value.encode()
+    return base64.b64encode(value).decode()
+
+
+def decode_blob(value: Any) -> bytes:
+    if not isinstance(value, str):
+        raise SerializationException(f"Invalid base64 value: {value!r}")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise SerializationException("Invalid base64: " + value[:64]) from None

@@ -1,0 +1,194 @@
+"""Shape-driven XML for the `query`, `ec2` and `rest-xml` protocols: writing elements and reading
+them back, with botocore's rules for element names, flattened lists and maps, and scalars."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.etree import ElementTree
+
+from botocore.model import Shape
+
+from fogbank.errors import SerializationException
+from fogbank.protocol.values import decode_blob, encode_blob, format_timestamp, parse_timestamp
+
+
+def escape(text: str) -> str:
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#xD;")
+    return text
+
+
+def escape_attribute(text: str) -> str:
+    return escape(text).replace('"', "&quot;")
+
+
+def member_element_name(member: Shape, member_name: str) -> str:
+    """The element name of a structure member (a flattened list takes its member's name)."""
+    if member.type_name == "list" and member.serialization.get("flattened"):
+        name = member.member.serialization.get("name")  # type: ignore[attr-defined]
+        if name:
+            return str(name)
+    return str(member.serialization.get("name", member_name))
+
+
+def scalar_text(shape: Shape, value: Any, timestamp_default: str = "iso8601") -> str:
+    kind = shape.type_name
+    if kind == "boolean":
+        return "true" if value else "false"
+    if kind == "timestamp":
+        return str(format_timestamp(value, shape.serialization.get("timestampFormat") or timestamp_default))
+    if kind == "blob":
+        return encode_blob(value)
+    if kind in ("float", "double") and isinstance(value, float) and value.is_integer():
+        return str(value)
+    return escape(str(value))
+
+
+class XmlWriter:
+    """Writes provider dicts as XML text fragments, appended to a list of strings."""
+
+    def __init__(self, timestamp_default: str = "iso8601") -> None:
+        self.timestamp_default = timestamp_default
+
+    def members(self, shape: Shape, value: dict[str, Any], out: list[str]) -> None:
+        for name, member in shape.members.items():  # type: ignore[attr-defined]
+            item = value.get(name)
+            if item is None or member.serialization.get("xmlAttribute"):
+                continue
+            location = member.serialization.get("location")
+            if location and location != "body":
+                continue
+            self.element(member_element_name(member, name), member, item, out)
+
+    def element(self, tag: str, shape: Shape, value: Any, out: list[str]) -> None:
+        kind = shape.type_name
+        if kind == "structure":
+            out.append(f"<{tag}{self._attributes(shape, value)}>")
+            self.members(shape, value, out)
+            out.append(f"</{tag}>")
+        elif kind == "list":
+            member = shape.member  # type: ignore[attr-defined]
+            if shape.serialization.get("flattened"):
+                for item in value:
+                    self.element(tag, member, item, out)
+            else:
+                inner = member.serialization.get("name", "member")
+                out.append(f"<{tag}>")
+                for item in value:
+                    self.element(inner, member, item, out)
+                out.append(f"</{tag}>")
+        elif kind == "map":
+            key_tag = shape.key.serialization.get("name", "key")  # type: ignore[attr-defined]
+            value_tag = shape.value.serialization.get("name", "value")  # type: ignore[attr-defined]
+            flattened = shape.serialization.get("flattened")
+            if not flattened:
+                out.append(f"<{tag}>")
+            for key, item in value.items():
+                out.append(f"<{tag}>" if flattened else "<entry>")
+                out.append(f"<{key_tag}>{escape(str(key))}</{key_tag}>")
+                self.element(value_tag, shape.value, item, out)  # type: ignore[attr-defined]
+                out.append(f"</{tag}>" if flattened else "</entry>")
+            if not flattened:
+                out.append(f"</{tag}>")
+        else:
+            out.append(f"<{tag}>{scalar_text(shape, value, self.timestamp_default)}</{tag}>")
+
+    def _attributes(self, shape: Shape, value: dict[str, Any]) -> str:
+        text = ""
+        namespace = shape.serialization.get("xmlNamespace")
+        if isinstance(namespace, dict) and namespace.get("prefix"):
+            text += f' xmlns:{namespace["prefix"]}="{escape_attribute(namespace["uri"])}"'
+        for name, member in shape.members.items():  # type: ignore[attr-defined]
+            if member.serialization.get("xmlAttribute") and value.get(name) is not None:
+                attribute = member.serialization.get("name", name)
+                text += f' {attribute}="{escape_attribute(str(value[name]))}"'
+        return text
+
+
+def parse_document(raw: bytes) -> ElementTree.Element:
+    try:
+        return ElementTree.fromstring(raw)
+    except ElementTree.ParseError:
+        raise SerializationException("The XML you provided was not well-formed or did not validate against our published schema") from None
+
+
+def local_name(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+class XmlReader:
+    """Reads XML elements into provider dicts following the shape."""
+
+    def structure(self, shape: Shape, node: ElementTree.Element) -> dict[str, Any]:
+        children: dict[str, list[ElementTree.Element]] = {}
+        for child in node:
+            children.setdefault(local_name(child.tag), []).append(child)
+        result: dict[str, Any] = {}
+        for name, member in shape.members.items():  # type: ignore[attr-defined]
+            if member.serialization.get("location") not in (None, "body"):
+                continue
+            if member.serialization.get("xmlAttribute"):
+                wire = member.serialization.get("name", name)
+                for key, value in node.attrib.items():
+                    if local_name(key) == wire.rpartition(":")[2]:
+                        result[name] = value
+                continue
+            found = children.get(member_element_name(member, name))
+            if not found:
+                continue
+            if member.type_name in ("list", "map") and member.serialization.get("flattened"):
+                result[name] = self._flattened(member, found)
+            else:
+                result[name] = self.value(member, found[0])
+        return result
+
+    def value(self, shape: Shape, node: ElementTree.Element) -> Any:
+        kind = shape.type_name
+        if kind == "structure":
+            return self.structure(shape, node)
+        if kind == "list":
+            inner = shape.member.serialization.get("name", "member")  # type: ignore[attr-defined]
+            return [self.value(shape.member, child) for child in node if local_name(child.tag) == inner]  # type: ignore[attr-defined]
+        if kind == "map":
+            return self._map_entries(shape, [child for child in node if local_name(child.tag) == "entry"])
+        return read_scalar_text(shape, node.text or "")
+
+    def _flattened(self, shape: Shape, nodes: list[ElementTree.Element]) -> Any:
+        if shape.type_name == "list":
+            return [self.value(shape.member, node) for node in nodes]  # type: ignore[attr-defined]
+        return self._map_entries(shape, nodes)
+
+    def _map_entries(self, shape: Shape, entries: list[ElementTree.Element]) -> dict[str, Any]:
+        key_tag = shape.key.serialization.get("name", "key")  # type: ignore[attr-defined]
+        value_tag = shape.value.serialization.get("name", "value")  # type: ignore[attr-defined]
+        result = {}
+        for entry in entries:
+            key_node = next((c for c in entry if local_name(c.tag) == key_tag), None)
+            value_node = next((c for c in entry if local_name(c.tag) == value_tag), None)
+            if key_node is not None and value_node is not None:
+                result[key_node.text or ""] = self.value(shape.value, value_node)  # type: ignore[attr-defined]
+        return result
+
+
+def read_scalar_text(shape: Shape, text: str) -> Any:
+    kind = shape.type_name
+    try:
+        if kind in ("integer", "long"):
+            return int(text.strip())
+        if kind in ("float", "double"):
+            return float(text.strip())
+    except ValueError:
+        raise SerializationException(f"Invalid number: {text!r}") from None
+    if kind == "boolean":
+        return text.strip().lower() == "true"
+    if kind == "timestamp":
+        return parse_timestamp(text)
+    if kind == "blob":
+        return decode_blob(text.strip())
+    return text

@@ -1,0 +1,61 @@
+"""Large payloads (S3 object bodies) as files, written atomically; their metadata lives in SQLite."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from fogbank.config import settings
+
+
+def root() -> Path:
+    folder = settings.blob_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def path_of(blob_id: str) -> Path:
+    return root() / blob_id[:2] / blob_id
+
+
+def store_file(source: Path) -> str:
+    """Move a finished temporary file (same file system) into the store; returns its blob id."""
+    blob_id = uuid.uuid4().hex
+    target = path_of(blob_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, target)
+    return blob_id
+
+
+def store_bytes(data: bytes) -> str:
+    blob_id = uuid.uuid4().hex
+    target = path_of(blob_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(".part")
+    with open(temporary, "wb") as sink:
+        sink.write(data)
+    os.replace(temporary, target)
+    return blob_id
+
+
+def read(blob_id: str) -> bytes:
+    return path_of(blob_id).read_bytes()
+
+
+def size(blob_id: str) -> int:
+    return path_of(blob_id).stat().st_size
+
+
+def delete(blob_id: str) -> None:
+    try:
+        os.unlink(path_of(blob_id))
+    except FileNotFoundError:
+        pass
+
+
+def clear() -> None:
+    folder = settings.blob_dir
+    if folder.exists():
+        shutil.rmtree(folder)
