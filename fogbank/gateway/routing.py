@@ -79,7 +79,8 @@ def detect_service(request: HttpRequest, credentials: Credentials) -> str | None
         candidates = service_index().by_endpoint_prefix.get(match.group("prefix"), [])
         if candidates:
             return _choose(request, candidates)
-    return None
+    # Unsigned requests with nothing else to go by are S3's (public objects, browser uploads).
+    return "s3" if not request.headers.get("x-amz-target") else None
 
 
 def _by_signing_name(request: HttpRequest, name: str) -> str | None:
