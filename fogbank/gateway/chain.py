@@ -85,7 +85,7 @@ async def find_operation(exchange: Exchange) -> HttpResponse | None:
     """Choose the protocol codec and the operation; read the body (spooled when it streams)."""
     assert exchange.service is not None and exchange.context is not None
     info = service_index().services[exchange.service]
-    protocol = detect_protocol(exchange.request, info.protocols)
+    protocol = detect_protocol(exchange.request, info.protocols, exchange.service)
     codec = codec_for(exchange.service, protocol)
     exchange.codec = codec
     exchange.context.protocol = codec.protocol
@@ -167,7 +167,9 @@ def error_response(exchange: Exchange, error: AwsError) -> HttpResponse:
     if exchange.codec is None and exchange.service and exchange.service in service_index().services:
         try:
             info = service_index().services[exchange.service]
-            exchange.codec = codec_for(exchange.service, detect_protocol(exchange.request, info.protocols))
+            exchange.codec = codec_for(
+                exchange.service, detect_protocol(exchange.request, info.protocols, exchange.service)
+            )
         except Exception:  # an unsupported protocol: fall through to the generic form
             exchange.codec = None
     if exchange.codec is not None:

@@ -41,7 +41,11 @@ class Codec:
         return {shape.name: shape for shape in self.service.error_shapes}
 
     def query_error_code(self, error: AwsError) -> str:
-        """The code a query-protocol client sees: the model's `error.code` where one is declared."""
+        """The code a query-protocol client sees: the error's own `query_code` (services whose model
+        lost its legacy codes, e.g. SQS), else the model's `error.code` where one is declared."""
+        legacy = getattr(error, "query_code", None)
+        if legacy:
+            return str(legacy)
         shape = self.error_shapes.get(error.code)
         if shape is not None:
             code = shape.metadata.get("error", {}).get("code")
@@ -53,8 +57,14 @@ class Codec:
         return "ValidationException"
 
 
-def detect_protocol(request: HttpRequest, protocols: tuple[str, ...]) -> str:
+# Protocols a service still answers although its current botocore model no longer lists them:
+# SQS moved to JSON, but older SDKs and the AWS CLI v1 still send it form-encoded query requests.
+LEGACY_PROTOCOLS: dict[str, tuple[str, ...]] = {"sqs": ("query",)}
+
+
+def detect_protocol(request: HttpRequest, protocols: tuple[str, ...], service: str = "") -> str:
     """The protocol a client used, among those its service speaks (CloudWatch speaks three)."""
+    protocols = protocols + LEGACY_PROTOCOLS.get(service, ())
     if len(protocols) == 1:
         return protocols[0]
     headers = request.headers
