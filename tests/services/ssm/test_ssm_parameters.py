@@ -30,7 +30,10 @@ def test_put_parameter_without_leading_slash_has_arn_without_double_slash(ssm: A
     response = ssm.put_parameter(Name=name, Value="v", Type="String")
 
     assert response["Tier"] == "Standard"
-    assert ssm.get_parameter(Name=name)["Parameter"]["ARN"] == f"arn:aws:ssm:us-east-1:000000000000:parameter/{name}"
+    assert (
+        ssm.get_parameter(Name=name)["Parameter"]["ARN"]
+        == f"arn:aws:ssm:us-east-1:000000000000:parameter/{name}"
+    )
 
 
 def test_get_parameter_by_arn_returns_parameter(ssm: Any, path: str) -> None:
@@ -136,7 +139,9 @@ def test_put_parameter_standard_value_over_4kb_fails_validation(ssm: Any, path: 
 
 def test_put_parameter_advanced_tier_accepts_8kb_and_rejects_more(ssm: Any, path: str) -> None:
     name = f"{path}/big"
-    assert ssm.put_parameter(Name=name, Value="x" * 8192, Type="String", Tier="Advanced")["Tier"] == "Advanced"
+    assert (
+        ssm.put_parameter(Name=name, Value="x" * 8192, Type="String", Tier="Advanced")["Tier"] == "Advanced"
+    )
     assert_error(
         lambda: ssm.put_parameter(Name=f"{path}/bigger", Value="x" * 8193, Type="String", Tier="Advanced"),
         "ValidationException",
@@ -156,9 +161,12 @@ def test_put_parameter_advanced_to_standard_fails_validation(ssm: Any, path: str
     ssm.put_parameter(Name=name, Value="x", Type="String", Tier="Advanced")
 
     error = assert_error(
-        lambda: ssm.put_parameter(Name=name, Value="y", Tier="Standard", Overwrite=True), "ValidationException"
+        lambda: ssm.put_parameter(Name=name, Value="y", Tier="Standard", Overwrite=True),
+        "ValidationException",
     )
-    assert "can't downgrade a parameter from the advanced-parameter tier" in error.response["Error"]["Message"]
+    assert (
+        "can't downgrade a parameter from the advanced-parameter tier" in error.response["Error"]["Message"]
+    )
     assert ssm.put_parameter(Name=name, Value="z", Overwrite=True)["Tier"] == "Advanced"
 
 
@@ -196,13 +204,17 @@ def test_put_parameter_reserved_prefix_fails_validation(ssm: Any) -> None:
         "ValidationException",
         'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive).',
     )
-    error = assert_error(lambda: ssm.put_parameter(Name="/AWS-x/y", Value="x", Type="String"), "ValidationException")
+    error = assert_error(
+        lambda: ssm.put_parameter(Name="/AWS-x/y", Value="x", Type="String"), "ValidationException"
+    )
     assert "If formed as a path" in error.response["Error"]["Message"]
 
 
 def test_put_parameter_invalid_names_fail_validation(ssm: Any, path: str) -> None:
     for bad in (f"{path}/has space", f"{path}//double", f"{path}/trailing/", f"{path}/*"):
-        assert_error(lambda bad=bad: ssm.put_parameter(Name=bad, Value="x", Type="String"), "ValidationException")
+        assert_error(
+            lambda bad=bad: ssm.put_parameter(Name=bad, Value="x", Type="String"), "ValidationException"
+        )
     assert_error(
         lambda: ssm.put_parameter(Name="a/b", Value="x", Type="String"),
         "ValidationException",
@@ -223,7 +235,10 @@ def test_put_parameter_sixteen_levels_fails_hierarchy_limit(ssm: Any, path: str)
 def test_put_parameter_policies_fail_not_supported(ssm: Any, path: str) -> None:
     error = assert_error(
         lambda: ssm.put_parameter(
-            Name=f"{path}/p", Value="x", Type="String", Tier="Advanced",
+            Name=f"{path}/p",
+            Value="x",
+            Type="String",
+            Tier="Advanced",
             Policies='[{"Type":"Expiration","Version":"1.0","Attributes":{"Timestamp":"2030-01-01T00:00:00Z"}}]',
         ),
         "ValidationException",
@@ -248,7 +263,10 @@ def test_get_parameter_version_selector_returns_that_version(ssm: Any, path: str
     parameter = ssm.get_parameter(Name=f"{name}:1")["Parameter"]
 
     assert (parameter["Name"], parameter["Value"], parameter["Version"], parameter["Selector"]) == (
-        name, "one", 1, ":1",
+        name,
+        "one",
+        1,
+        ":1",
     )
     assert_error(
         lambda: ssm.get_parameter(Name=f"{name}:5"),
@@ -265,7 +283,10 @@ def test_get_parameters_reports_invalid_names(ssm: Any, path: str) -> None:
         Names=[f"{path}/a", f"{path}/b", f"{path}/nope", f"{path}/a:9"], WithDecryption=True
     )
 
-    assert [(p["Name"], p["Value"]) for p in response["Parameters"]] == [(f"{path}/a", "A"), (f"{path}/b", "B")]
+    assert [(p["Name"], p["Value"]) for p in response["Parameters"]] == [
+        (f"{path}/a", "A"),
+        (f"{path}/b", "B"),
+    ]
     assert response["InvalidParameters"] == [f"{path}/nope", f"{path}/a:9"]
 
 
@@ -287,7 +308,9 @@ def test_delete_parameters_reports_deleted_and_invalid(ssm: Any, path: str) -> N
     assert (response["DeletedParameters"], response["InvalidParameters"]) == ([f"{path}/a"], [f"{path}/b"])
 
 
-def test_put_parameter_other_account_and_region_are_isolated(client_factory: Any, ssm: Any, path: str) -> None:
+def test_put_parameter_other_account_and_region_are_isolated(
+    client_factory: Any, ssm: Any, path: str
+) -> None:
     name = f"{path}/iso"
     ssm.put_parameter(Name=name, Value="home", Type="String")
     other_account = client_factory("ssm", access_key="111111111111")
