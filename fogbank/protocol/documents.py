@@ -74,25 +74,32 @@ class DocumentReader:
             def read_map(value: Any) -> dict[str, Any]:
                 if not isinstance(value, dict):
                     raise _mismatch(value, "a Map")
-                return {key: None if element is None else read_value(element) for key, element in value.items()}
+                return {
+                    key: None if element is None else read_value(element) for key, element in value.items()
+                }
 
             return read_map
         return self._scalar(kind)
 
     def _structure(self, shape: Shape) -> Converter:
-        members = {name: self.reader(member) for name, member in shape.members.items()}  # type: ignore[attr-defined]
-        is_document = shape.metadata.get("document")
-        if is_document:
+        if shape.metadata.get("document"):
             return lambda value: value
+        # Keyed by wire name: a member's `locationName` names it in the document (API Gateway's
+        # PutIntegration sends `integrationHttpMethod` as "httpMethod").
+        members = {
+            member.serialization.get("name", name): (name, self.reader(member))
+            for name, member in shape.members.items()  # type: ignore[attr-defined]
+            if not member.serialization.get("location")
+        }
 
         def read_structure(value: Any) -> dict[str, Any]:
             if not isinstance(value, dict):
                 raise _mismatch(value, "a Structure")
             result = {}
-            for name, element in value.items():
-                convert = members.get(name)
-                if convert is not None and element is not None:
-                    result[name] = convert(element)
+            for wire, element in value.items():
+                found = members.get(wire)
+                if found is not None and element is not None:
+                    result[found[0]] = found[1](element)
             return result
 
         return read_structure
@@ -170,16 +177,17 @@ class DocumentWriter:
             if shape.metadata.get("document"):
                 return None
             members = [
-                (name, self.writer(member))
+                (name, member.serialization.get("name", name), self.writer(member))
                 for name, member in shape.members.items()  # type: ignore[attr-defined]
+                if not member.serialization.get("location")
             ]
 
             def write_structure(value: dict[str, Any]) -> dict[str, Any]:
                 result = {}
-                for name, convert in members:
+                for name, wire, convert in members:
                     element = value.get(name)
                     if element is not None:
-                        result[name] = convert(element) if convert else element
+                        result[wire] = convert(element) if convert else element
                 return result
 
             return write_structure

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -17,6 +18,10 @@ class Payload:
     path: Path | None = None
     length: int = 0
 
+    @property
+    def is_empty(self) -> bool:
+        return not self.data and (self.path is None or self.length == 0)
+
     def read(self) -> bytes:
         if self.path is None:
             return self.data
@@ -24,10 +29,8 @@ class Payload:
 
     def discard(self) -> None:
         if self.path is not None:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.path)
-            except FileNotFoundError:
-                pass
 
 
 @dataclass(slots=True)

@@ -31,6 +31,7 @@ class Route:
     literal_query: dict[str, str | None]  # key → required value (None: only present)
     required_located: tuple[tuple[str, str], ...]  # (location, wire name) of required members
     literal_length: int
+    query_names: frozenset[str] = frozenset()  # wire names of the querystring members
 
 
 def _compile_route(operation: OperationModel) -> Route:
@@ -55,14 +56,25 @@ def _compile_route(operation: OperationModel) -> Route:
             regex += re.escape(piece)
             literal_length += len(piece)
     required: list[tuple[str, str]] = []
+    query_names: set[str] = set()
     shape = operation.input_shape
     if shape is not None:
-        for name in shape.required_members:
-            member = shape.members[name]
+        for name, member in shape.members.items():
             location = member.serialization.get("location")
-            if location in ("querystring", "header"):
-                required.append((location, member.serialization.get("name", name)))
-    return Route(operation, http["method"], re.compile(f"^{regex}$"), literal_query, tuple(required), literal_length)
+            wire = member.serialization.get("name", name)
+            if location == "querystring":
+                query_names.add(wire)
+            if location in ("querystring", "header") and name in shape.required_members:
+                required.append((location, wire))
+    return Route(
+        operation,
+        http["method"],
+        re.compile(f"^{regex}$"),
+        literal_query,
+        tuple(required),
+        literal_length,
+        frozenset(query_names),
+    )
 
 
 def _group(label: str) -> str:
@@ -73,11 +85,20 @@ class Router:
     def __init__(self, service_name: str) -> None:
         service = service_model(service_name)
         self.routes: dict[str, list[Route]] = {}
+        self.by_operation: dict[str, Route] = {}
         for name in service.operation_names:
             route = _compile_route(service.operation_model(name))
             self.routes.setdefault(route.method, []).append(route)
+            self.by_operation[name] = route
 
-    def match(self, request: HttpRequest, path: str | None = None) -> tuple[OperationModel, dict[str, str]] | None:
+    def literal_query_keys(self, operation: OperationModel) -> frozenset[str]:
+        """The query keys that select `operation` (`?mode=import`): never members' values."""
+        route = self.by_operation.get(operation.name)
+        return frozenset(route.literal_query) if route else frozenset()
+
+    def match(
+        self, request: HttpRequest, path: str | None = None
+    ) -> tuple[OperationModel, dict[str, str]] | None:
         """The operation and its URI labels (decoded), or None."""
         raw_path = path if path is not None else request.path
         found = self._match(request, raw_path)
@@ -98,7 +119,17 @@ class Router:
                 if (name in query if location == "querystring" else name.lower() in request.headers)
             )
             missing = len(route.required_located) - present
-            score = (len(route.literal_query), -missing * 100 + present, route.literal_length)
+            # Ties between operations sharing method and path go to the one that knows more of the
+            # query keys sent (S3's ListDirectoryBuckets vs ListBuckets), then to the one that is
+            # not deprecated (GetBucketLifecycleConfiguration over GetBucketLifecycle).
+            known = sum(1 for key in query if key in route.query_names)
+            score = (
+                len(route.literal_query),
+                -missing * 100 + present,
+                route.literal_length,
+                known,
+                not route.operation.deprecated,
+            )
             if best is None or score > best[0]:
                 best = (score, route, match)
         if best is None:
@@ -106,7 +137,10 @@ class Router:
         labels = {}
         for label, value in best[2].groupdict().items():
             labels[label] = unquote(value)
-        names = {_group(name.rstrip("+")): name.rstrip("+") for name in re.findall(r"\{([^}]+)\}", best[1].operation.http["requestUri"])}
+        names = {
+            _group(name.rstrip("+")): name.rstrip("+")
+            for name in re.findall(r"\{([^}]+)\}", best[1].operation.http["requestUri"])
+        }
         return best[1].operation, {names[key]: value for key, value in labels.items()}
 
 
@@ -147,11 +181,16 @@ def read_scalar(shape: Shape, text: str, timestamp_default: str) -> Any:
 
 
 def read_located_members(
-    shape: Shape, request: HttpRequest, labels: dict[str, str], params: dict[str, Any]
+    shape: Shape,
+    request: HttpRequest,
+    labels: dict[str, str],
+    params: dict[str, Any],
+    reserved_query: frozenset[str] = frozenset(),
 ) -> set[str]:
-    """Fill `params` with members bound to the URI, query string and headers; returns their names."""
+    """Fill `params` with members bound to the URI, query string and headers; returns their names.
+    `reserved_query` are the operation's literal query keys, which a query-string map must skip."""
     located: set[str] = set()
-    claimed_query: set[str] = set()
+    claimed_query: set[str] = set(reserved_query)
     query_map: tuple[str, Shape] | None = None
     for name, member in shape.members.items():  # type: ignore[attr-defined]
         location = member.serialization.get("location")
@@ -180,7 +219,9 @@ def read_located_members(
                 params[name] = _read_header(member, value)
         elif location == "headers":
             prefix = wire.lower()
-            found = {key[len(prefix):]: value for key, value in request.headers.items() if key.startswith(prefix)}
+            found = {
+                key[len(prefix) :]: value for key, value in request.headers.items() if key.startswith(prefix)
+            }
             if found:
                 params[name] = found
     if query_map is not None:

@@ -46,16 +46,19 @@ class RestJsonCodec(Codec):
             return {}
         params: dict[str, Any] = {}
         labels = request.memo.get("labels") or {}
-        located = read_located_members(shape, request, labels, params)  # type: ignore[arg-type]
+        reserved = self.router.literal_query_keys(operation)
+        located = read_located_members(shape, request, labels, params, reserved)  # type: ignore[arg-type]
         payload = shape.serialization.get("payload")
         if payload:
             member = shape.members[payload]
             if member.type_name in ("blob", "string"):
-                params[payload] = read_payload(member, request.body)
+                if not request.body.is_empty or member.metadata.get("streaming"):
+                    params[payload] = read_payload(member, request.body)
             else:
-                raw = request.body.read()
-                if raw.strip():
-                    params[payload] = self.reader.reader(member)(JsonCodec.load(raw))
+                document = JsonCodec.load(request.body.read())
+                # SDKs send `{}` when the payload structure is absent.
+                if document:
+                    params[payload] = self.reader.reader(member)(document)
         elif len(located) < len(shape.members):
             document = JsonCodec.load(request.body.read())
             params.update(self.reader.reader(shape)(document))

@@ -49,12 +49,14 @@ class RestXmlCodec(Codec):
             return {}
         params: dict[str, Any] = {}
         labels = request.memo.get("labels") or {}
-        located = read_located_members(shape, request, labels, params)  # type: ignore[arg-type]
+        reserved = self.router.literal_query_keys(operation)
+        located = read_located_members(shape, request, labels, params, reserved)  # type: ignore[arg-type]
         payload = shape.serialization.get("payload")
         if payload:
             member = shape.members[payload]
             if member.type_name in ("blob", "string"):
-                params[payload] = read_payload(member, request.body)
+                if not request.body.is_empty or member.metadata.get("streaming"):
+                    params[payload] = read_payload(member, request.body)
             else:
                 raw = request.body.read()
                 if raw.strip():
@@ -94,7 +96,9 @@ class RestXmlCodec(Codec):
 
     def document(self, tag: str, shape: Any, value: Any) -> bytes:
         out = ['<?xml version="1.0" encoding="UTF-8"?>\n']
-        namespace = shape.serialization.get("xmlNamespace", {}).get("uri") or self.metadata.get("xmlNamespace")
+        namespace = shape.serialization.get("xmlNamespace", {}).get("uri") or self.metadata.get(
+            "xmlNamespace"
+        )
         self.writer.element(tag, shape, value, out)
         if namespace and len(out) > 1:
             first = out[1]
