@@ -30,6 +30,22 @@ def fogbank() -> Iterator[FogbankServer]:
     server.stop()
 
 
+@pytest.fixture
+def fogbank_factory() -> Iterator[Callable[..., FogbankServer]]:
+    """Start extra servers of one's own (restarts, resets, clock changes that would disturb the
+    shared one): `fogbank_factory(data_dir=tmp_path)`; all are stopped after the test."""
+    servers: list[FogbankServer] = []
+
+    def start(**options: Any) -> FogbankServer:
+        server = FogbankServer(**options)
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def endpoint(fogbank: FogbankServer) -> str:
     return fogbank.url
@@ -80,10 +96,15 @@ def aws_cli(endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Callable
     def run(*args: str, check: bool = True) -> Any:
         completed = subprocess.run(
             [aws, "--endpoint-url", endpoint, "--output", "json", *args],
-            env=env, capture_output=True, text=True, timeout=60,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         if check and completed.returncode != 0:
-            raise subprocess.CalledProcessError(completed.returncode, args, completed.stdout, completed.stderr)
+            raise subprocess.CalledProcessError(
+                completed.returncode, args, completed.stdout, completed.stderr
+            )
         if not check:
             return completed
         return json.loads(completed.stdout) if completed.stdout.strip() else None

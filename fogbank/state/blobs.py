@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -49,10 +50,8 @@ def size(blob_id: str) -> int:
 
 
 def delete(blob_id: str) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(path_of(blob_id))
-    except FileNotFoundError:
-        pass
 
 
 def clear() -> None:

@@ -160,7 +160,8 @@ class Database:
 
     def remove(self, service: str, scope: str, kind: str, key: str) -> None:
         self._conn.execute(
-            "DELETE FROM records WHERE service=? AND scope=? AND kind=? AND key=?", (service, scope, kind, key)
+            "DELETE FROM records WHERE service=? AND scope=? AND kind=? AND key=?",
+            (service, scope, kind, key),
         )
 
     def journal(self, collection: Collection[Any], key: str) -> None:

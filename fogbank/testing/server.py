@@ -77,6 +77,35 @@ class FogbankServer:
         with urllib.request.urlopen(self.url + path, timeout=10) as response:
             return json.loads(response.read())
 
+    def call(self, method: str, path: str, body: bytes | None = None) -> tuple[int, Any]:
+        """Any request to an internal endpoint: (HTTP status, parsed JSON body), errors included."""
+        status, raw = self.call_raw(method, path, body)
+        return status, json.loads(raw)
+
+    def call_raw(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        request = urllib.request.Request(self.url + path, data=body, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as failure:
+            return failure.code, failure.read()
+
+    def client(self, service: str, region: str = "us-east-1", access_key: str = "test") -> Any:
+        """A boto3 client for this server (boto3 is a test dependency, imported on demand)."""
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            service,
+            endpoint_url=self.url,
+            region_name=region,
+            aws_access_key_id=access_key,
+            aws_secret_access_key="test",
+            config=Config(retries={"max_attempts": 1}),
+        )
+
     def post(self, path: str, document: Any = None) -> Any:
         data = json.dumps(document if document is not None else {}).encode()
         request = urllib.request.Request(self.url + path, data=data, method="POST")
