@@ -1,10 +1,164 @@
-"""Amazon S3 operations (buckets, objects, multipart uploads, versioning)."""
+"""Amazon S3 operations (buckets, objects, multipart uploads, versioning); the bucket configuration
+sub-resources come from `BucketConfiguration`.
+
+Not supported yet (answered with a clear error, never ignored): SSE-C, Object Lock retention and
+legal holds, appends (x-amz-write-offset-bytes), MFA delete, XXHASH checksums, directory buckets.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from fogbank import state
+from fogbank.context import RequestContext
 from fogbank.services.provider import Provider
+from fogbank.services.s3 import buckets, listing, multipart, object_tagging, objects, reads, writes
+from fogbank.services.s3.buckets import require_bucket
 from fogbank.services.s3.configuration import BucketConfiguration
+from fogbank.services.s3.errors import BucketNotEmpty, MalformedXML
 
 
 class S3Provider(BucketConfiguration, Provider):
     service = "s3"
+    validation_error_code = "InvalidArgument"
+
+    # -- buckets ---------------------------------------------------------------------------------
+
+    def create_bucket(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        configuration = request.get("CreateBucketConfiguration") or {}
+        bucket = buckets.create_bucket(
+            ctx,
+            request["Bucket"],
+            configuration.get("LocationConstraint"),
+            bool(request.get("ObjectLockEnabledForBucket")),
+        )
+        return {"Location": f"/{bucket['Name']}", "BucketArn": f"arn:{ctx.partition}:s3:::{bucket['Name']}"}
+
+    def delete_bucket(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        if not objects.is_empty(bucket["Name"]):
+            message = "The bucket you tried to delete is not empty"
+            if bucket.get("Versioning"):
+                message += ". You must delete all versions in the bucket."
+            raise BucketNotEmpty(message, BucketName=bucket["Name"])
+        multipart.abort_all(bucket["Name"])
+        buckets.delete_bucket(bucket["Name"])
+        return {}
+
+    def head_bucket(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        return {"BucketRegion": bucket["Region"], "AccessPointAlias": False}
+
+    def list_buckets(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        return buckets.list_buckets(ctx, request)
+
+    def get_bucket_location(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        # us-east-1 buckets answer an empty LocationConstraint.
+        return {"LocationConstraint": None if bucket["Region"] == buckets.US_EAST_1 else bucket["Region"]}
+
+    def put_bucket_versioning(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        buckets.set_versioning(bucket, request.get("VersioningConfiguration") or {}, request.get("MFA"))
+        return {}
+
+    def get_bucket_versioning(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        return {"Status": bucket["Versioning"]} if bucket.get("Versioning") else {}
+
+    # -- objects ---------------------------------------------------------------------------------
+
+    def put_object(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        return writes.put_object(bucket, request, ctx.account)
+
+    def get_object(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        return reads.read_object(bucket, request, with_body=True)
+
+    def head_object(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        return reads.read_object(bucket, request, with_body=False)
+
+    def delete_object(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        writes.refuse_delete_conditions(request)
+        return objects.delete(bucket, request["Key"], request.get("VersionId"), ctx.account)
+
+    def delete_objects(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        delete = request["Delete"]
+        entries = delete.get("Objects") or []
+        if not entries or len(entries) > 1000:
+            raise MalformedXML(
+                "The XML you provided was not well-formed or did not validate against our published schema"
+            )
+        return objects.delete_many(bucket, entries, bool(delete.get("Quiet")), ctx.account)
+
+    def copy_object(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        source_name = writes.parse_copy_source(request["CopySource"])[0]
+        return writes.copy_object(bucket, require_bucket(ctx, source_name), request, ctx.account)
+
+    def list_objects(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        return listing.list_objects(bucket["Name"], request)
+
+    def list_objects_v2(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        return listing.list_objects_v2(bucket["Name"], request)
+
+    def list_object_versions(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        return listing.list_object_versions(bucket["Name"], request)
+
+    def get_object_attributes(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        return reads.object_attributes(bucket, request)
+
+    def get_object_tagging(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        return object_tagging.get_tags(bucket, request["Key"], request.get("VersionId"))
+
+    def put_object_tagging(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        tag_set = (request.get("Tagging") or {}).get("TagSet") or []
+        with state.atomic():
+            return object_tagging.set_tags(bucket, request["Key"], request.get("VersionId"), tag_set)
+
+    def delete_object_tagging(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        with state.atomic():
+            return object_tagging.set_tags(bucket, request["Key"], request.get("VersionId"), [])
+
+    # -- multipart uploads -----------------------------------------------------------------------
+
+    def create_multipart_upload(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        return multipart.create(bucket, request, ctx.account)
+
+    def upload_part(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        return multipart.upload_part(bucket, request)
+
+    def upload_part_copy(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        source_name = writes.parse_copy_source(request["CopySource"])[0]
+        return multipart.upload_part_copy(bucket, require_bucket(ctx, source_name), request)
+
+    def complete_multipart_upload(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        return multipart.complete(bucket, request)
+
+    def abort_multipart_upload(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        multipart.abort(bucket, request["Key"], request["UploadId"])
+        return {}
+
+    def list_parts(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        return multipart.list_parts(bucket, request)
+
+    def list_multipart_uploads(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = require_bucket(ctx, request["Bucket"])
+        return multipart.list_uploads(bucket, request)

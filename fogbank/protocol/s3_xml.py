@@ -1,0 +1,155 @@
+"""S3's wire quirks on top of `rest-xml`: virtual-host addressing, the S3 error document, request id
+headers, S3's root element names and namespace, GetBucketLocation's bare document, bodiless
+HEAD and 304 answers, and the expiry of presigned URLs.
+
+See https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html and
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any
+
+from botocore.model import OperationModel
+
+from fogbank.errors import AwsError
+from fogbank.protocol.http import HttpRequest, HttpResponse
+from fogbank.protocol.rest_xml import RestXmlCodec
+from fogbank.protocol.xml import escape
+
+NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+# Host names that carry the bucket (virtual-hosted style): `bucket.s3.amazonaws.com`,
+# `bucket.s3.<region>.amazonaws.com`, `bucket.s3-<region>.amazonaws.com`,
+# `bucket.s3.localhost.localstack.cloud` and `bucket.localhost`. Website endpoints are not API hosts.
+_VIRTUAL_HOST = re.compile(
+    r"^(?P<bucket>[a-z0-9][a-z0-9.-]*?)\."
+    r"(?:s3(?!-website)(?:[.-][a-z0-9-]+)*\.(?:amazonaws\.com(?:\.cn)?|localhost\.localstack\.cloud)|localhost)$"
+)
+
+# The document element S3 writes for each output without a payload member (botocore's models
+# name the shapes, not the elements).
+ROOT_ELEMENTS = {
+    "ListBuckets": "ListAllMyBucketsResult",
+    "ListDirectoryBuckets": "ListAllMyDirectoryBucketsResult",
+    "ListObjects": "ListBucketResult",
+    "ListObjectsV2": "ListBucketResult",
+    "ListObjectVersions": "ListVersionsResult",
+    "ListMultipartUploads": "ListMultipartUploadsResult",
+    "ListParts": "ListPartsResult",
+    "CreateMultipartUpload": "InitiateMultipartUploadResult",
+    "CompleteMultipartUpload": "CompleteMultipartUploadResult",
+    "DeleteObjects": "DeleteResult",
+    "GetBucketVersioning": "VersioningConfiguration",
+    "GetObjectAttributes": "GetObjectAttributesResponse",
+    "GetBucketTagging": "Tagging",
+    "GetObjectTagging": "Tagging",
+    "GetBucketCors": "CORSConfiguration",
+    "GetBucketAcl": "AccessControlPolicy",
+    "GetObjectAcl": "AccessControlPolicy",
+    "GetBucketLifecycleConfiguration": "LifecycleConfiguration",
+    "GetBucketLifecycle": "LifecycleConfiguration",
+    "GetBucketWebsite": "WebsiteConfiguration",
+    "GetBucketNotificationConfiguration": "NotificationConfiguration",
+    "GetBucketNotification": "NotificationConfiguration",
+    "GetBucketLogging": "BucketLoggingStatus",
+    "GetBucketAccelerateConfiguration": "AccelerateConfiguration",
+    "GetBucketRequestPayment": "RequestPaymentConfiguration",
+    "GetBucketPolicyStatus": "PolicyStatus",
+    "ListBucketAnalyticsConfigurations": "ListBucketAnalyticsConfigurationResult",
+    "ListBucketInventoryConfigurations": "ListInventoryConfigurationsResult",
+    "ListBucketMetricsConfigurations": "ListMetricsConfigurationsResult",
+    "ListBucketIntelligentTieringConfigurations": "ListBucketIntelligentTieringConfigurationsOutput",
+}
+
+# Codes of the generic layers, as S3 names them.
+_CODES = {"SerializationException": "MalformedXML", "ValidationException": "InvalidArgument"}
+
+
+def virtual_host_bucket(host: str) -> str | None:
+    """The bucket named by a virtual-hosted-style host name, or None for path-style hosts."""
+    match = _VIRTUAL_HOST.match(host.rpartition(":")[0] if ":" in host else host)
+    return match.group("bucket") if match else None
+
+
+class S3Codec(RestXmlCodec):
+    def match_path(self, request: HttpRequest) -> str:
+        """Virtual-hosted requests are routed as their path-style equivalent (`/{Bucket}/{Key+}`)."""
+        path = request.path
+        bucket = request.memo.get("s3_bucket_host")
+        if bucket is None:
+            bucket = virtual_host_bucket(request.host.lower()) or ""
+            request.memo["s3_bucket_host"] = bucket
+        if bucket:
+            path = "/" + bucket + (path if path.startswith("/") else "/" + path)
+        # `/bucket/` names the bucket, not an object with an empty key.
+        if path.count("/") == 2 and path.endswith("/") and len(path) > 2:
+            path = path[:-1]
+        return path
+
+    def find_operation(self, request: HttpRequest) -> OperationModel:
+        # Presigned URLs expire before anything else is looked at (their body is not even read).
+        if "X-Amz-Expires" in request.query_string or "Expires=" in request.query_string:
+            from fogbank.services.s3.presign import check_expiry
+
+            check_expiry(request)
+        return super().find_operation(request)
+
+    def root_name(self, operation: OperationModel) -> str:
+        return ROOT_ELEMENTS.get(operation.name) or super().root_name(operation)
+
+    def validation_error_code(self) -> str:
+        return "InvalidArgument"
+
+    def serialize(self, operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
+        if operation.name == "GetBucketLocation":
+            return self._bucket_location(result, request_id)
+        response = super().serialize(operation, result, request_id)
+        if "ContentRange" in result and operation.name == "GetObject":
+            response.status = 206  # a partial body (the model has no status member for it)
+        if response.body and "content-type" not in response.headers:
+            response.headers["content-type"] = "application/xml"
+        return response
+
+    def _bucket_location(self, result: dict[str, Any], request_id: str) -> HttpResponse:
+        # S3 answers a bare element whose text is the region (empty for us-east-1).
+        region = escape(result.get("LocationConstraint") or "")
+        body = f'<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="{NAMESPACE}">{region}</LocationConstraint>'
+        headers = self.response_headers(request_id)
+        headers["content-type"] = "application/xml"
+        return HttpResponse(200, headers, body.encode())
+
+    def document(self, tag: str, shape: Any, value: Any) -> bytes:
+        out = ['<?xml version="1.0" encoding="UTF-8"?>\n']
+        self.writer.element(tag, shape, value, out)
+        first = out[1]
+        close = first.index(">")
+        if "xmlns=" not in first[:close]:
+            out[1] = f'{first[:close]} xmlns="{NAMESPACE}"{first[close:]}'
+        return "".join(out).encode()
+
+    def response_headers(self, request_id: str) -> dict[str, str]:
+        return {
+            "x-amz-request-id": request_id,
+            "x-amz-id-2": base64.b64encode(request_id.encode()).decode(),
+            "server": "AmazonS3",
+        }
+
+    def serialize_error(
+        self, error: AwsError, operation: OperationModel | None, request_id: str, request: HttpRequest
+    ) -> HttpResponse:
+        headers = {**self.response_headers(request_id), **error.headers}
+        if request.method == "HEAD" or error.status == 304:
+            # HEAD answers carry no body (clients see only the status); 304 never has one.
+            return HttpResponse(error.status, headers, b"")
+        code = _CODES.get(error.code, error.code)
+        extra = "".join(f"<{key}>{escape(str(value))}</{key}>" for key, value in error.fields.items())
+        body = (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{escape(code)}</Code>'
+            f"<Message>{escape(error.message)}</Message>{extra}<RequestId>{request_id}</RequestId>"
+            f"<HostId>{headers['x-amz-id-2']}</HostId></Error>"
+        )
+        headers["content-type"] = "application/xml"
+        return HttpResponse(error.status, headers, body.encode())

@@ -1,0 +1,149 @@
+"""Object bodies: taking an upload into the blob store (moved, never copied into memory when it
+was spooled to disk), verifying its digests, and reading it back whole or by byte range.
+
+Bodies live in `fogbank.state.blobs` files; object records hold the blob id.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fogbank.config import settings
+from fogbank.protocol.http import FileBody, Payload
+from fogbank.services.s3 import checksums
+from fogbank.services.s3.errors import InvalidRange
+from fogbank.state import blobs
+
+# Bodies up to this size are answered from memory (one read, one send); larger ones stream.
+INLINE_LIMIT = 256 * 1024
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+@dataclass(slots=True)
+class StoredBody:
+    blob: str
+    size: int
+    md5: bytes
+    digests: dict[str, bytes]  # algorithm → raw checksum
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.md5.hex()}"'
+
+
+def ingest(body: Payload | bytes | None, algorithms: Iterable[str]) -> StoredBody:
+    """Store an upload as a blob and compute its MD5 and the requested checksums."""
+    if body is None:
+        body = b""
+    if isinstance(body, Payload) and body.path is not None:
+        digests = checksums.digest_all(checksums.chunks_of_file(body.path), algorithms)
+        size = body.length
+        blob = blobs.store_file(body.path)
+    else:
+        data = body.data if isinstance(body, Payload) else body
+        digests = checksums.digest_all((data,), algorithms)
+        size = len(data)
+        blob = blobs.store_bytes(data)
+    md5 = digests.pop("ETAG-MD5")
+    return StoredBody(blob, size, md5, digests)
+
+
+def discard(blob: str | None) -> None:
+    if blob:
+        blobs.delete(blob)
+
+
+def temporary_file() -> tuple[int, Path]:
+    """A temporary file on the blob store's file system (so `store_file` is an atomic rename)."""
+    folder = settings.data_dir / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=folder, prefix="s3-")
+    return handle, Path(name)
+
+
+def concatenate(pieces: list[tuple[str, int, int]]) -> Payload:
+    """A new spooled file holding the given (blob, start, length) ranges one after another."""
+    handle, path = temporary_file()
+    total = 0
+    try:
+        with os.fdopen(handle, "wb") as sink:
+            for blob, start, length in pieces:
+                with open(blobs.path_of(blob), "rb") as source:
+                    source.seek(start)
+                    _copy_exactly(source, sink, length)
+                total += length
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return Payload(path=path, length=total)
+
+
+def _copy_exactly(source: Any, sink: Any, length: int) -> None:
+    remaining = length
+    while remaining > 0:
+        chunk = source.read(min(checksums.READ_CHUNK, remaining))
+        if not chunk:
+            break
+        sink.write(chunk)
+        remaining -= len(chunk)
+
+
+def copy_blob(blob: str | None, size: int) -> str:
+    """A new blob with the same content (copies never share files, so deletes stay independent)."""
+    handle, path = temporary_file()
+    with os.fdopen(handle, "wb") as sink:
+        if blob:
+            with open(blobs.path_of(blob), "rb") as source:
+                shutil.copyfileobj(source, sink, checksums.READ_CHUNK)
+    return blobs.store_file(path)
+
+
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """(start, length) of a single `bytes=` range, None to send everything (no or malformed range,
+    as S3 ignores what it cannot parse), or InvalidRange when it starts past the end."""
+    if not header:
+        return None
+    match = _RANGE.match(header.strip())
+    if match is None or (not match.group(1) and not match.group(2)):
+        return None
+    first, last = match.group(1), match.group(2)
+    if not first:
+        suffix = int(last)
+        if suffix == 0:
+            raise _unsatisfiable(header, size)
+        start = max(size - suffix, 0)
+        return start, size - start
+    start = int(first)
+    end = int(last) if last else size - 1
+    if end < start:
+        return None
+    if start >= size:
+        raise _unsatisfiable(header, size)
+    end = min(end, size - 1)
+    return start, end - start + 1
+
+
+def _unsatisfiable(header: str, size: int) -> InvalidRange:
+    return InvalidRange(
+        "The requested range is not satisfiable", RangeRequested=header, ActualObjectSize=size
+    )
+
+
+def read(blob: str | None, start: int, length: int) -> bytes | FileBody:
+    """The body (or a range of it): bytes when small, a streamed file range otherwise."""
+    if not blob or length == 0:
+        return b""
+    path = blobs.path_of(blob)
+    if length > INLINE_LIMIT:
+        return FileBody(path, start, length)
+    with open(path, "rb") as handle:
+        if start:
+            handle.seek(start)
+        return handle.read(length)

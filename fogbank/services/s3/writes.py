@@ -1,0 +1,255 @@
+"""Writing objects: PutObject (body, digests, content headers, metadata, conditional writes) and
+CopyObject (metadata directive, copy-source conditions), and the settings both accept or refuse.
+
+See https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html and API_CopyObject.html.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from fogbank import clock, state
+from fogbank.services.s3 import bodies, checksums, conditions, objects
+from fogbank.services.s3.errors import (
+    EntityTooLarge,
+    InvalidArgument,
+    InvalidRequest,
+    InvalidTag,
+    KeyTooLongError,
+    S3NotImplemented,
+)
+
+MAX_KEY_BYTES = 1024
+MAX_PUT_SIZE = 5 * 1024**3  # a single PUT or copy: 5 GiB
+DEFAULT_CONTENT_TYPE = "binary/octet-stream"
+
+
+def check_key(key: str) -> None:
+    if len(key.encode()) > MAX_KEY_BYTES:
+        raise KeyTooLongError("Your key is too long", MaxSizeAllowed=MAX_KEY_BYTES, Size=len(key.encode()))
+
+
+def refuse_unsupported(request: dict[str, Any]) -> None:
+    """Settings fogbank does not honour yet fail clearly rather than being ignored."""
+    if request.get("SSECustomerAlgorithm") or request.get("SSECustomerKey"):
+        raise S3NotImplemented("Server-side encryption with customer-provided keys (SSE-C) is not supported by fogbank yet")
+    if request.get("ObjectLockMode") or request.get("ObjectLockLegalHoldStatus"):
+        raise S3NotImplemented("Object Lock retention and legal holds are not supported by fogbank yet")
+    if request.get("WriteOffsetBytes") is not None:
+        raise S3NotImplemented("Appending to objects (x-amz-write-offset-bytes) is not supported by fogbank yet")
+
+
+def stored_headers(request: dict[str, Any]) -> dict[str, Any]:
+    """Content headers and encryption settings to keep with the object (by member name)."""
+    headers: dict[str, Any] = {}
+    for name in objects.STORED_HEADERS:
+        value = request.get(name)
+        if value is None:
+            continue
+        if name == "Expires":
+            value = value.timestamp()
+        elif name == "ContentEncoding":
+            # aws-chunked is the upload's transfer coding, not the object's (S3 drops it).
+            value = ",".join(p for p in (s.strip() for s in value.split(",")) if p and p != "aws-chunked")
+            if not value:
+                continue
+        headers[name] = value
+    sse = headers.get("ServerSideEncryption", "AES256")
+    if sse not in ("AES256", "aws:kms", "aws:kms:dsse"):
+        raise InvalidArgument(
+            "The encryption method specified is not supported",
+            ArgumentName="x-amz-server-side-encryption",
+            ArgumentValue=sse,
+        )
+    # Every new object is encrypted at rest (SSE-S3 by default since January 2023).
+    headers["ServerSideEncryption"] = sse
+    return headers
+
+
+def parse_tagging(text: str | None) -> dict[str, str]:
+    """The x-amz-tagging header: URL-encoded `key=value&...` pairs."""
+    if not text:
+        return {}
+    pairs = parse_qsl(text, keep_blank_values=True)
+    tags = dict(pairs)
+    if len(tags) != len(pairs):
+        raise InvalidTag("Cannot provide multiple Tags with the same key")
+    if len(tags) > 10:
+        raise InvalidTag("Object tags cannot be greater than 10")
+    return tags
+
+
+def put_object(bucket: dict[str, Any], request: dict[str, Any], account: str) -> dict[str, Any]:
+    key = request["Key"]
+    check_key(key)
+    refuse_unsupported(request)
+    headers = stored_headers(request)
+    tags = parse_tagging(request.get("Tagging"))
+    sent = checksums.requested_checksums(request)
+    algorithms = checksums.algorithms_to_compute(request, sent)
+    conditions.check_write(request, key, objects.current(bucket["Name"], key))
+    body = bodies.ingest(request.get("Body"), algorithms)
+    try:
+        if body.size > MAX_PUT_SIZE:
+            raise EntityTooLarge("Your proposed upload exceeds the maximum allowed size", MaxSizeAllowed=MAX_PUT_SIZE)
+        checksums.verify_content_md5(request.get("ContentMD5"), body.md5)
+        checksums.verify(sent, body.digests)
+        version = _new_version(request, key, account, body, headers, tags)
+        with state.atomic():
+            # Checked again at the write: another request may have written the key meanwhile.
+            conditions.check_write(request, key, objects.current(bucket["Name"], key))
+            objects.place(bucket, version)
+    except BaseException:
+        bodies.discard(body.blob)
+        raise
+    return _write_result(bucket, version)
+
+
+def _new_version(
+    request: dict[str, Any],
+    key: str,
+    account: str,
+    body: bodies.StoredBody,
+    headers: dict[str, Any],
+    tags: dict[str, str],
+) -> dict[str, Any]:
+    checksum = None
+    if body.digests:
+        algorithm, digest = next(iter(body.digests.items()))
+        checksum = {"Algorithm": algorithm, "Value": checksums.encode(digest), "Type": "FULL_OBJECT"}
+    return {
+        "Key": key,
+        "DeleteMarker": False,
+        "LastModified": int(clock.now()),
+        "Owner": account,
+        "ETag": body.etag,
+        "Size": body.size,
+        "Blob": body.blob,
+        "ContentType": request.get("ContentType") or DEFAULT_CONTENT_TYPE,
+        "StorageClass": request.get("StorageClass") or "STANDARD",
+        "Headers": headers,
+        "Metadata": request.get("Metadata") or {},
+        "Checksum": checksum,
+        "Tags": tags,
+        "ACL": request.get("ACL"),
+    }
+
+
+def _write_result(bucket: dict[str, Any], version: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {"ETag": version["ETag"], "Size": version["Size"]}
+    for name in ("ServerSideEncryption", "SSEKMSKeyId", "BucketKeyEnabled"):
+        if name in version["Headers"]:
+            result[name] = version["Headers"][name]
+    checksum = version.get("Checksum")
+    if checksum:
+        result[f"Checksum{checksum['Algorithm']}"] = checksum["Value"]
+        result["ChecksumType"] = checksum["Type"]
+    if bucket.get("Versioning") == "Enabled":
+        result["VersionId"] = version["VersionId"]
+    return result
+
+
+def parse_copy_source(copy_source: str) -> tuple[str, str, str | None]:
+    """`bucket/key[?versionId=...]` (URL-encoded, optionally with a leading slash)."""
+    source, _, query = copy_source.partition("?")
+    source = unquote(source).lstrip("/")
+    bucket, _, key = source.partition("/")
+    if not bucket or not key:
+        raise InvalidArgument(
+            "Invalid copy source object key", ArgumentName="x-amz-copy-source", ArgumentValue=copy_source
+        )
+    version_id = None
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if name == "versionId":
+            version_id = value
+    return bucket, key, version_id
+
+
+def copy_object(
+    bucket: dict[str, Any], source_bucket: dict[str, Any], request: dict[str, Any], account: str
+) -> dict[str, Any]:
+    key = request["Key"]
+    check_key(key)
+    refuse_unsupported(request)
+    _, source_key, source_version_id = parse_copy_source(request["CopySource"])
+    source = objects.find(source_bucket["Name"], source_key, source_version_id)
+    conditions.check_copy_source(request, source)
+    conditions.check_write(request, key, objects.current(bucket["Name"], key))
+    directive = request.get("MetadataDirective") or "COPY"
+    same = source_bucket["Name"] == bucket["Name"] and source_key == key
+    if same and directive == "COPY" and not _changes_anything(request):
+        raise InvalidRequest(
+            "This copy request is illegal because it is trying to copy an object to itself without changing "
+            "the object's metadata, storage class, website redirect location or encryption attributes."
+        )
+    if source["Size"] > MAX_PUT_SIZE:
+        raise InvalidRequest("The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")
+    version = _copied_version(source, request, key, account, directive)
+    with state.atomic():
+        objects.place(bucket, version)
+    result = _write_result(bucket, version)
+    copied = {"ETag": version["ETag"], "LastModified": version["LastModified"]}
+    if version.get("Checksum"):
+        copied[f"Checksum{version['Checksum']['Algorithm']}"] = version["Checksum"]["Value"]
+        copied["ChecksumType"] = version["Checksum"]["Type"]
+    out: dict[str, Any] = {"CopyObjectResult": copied}
+    out.update({k: v for k, v in result.items() if k in ("VersionId", "ServerSideEncryption", "SSEKMSKeyId")})
+    if source_bucket.get("Versioning"):
+        out["CopySourceVersionId"] = source["VersionId"]
+    return out
+
+
+def _changes_anything(request: dict[str, Any]) -> bool:
+    return any(
+        request.get(name)
+        for name in ("StorageClass", "WebsiteRedirectLocation", "ServerSideEncryption", "SSEKMSKeyId")
+    )
+
+
+def _copied_version(
+    source: dict[str, Any], request: dict[str, Any], key: str, account: str, directive: str
+) -> dict[str, Any]:
+    if directive == "REPLACE":
+        headers = stored_headers(request)
+        metadata = request.get("Metadata") or {}
+        content_type = request.get("ContentType") or DEFAULT_CONTENT_TYPE
+    else:
+        headers = {k: v for k, v in source["Headers"].items() if k in objects.CONTENT_HEADERS}
+        headers.update(stored_headers(request) if _changes_anything(request) else {"ServerSideEncryption": "AES256"})
+        metadata = source.get("Metadata") or {}
+        content_type = source["ContentType"]
+    tagging = request.get("TaggingDirective") or "COPY"
+    tags = parse_tagging(request.get("Tagging")) if tagging == "REPLACE" else dict(source.get("Tags") or {})
+    version = dict(source)
+    version.update(
+        {
+            "Key": key,
+            "LastModified": int(clock.now()),
+            "Owner": account,
+            "Blob": bodies.copy_blob(source.get("Blob"), source["Size"]),
+            "ContentType": content_type,
+            "StorageClass": request.get("StorageClass") or "STANDARD",
+            "Headers": headers,
+            "Metadata": metadata,
+            "Tags": tags,
+            "ACL": request.get("ACL"),
+        }
+    )
+    version.pop("VersionId", None)
+    return version
+
+
+def refuse_delete_conditions(request: dict[str, Any]) -> None:
+    """Conditional deletes are for directory buckets only in S3; fogbank has none."""
+    for name, header in (
+        ("IfMatch", "If-Match"),
+        ("IfMatchLastModifiedTime", "x-amz-if-match-last-modified-time"),
+        ("IfMatchSize", "x-amz-if-match-size"),
+    ):
+        if request.get(name) is not None:
+            raise S3NotImplemented(
+                "A header you provided implies functionality that is not implemented", Header=header
+            )
+    if request.get("MFA"):
+        raise S3NotImplemented("MFA delete is not supported by fogbank yet")
