@@ -23,6 +23,7 @@ from fogbank.services import registry
 # Routes that services contribute: path → "module:function" taking the exchange.
 SERVICE_ROUTES: dict[str, str] = {
     "/_fogbank/sns/emails": "fogbank.services.sns.emails:serve",
+    "/_fogbank/sns/SimpleNotificationService.pem": "fogbank.services.sns.signing:serve_certificate",
 }
 
 _CLOCK_USAGE = (

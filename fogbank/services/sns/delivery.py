@@ -1,0 +1,434 @@
+"""Delivery: from a published message to every confirmed subscription whose filter policy
+matches, formatted as AWS formats it for each protocol.
+
+- SQS: through SQS's public SendMessage (JSON envelope, or the bare message with message
+  attributes as SQS attributes when RawMessageDelivery is on; FIFO ids carried to FIFO queues).
+- HTTP/S: a POST with the `x-amz-sns-*` headers, made off the event loop; failures are retried on
+  fogbank's clock following the delivery policy
+  (https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html).
+- email / email-json: captured (see `emails.py`).
+Messages that cannot be delivered go to the subscription's dead-letter queue when it has a
+RedrivePolicy (https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html).
+
+Deliveries start right after the Publish call returns (`loop.call_soon`), so they never delay it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import json
+import logging
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from fogbank import clock
+from fogbank.errors import AwsError
+from fogbank.services import calls
+from fogbank.services.sns import emails, filter_policies, signing, subscriptions, topics
+from fogbank.services.sns.messages import (
+    Message,
+    envelope_attributes,
+    render,
+    subscribe_url,
+    timestamp_text,
+    unsubscribe_url,
+)
+
+log = logging.getLogger("fogbank.sns")
+HTTP_TIMEOUT = 15.0  # seconds SNS waits for an HTTP/S endpoint
+_EMAIL_FOOTER = (
+    "\n\n--\nIf you wish to stop receiving notifications from this topic, please click or visit the link "
+    "below to unsubscribe:\n{url}\n\nPlease do not reply directly to this email. If you have any questions "
+    "or comments regarding this email, please contact us at https://aws.amazon.com/support"
+)
+_pending: set[asyncio.Task[Any]] = set()
+_timers: set[clock.Timer] = set()
+
+
+@dataclass(slots=True)
+class HttpJob:
+    """One HTTP/S delivery and its retry schedule."""
+
+    subscription_arn: str
+    url: str
+    body: str
+    headers: dict[str, str]
+    delays: list[float]
+    attempt: int = 0
+    last_error: str = field(default="")
+
+
+# -- the publish fan-out ------------------------------------------------------------------------
+
+
+def dispatch(topic: dict[str, Any], messages: list[Message], base_url: str) -> None:
+    """Deliver messages to the topic's subscriptions once the current request has been answered."""
+    loop = _loop()
+    if loop is None:
+        for message in messages:
+            deliver(topic, message, base_url)
+        return
+    for message in messages:
+        loop.call_soon(deliver, topic, message, base_url)
+
+
+def deliver(topic: dict[str, Any], message: Message, base_url: str) -> None:
+    for subscription in subscriptions.for_topic(topic["TopicArn"]):
+        if subscription["Pending"] or not accepts(subscription, message):
+            continue
+        try:
+            _DELIVERERS[subscription["Protocol"]](topic, subscription, message, base_url)
+        except Exception:  # one broken subscription must not stop the others
+            log.exception("delivery to %s failed", subscription["SubscriptionArn"])
+
+
+def accepts(subscription: dict[str, Any], message: Message) -> bool:
+    """Whether the subscription's filter policy lets the message through."""
+    text = subscription["Attributes"].get("FilterPolicy")
+    if not text:
+        return True
+    scope = subscription["Attributes"].get("FilterPolicyScope") or "MessageAttributes"
+    policy = _compiled(text, scope)
+    if scope == "MessageBody":
+        return policy.matches_body(message.content_for(subscription["Protocol"]))
+    return policy.matches_attributes(message.attributes)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(text: str, scope: str) -> filter_policies.Policy:
+    return filter_policies.compile_policy(filter_policies.parse(text), scope)  # type: ignore[arg-type]
+
+
+# -- documents ----------------------------------------------------------------------------------
+
+
+def notification(topic: dict[str, Any], subscription: dict[str, Any], message: Message, base_url: str) -> str:
+    """The JSON envelope of a notification (SQS, HTTP/S, email-json)."""
+    document: dict[str, Any] = {"Type": "Notification", "MessageId": message.message_id}
+    if message.sequence_number is not None:
+        document["SequenceNumber"] = message.sequence_number
+    document["TopicArn"] = topic["TopicArn"]
+    if message.subject is not None:
+        document["Subject"] = message.subject
+    document["Message"] = message.content_for(subscription["Protocol"])
+    document["Timestamp"] = timestamp_text(message.timestamp)
+    _sign(topic, document, base_url)
+    document["UnsubscribeURL"] = unsubscribe_url(base_url, subscription["SubscriptionArn"])
+    if message.attributes:
+        document["MessageAttributes"] = envelope_attributes(message.attributes)
+    return render(document)
+
+
+def confirmation(topic: dict[str, Any], subscription: dict[str, Any], message_id: str, base_url: str) -> str:
+    """The SubscriptionConfirmation message sent to HTTP/S, email-json and cross-account SQS."""
+    arn = topic["TopicArn"]
+    document: dict[str, Any] = {
+        "Type": "SubscriptionConfirmation",
+        "MessageId": message_id,
+        "Token": subscription["Token"],
+        "TopicArn": arn,
+        "Message": (
+            f"You have chosen to subscribe to the topic {arn}.\n"
+            "To confirm the subscription, visit the SubscribeURL included in this message."
+        ),
+        "SubscribeURL": subscribe_url(base_url, arn, subscription["Token"]),
+        "Timestamp": timestamp_text(clock.now()),
+    }
+    _sign(topic, document, base_url)
+    return render(document)
+
+
+def _sign(topic: dict[str, Any], document: dict[str, Any], base_url: str) -> None:
+    # FIFO topics send no signature in their envelopes.
+    if topics.is_fifo(topic):
+        return
+    version = topic["Attributes"].get("SignatureVersion") or "1"
+    document["SignatureVersion"] = version
+    document["Signature"] = _signature(signing.canonical_string(document), version)
+    document["SigningCertURL"] = base_url + signing.CERTIFICATE_PATH
+
+
+@functools.lru_cache(maxsize=256)
+def _signature(canonical: str, version: str) -> str:
+    # Every subscriber of one message signs the same canonical string: sign it once.
+    return signing.sign_canonical(canonical, version)
+
+
+# -- SQS ----------------------------------------------------------------------------------------
+
+
+def _deliver_sqs(
+    topic: dict[str, Any], subscription: dict[str, Any], message: Message, base_url: str
+) -> None:
+    params: dict[str, Any] = {}
+    if subscriptions.is_raw(subscription):
+        params["MessageBody"] = message.content_for("sqs")
+        if message.attributes:
+            params["MessageAttributes"] = {name: dict(value) for name, value in message.attributes.items()}
+    else:
+        params["MessageBody"] = notification(topic, subscription, message, base_url)
+    queue_arn = subscription["Endpoint"]
+    if queue_arn.endswith(".fifo"):
+        params.update(_fifo_ids(message, params["MessageBody"]))
+    elif message.group_id is not None:
+        params["MessageGroupId"] = message.group_id
+    try:
+        send_to_queue(queue_arn, params)
+    except AwsError as problem:
+        dead_letter(subscription, params, problem.code, problem.message)
+
+
+def _fifo_ids(message: Message, body: str) -> dict[str, str]:
+    ids = {"MessageGroupId": message.group_id or "default"}
+    ids["MessageDeduplicationId"] = message.deduplication_id or hashlib.sha256(body.encode()).hexdigest()
+    return ids
+
+
+def send_to_queue(queue_arn: str, params: dict[str, Any]) -> dict[str, Any]:
+    """SendMessage to a queue named by its ARN, acting in the queue's account and region."""
+    _, _, _, region, account, name = queue_arn.split(":", 5)
+    found = calls.call(
+        "sqs",
+        "GetQueueUrl",
+        {"QueueName": name, "QueueOwnerAWSAccountId": account},
+        account=account,
+        region=region,
+    )
+    return calls.call(
+        "sqs", "SendMessage", {"QueueUrl": found["QueueUrl"], **params}, account=account, region=region
+    )
+
+
+def dead_letter(subscription: dict[str, Any], params: dict[str, Any], code: str, error: str) -> None:
+    """Move an undeliverable message to the subscription's DLQ, with the error attributes SNS adds."""
+    policy = subscription["Attributes"].get("RedrivePolicy")
+    if not policy:
+        log.info("message to %s dropped: %s %s", subscription["SubscriptionArn"], code, error)
+        return
+    target = json.loads(policy)["deadLetterTargetArn"]
+    attributes = dict(params.get("MessageAttributes") or {})
+    for name, value in (("ErrorCode", code), ("ErrorMessage", error or code), ("RequestID", _request_id())):
+        attributes[name] = {"DataType": "String", "StringValue": value}
+    dlq: dict[str, Any] = {"MessageBody": params["MessageBody"], "MessageAttributes": attributes}
+    if target.endswith(".fifo"):
+        dlq["MessageGroupId"] = params.get("MessageGroupId") or "default"
+        dlq["MessageDeduplicationId"] = (
+            params.get("MessageDeduplicationId") or hashlib.sha256(params["MessageBody"].encode()).hexdigest()
+        )
+    try:
+        send_to_queue(target, dlq)
+    except AwsError as problem:
+        log.warning("dead-letter queue %s refused a message: %s", target, problem)
+
+
+def _request_id() -> str:
+    return str(uuid.uuid4())
+
+
+# -- email --------------------------------------------------------------------------------------
+
+
+def _sender(topic: dict[str, Any]) -> str:
+    return f"{topic['Attributes'].get('DisplayName') or 'AWS Notifications'} <no-reply@sns.amazonaws.com>"
+
+
+def _deliver_email(
+    topic: dict[str, Any], subscription: dict[str, Any], message: Message, base_url: str
+) -> None:
+    if subscription["Protocol"] == "email-json":
+        body = notification(topic, subscription, message, base_url)
+    else:
+        footer = _EMAIL_FOOTER.format(url=unsubscribe_url(base_url, subscription["SubscriptionArn"]))
+        body = message.content_for("email") + footer
+    emails.capture(
+        to=subscription["Endpoint"],
+        subject=message.subject or "AWS Notification Message",
+        body=body,
+        topic_arn=topic["TopicArn"],
+        subscription_arn=subscription["SubscriptionArn"],
+        sender=_sender(topic),
+    )
+
+
+def send_confirmation(topic: dict[str, Any], subscription: dict[str, Any], base_url: str) -> None:
+    """Ask a new subscription's endpoint to confirm (email, email-json, HTTP/S, cross-account SQS)."""
+    protocol = subscription["Protocol"]
+    message_id = str(uuid.uuid4())
+    document = confirmation(topic, subscription, message_id, base_url)
+    if protocol == "email":
+        url = subscribe_url(base_url, topic["TopicArn"], subscription["Token"])
+        body = (
+            f"You have chosen to subscribe to the topic: \n{topic['TopicArn']}\n\nTo confirm this subscription, "
+            f"click or visit the link below (If this was in error no action is necessary): \n"
+            f"Confirm subscription: {url}\n\nPlease do not reply directly to this email. If you have any "
+            "questions or comments regarding this email, please contact us at https://aws.amazon.com/support"
+        )
+    if protocol in ("email", "email-json"):
+        emails.capture(
+            to=subscription["Endpoint"],
+            subject="AWS Notification - Subscription Confirmation",
+            body=body if protocol == "email" else document,
+            topic_arn=topic["TopicArn"],
+            subscription_arn=subscription["SubscriptionArn"],
+            sender=_sender(topic),
+        )
+    elif protocol == "sqs":
+        try:
+            send_to_queue(subscription["Endpoint"], {"MessageBody": document})
+        except AwsError as problem:
+            log.info("confirmation to %s failed: %s", subscription["Endpoint"], problem)
+    else:
+        headers = _http_headers(
+            "SubscriptionConfirmation", message_id, topic, None, "text/plain; charset=UTF-8"
+        )
+        job = HttpJob(subscription["SubscriptionArn"], subscription["Endpoint"], document, headers, [])
+        _start(job, confirming=True)
+
+
+# -- HTTP/S -------------------------------------------------------------------------------------
+
+
+def _http_headers(
+    kind: str, message_id: str, topic: dict[str, Any], subscription_arn: str | None, content_type: str
+) -> dict[str, str]:
+    headers = {
+        "x-amz-sns-message-type": kind,
+        "x-amz-sns-message-id": message_id,
+        "x-amz-sns-topic-arn": topic["TopicArn"],
+        "Content-Type": content_type,
+        "User-Agent": "Amazon Simple Notification Service Agent",
+    }
+    if subscription_arn is not None:
+        headers["x-amz-sns-subscription-arn"] = subscription_arn
+    return headers
+
+
+def _deliver_http(
+    topic: dict[str, Any], subscription: dict[str, Any], message: Message, base_url: str
+) -> None:
+    policy = subscriptions.effective_delivery_policy(subscription, topic)
+    content_type = policy.get("requestPolicy", {}).get("headerContentType") or "text/plain; charset=UTF-8"
+    arn = subscription["SubscriptionArn"]
+    headers = _http_headers("Notification", message.message_id, topic, arn, content_type)
+    if subscriptions.is_raw(subscription):
+        body = message.content_for(subscription["Protocol"])
+        headers["x-amz-sns-rawdelivery"] = "true"
+    else:
+        body = notification(topic, subscription, message, base_url)
+    _start(HttpJob(arn, subscription["Endpoint"], body, headers, retry_delays(policy["healthyRetryPolicy"])))
+
+
+def retry_delays(policy: dict[str, Any]) -> list[float]:
+    """Seconds before each retry: immediate retries, then retries at the minimum delay, the backoff
+    phase (from minimum to maximum delay by the backoff function), then retries at the maximum."""
+    low = float(policy.get("minDelayTarget", 20))
+    high = max(float(policy.get("maxDelayTarget", 20)), low)
+    total = int(policy.get("numRetries", 3))
+    immediate = int(policy.get("numNoDelayRetries", 0))
+    at_low = int(policy.get("numMinDelayRetries", 0))
+    at_high = int(policy.get("numMaxDelayRetries", 0))
+    backoff = max(total - immediate - at_low - at_high, 0)
+    function = str(policy.get("backoffFunction", "linear"))
+    delays = [0.0] * immediate + [low] * at_low
+    for step in range(1, backoff + 1):
+        delays.append(_backoff(function, low, high, step, backoff))
+    return (delays + [high] * at_high)[:total]
+
+
+def _backoff(function: str, low: float, high: float, step: int, steps: int) -> float:
+    if steps <= 1 or high == low:
+        return high if steps == 1 else low
+    fraction = (step - 1) / (steps - 1)
+    if function == "arithmetic":
+        fraction = fraction * fraction
+    elif function == "geometric":
+        fraction = (2 ** (step - 1) - 1) / (2 ** (steps - 1) - 1)
+    elif function == "exponential" and low > 0:
+        return float(low * (high / low) ** fraction)
+    return low + (high - low) * fraction
+
+
+def _start(job: HttpJob, *, confirming: bool = False) -> None:
+    loop = _loop()
+    if loop is None:
+        return
+    task = loop.create_task(_attempt(job, confirming))
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
+
+
+async def _attempt(job: HttpJob, confirming: bool) -> None:
+    started = clock.now()
+    loop = asyncio.get_running_loop()
+    error = await loop.run_in_executor(None, _post, job.url, job.body, job.headers)
+    if error is None or confirming:
+        return
+    job.last_error = error
+    subscription = _current(job.subscription_arn)
+    if subscription is None:
+        return
+    if job.attempt < len(job.delays):
+        # Due relative to the start of the failed attempt, so that advancing the clock right
+        # after an endpoint saw a request reliably triggers the retry.
+        due = started + job.delays[job.attempt]
+        job.attempt += 1
+        holder: list[clock.Timer] = []
+        holder.append(clock.call_at(due, lambda: _retry(job, holder)))
+        _timers.update(holder)
+        return
+    dead_letter(subscription, {"MessageBody": job.body}, "EndpointUnavailable", error)
+
+
+def _retry(job: HttpJob, holder: list[clock.Timer]) -> None:
+    _timers.difference_update(holder)
+    _start(job)
+
+
+def _current(subscription_arn: str) -> dict[str, Any] | None:
+    try:
+        return subscriptions.find(subscription_arn)
+    except AwsError:
+        return None
+
+
+def _post(url: str, body: str, headers: dict[str, str]) -> str | None:
+    """POST a message; None on a 2xx answer, else a description of the failure (runs in a thread)."""
+    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310
+            response.read()
+            return None
+    except urllib.error.HTTPError as problem:
+        return f"HTTP {problem.code}"
+    except (urllib.error.URLError, OSError, ValueError) as problem:
+        return f"Unable to reach the endpoint: {problem}"
+
+
+def _loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def stop() -> None:
+    """Cancel pending retries and in-flight deliveries (shutdown and reset)."""
+    for timer in list(_timers):
+        timer.cancel()
+    _timers.clear()
+    for task in list(_pending):
+        task.cancel()
+
+
+_DELIVERERS = {
+    "sqs": _deliver_sqs,
+    "http": _deliver_http,
+    "https": _deliver_http,
+    "email": _deliver_email,
+    "email-json": _deliver_email,
+}

@@ -1,0 +1,304 @@
+"""Amazon SNS operations (query protocol): topics, subscriptions, publishing, tags.
+
+Not supported yet (each answers a clear error, never a silent success): delivery to Lambda,
+application (mobile push), SMS and Firehose endpoints; SMS and platform-application operations;
+data protection policies; delivery status logging; FIFO archives and replay; AddPermission and
+RemovePermission; enforcement of topic access policies across accounts.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from fogbank import state
+from fogbank.context import RequestContext
+from fogbank.services.provider import Provider
+from fogbank.services.sns import delivery, publishing, subscriptions, topics
+from fogbank.services.sns.errors import ResourceNotFound, invalid, not_supported
+
+PAGE_SIZE = 100
+
+
+def _page(
+    items: list[dict[str, Any]], key: str, token: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of 100 items sorted by `key`; tokens name the first item of the next page."""
+    start = 0
+    if token:
+        try:
+            after = base64.b64decode(token, validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            raise invalid("NextToken") from None
+        start = next((index for index, item in enumerate(items) if item[key] >= after), len(items))
+    page = items[start : start + PAGE_SIZE]
+    more = start + PAGE_SIZE < len(items)
+    return page, base64.b64encode(items[start + PAGE_SIZE][key].encode()).decode() if more else None
+
+
+def _with_token(result: dict[str, Any], token: str | None) -> dict[str, Any]:
+    if token:
+        result["NextToken"] = token
+    return result
+
+
+class SnsProvider(Provider):
+    service = "sns"
+
+    def stop(self) -> None:
+        delivery.stop()
+
+    # -- topics ---------------------------------------------------------------------------------
+
+    def create_topic(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        name = request["Name"]
+        if request.get("DataProtectionPolicy"):
+            raise not_supported("DataProtectionPolicy")
+        attributes = topics.creation_attributes(name, request.get("Attributes") or {})
+        tags = request.get("Tags") or []
+        store = topics.collection(ctx.account, ctx.region)
+        existing = store.get(name)
+        if existing is not None:
+            if any(existing["Attributes"].get(key, "") != value for key, value in attributes.items()):
+                raise invalid("Attributes Reason: Topic already exists with different attributes")
+            if not topics.same_tags(existing["Tags"], tags):
+                raise invalid("Tags Reason: Topic already exists with different tags")
+            return {"TopicArn": existing["TopicArn"]}
+        arn = ctx.arn("sns", name)
+        store.put(name, topics.new_topic(arn, name, attributes, topics.merge_tags([], tags)))
+        return {"TopicArn": arn}
+
+    def delete_topic(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        """Deleting a topic deletes its subscriptions; deleting a missing topic succeeds."""
+        region, account, name = topics.parse_arn(request["TopicArn"])
+        if region != ctx.region:
+            raise invalid("TopicArn")
+        with state.atomic():
+            doomed = subscriptions.for_topic(request["TopicArn"])
+            store = subscriptions.collection(account, region)
+            for subscription in doomed:
+                store.delete(subscription["SubscriptionArn"])
+            topics.collection(account, region).delete(name)
+        return {}
+
+    def list_topics(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        listed = sorted(
+            ({"TopicArn": t["TopicArn"]} for t in topics.collection(ctx.account, ctx.region).values()),
+            key=lambda item: item["TopicArn"],
+        )
+        page, token = _page(listed, "TopicArn", request.get("NextToken"))
+        return _with_token({"Topics": page}, token)
+
+    def get_topic_attributes(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        topic = topics.find(request["TopicArn"], ctx.region)
+        counts = {"confirmed": 0, "pending": 0}
+        for subscription in subscriptions.for_topic(topic["TopicArn"]):
+            counts["pending" if subscription["Pending"] else "confirmed"] += 1
+        return {"Attributes": topics.report_attributes(topic, counts)}
+
+    def set_topic_attributes(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        topic = topics.find(request["TopicArn"], ctx.region)
+        name = request["AttributeName"]
+        value = topics.check_attribute(name, request.get("AttributeValue"), topics.is_fifo(topic))
+        topic["Attributes"][name] = value
+        self._save(topic)
+        return {}
+
+    def _save(self, topic: dict[str, Any]) -> None:
+        region, account, name = topics.parse_arn(topic["TopicArn"])
+        topics.collection(account, region).put(name, topic)
+
+    # -- tags and data protection ---------------------------------------------------------------
+
+    def _tagged(self, ctx: RequestContext, arn: str) -> dict[str, Any]:
+        parts = arn.split(":")
+        if len(parts) != 6 or parts[2] != "sns":
+            raise invalid("ResourceArn")
+        topic = topics.collection(parts[4], parts[3]).get(parts[5]) if parts[3] == ctx.region else None
+        if topic is None:
+            raise ResourceNotFound("Resource does not exist")
+        return topic
+
+    def tag_resource(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        topic = self._tagged(ctx, request["ResourceArn"])
+        topic["Tags"] = topics.merge_tags(topic["Tags"], request["Tags"])
+        self._save(topic)
+        return {}
+
+    def untag_resource(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        topic = self._tagged(ctx, request["ResourceArn"])
+        doomed = set(request["TagKeys"])
+        topic["Tags"] = [tag for tag in topic["Tags"] if tag["Key"] not in doomed]
+        self._save(topic)
+        return {}
+
+    def list_tags_for_resource(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        return {"Tags": list(self._tagged(ctx, request["ResourceArn"])["Tags"])}
+
+    def get_data_protection_policy(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        topics.find(request["ResourceArn"], ctx.region, "ResourceArn")
+        return {"DataProtectionPolicy": ""}
+
+    def put_data_protection_policy(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        topics.find(request["ResourceArn"], ctx.region, "ResourceArn")
+        raise not_supported("DataProtectionPolicy")
+
+    # -- subscriptions --------------------------------------------------------------------------
+
+    def subscribe(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        topic = topics.find(request["TopicArn"], ctx.region)
+        protocol = request["Protocol"]
+        endpoint = subscriptions.check_endpoint(protocol, request.get("Endpoint"), topic)
+        wanted = request.get("Attributes") or {}
+        attributes = subscriptions.check_attributes(wanted, protocol, topic["TopicArn"], subscribing=True)
+        for existing in subscriptions.for_topic(topic["TopicArn"]):
+            if existing["Protocol"] == protocol and existing["Endpoint"] == endpoint:
+                return self._resubscribe(existing, attributes, request)
+        pending = subscriptions.needs_confirmation(protocol, endpoint, ctx.account)
+        subscription = subscriptions.new_subscription(
+            topic["TopicArn"], protocol, endpoint, ctx.account, attributes, pending
+        )
+        region, account, _ = topics.parse_arn(topic["TopicArn"])
+        with state.atomic():
+            subscriptions.collection(account, region).put(subscription["SubscriptionArn"], subscription)
+            if pending:
+                subscriptions.tokens(account, region).put(
+                    subscription["Token"], {"arn": subscription["SubscriptionArn"]}
+                )
+        if pending:
+            delivery.send_confirmation(topic, subscription, ctx.request.base_url)
+        return {"SubscriptionArn": self._answer_arn(subscription, request)}
+
+    def _resubscribe(
+        self, existing: dict[str, Any], attributes: dict[str, str], request: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Subscribe is idempotent for the same endpoint, unless the attributes differ."""
+        if any(existing["Attributes"].get(key, "") != value for key, value in attributes.items()):
+            raise invalid("Attributes Reason: Subscription already exists with different attributes")
+        return {"SubscriptionArn": self._answer_arn(existing, request)}
+
+    @staticmethod
+    def _answer_arn(subscription: dict[str, Any], request: dict[str, Any]) -> str:
+        if subscription["Pending"] and not request.get("ReturnSubscriptionArn"):
+            return "pending confirmation"
+        return str(subscription["SubscriptionArn"])
+
+    def confirm_subscription(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        """Confirmations may come unsigned (from an endpoint following the SubscribeURL), so the
+        topic ARN, not the caller, says where the subscription lives."""
+        try:
+            region, account, _ = topics.parse_arn(request["TopicArn"])
+        except Exception:
+            raise invalid("Topic") from None
+        found = subscriptions.tokens(account, region).get(request["Token"])
+        store = subscriptions.collection(account, region)
+        subscription = store.get(found["arn"]) if found else None
+        if subscription is None or subscription["TopicArn"] != request["TopicArn"]:
+            raise invalid("Token")
+        if subscription["Pending"]:
+            subscription["Pending"] = False
+            subscription["Authenticated"] = (
+                str(request.get("AuthenticateOnUnsubscribe", "")).lower() == "true"
+            )
+            store.put(subscription["SubscriptionArn"], subscription)
+        return {"SubscriptionArn": subscription["SubscriptionArn"]}
+
+    def unsubscribe(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        """Unsubscribing twice succeeds; the topic counts its deleted subscriptions."""
+        arn = request["SubscriptionArn"]
+        region, account, topic_name = subscriptions.parse_arn(arn)
+        store = subscriptions.collection(account, region)
+        subscription = store.get(arn)
+        if subscription is None:
+            return {}
+        with state.atomic():
+            store.delete(arn)
+            if subscription.get("Token"):
+                subscriptions.tokens(account, region).delete(subscription["Token"])
+            topic = topics.collection(account, region).get(topic_name)
+            if topic is not None:
+                topic["SubscriptionsDeleted"] = int(topic.get("SubscriptionsDeleted", 0)) + 1
+                self._save(topic)
+        return {}
+
+    def list_subscriptions(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        store = subscriptions.collection(ctx.account, ctx.region)
+        ordered = sorted(store.values(), key=lambda item: item["SubscriptionArn"])
+        page, token = _page(ordered, "SubscriptionArn", request.get("NextToken"))
+        return _with_token({"Subscriptions": [subscriptions.listed(item) for item in page]}, token)
+
+    def list_subscriptions_by_topic(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        topic = topics.find(request["TopicArn"], ctx.region)
+        ordered = sorted(subscriptions.for_topic(topic["TopicArn"]), key=lambda item: item["SubscriptionArn"])
+        page, token = _page(ordered, "SubscriptionArn", request.get("NextToken"))
+        return _with_token({"Subscriptions": [subscriptions.listed(item) for item in page]}, token)
+
+    def get_subscription_attributes(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        subscription = subscriptions.find(request["SubscriptionArn"])
+        topic = self._topic_of(subscription)
+        return {"Attributes": subscriptions.report_attributes(subscription, topic)}
+
+    def set_subscription_attributes(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        subscription = subscriptions.find(request["SubscriptionArn"])
+        name = request["AttributeName"]
+        merged = {**subscription["Attributes"], name: request.get("AttributeValue") or ""}
+        value = subscriptions.check_attribute(
+            name,
+            request.get("AttributeValue"),
+            subscription["Protocol"],
+            subscription["TopicArn"],
+            merged,
+            subscribing=False,
+        )
+        if name == "FilterPolicyScope" and merged.get("FilterPolicy"):
+            # The existing policy must also be valid in its new scope.
+            subscriptions.check_attribute(
+                "FilterPolicy",
+                merged["FilterPolicy"],
+                subscription["Protocol"],
+                subscription["TopicArn"],
+                merged,
+                subscribing=False,
+            )
+        subscription["Attributes"][name] = value
+        region, account, _ = subscriptions.parse_arn(subscription["SubscriptionArn"])
+        subscriptions.collection(account, region).put(subscription["SubscriptionArn"], subscription)
+        return {}
+
+    @staticmethod
+    def _topic_of(subscription: dict[str, Any]) -> dict[str, Any] | None:
+        region, account, name = topics.parse_arn(subscription["TopicArn"])
+        return topics.collection(account, region).get(name)
+
+    # -- publishing -----------------------------------------------------------------------------
+
+    def publish(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        if request.get("PhoneNumber"):
+            raise not_supported("Publishing to a PhoneNumber (SMS)")
+        arn = request.get("TopicArn") or request.get("TargetArn")
+        if not arn:
+            raise invalid("TopicArn or TargetArn Reason: no value for required parameter")
+        if ":endpoint/" in arn:
+            raise not_supported("Publishing to a platform application endpoint")
+        topic = topics.find(arn, ctx.region, "TopicArn" if request.get("TopicArn") else "TargetArn")
+        message = publishing.build(topic, request)
+        (sent,) = publishing.publish(topic, [message], ctx.request.base_url)
+        result = {"MessageId": sent.message_id}
+        if sent.sequence_number is not None:
+            result["SequenceNumber"] = sent.sequence_number
+        return result
+
+    def publish_batch(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        topic = topics.find(request["TopicArn"], ctx.region)
+        entries = request["PublishBatchRequestEntries"]
+        publishing.check_batch(entries)
+        built, failed = publishing.build_batch(topic, entries)
+        sent = publishing.publish(topic, [message for _, message in built], ctx.request.base_url)
+        successful = []
+        for (entry_id, _), message in zip(built, sent, strict=True):
+            item = {"Id": entry_id, "MessageId": message.message_id}
+            if message.sequence_number is not None:
+                item["SequenceNumber"] = message.sequence_number
+            successful.append(item)
+        return {"Successful": successful, "Failed": failed}
