@@ -13,7 +13,8 @@ from types import ModuleType
 from fogbank.gateway.exchange import Exchange
 from fogbank.protocol.http import HttpResponse
 
-PLANES: list[str] = []
+# Website endpoints first: their host names claim every request to them, preflights included.
+PLANES: list[str] = ["fogbank.services.s3.website", "fogbank.services.s3.cors"]
 
 _modules: list[ModuleType] | None = None
 

@@ -199,3 +199,7 @@ class ConditionalRequestConflict(AwsError):
 
 class InvalidPartNumber(AwsError):
     status = 416
+
+
+class InvalidStorageClass(AwsError):
+    status = 400

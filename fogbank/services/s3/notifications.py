@@ -1,0 +1,269 @@
+"""S3 event notifications: validation of notification configurations and delivery of S3 event
+records to SQS queues and SNS topics.
+
+Validation (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-event-types-and-destinations.html):
+each destination must exist (checked through the target service's public operations unless
+`x-amz-skip-destination-validation` is set); destinations fogbank cannot deliver to yet (Lambda,
+EventBridge) are refused with an InvalidArgument error saying so. Like S3, a test event
+(`s3:TestEvent`) goes to each SQS/SNS destination when a configuration is put.
+
+Delivery: S3's object operations call `notify(ctx, bucket, event_name, object_info)` after a
+change; each matching configuration receives the event record S3 sends (event structure 2.1,
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html),
+delivered on the clock's next turn, as S3 delivers asynchronously.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import Any, TypedDict
+from urllib.parse import quote_plus
+
+import orjson
+
+from fogbank import clock
+from fogbank.context import RequestContext
+from fogbank.errors import AwsError
+from fogbank.services.s3.errors import InvalidArgument
+
+log = logging.getLogger("fogbank.s3.notifications")
+_sequence = itertools.count()
+_KINDS = (("QueueConfigurations", "QueueArn"), ("TopicConfigurations", "TopicArn"))
+
+
+# -- configuration --------------------------------------------------------------------------------
+
+
+def validate_notifications(configuration: dict[str, Any], *, check_destinations: bool) -> dict[str, Any]:
+    """The configuration to store (with generated Ids), or S3's InvalidArgument error."""
+    if configuration.get("LambdaFunctionConfigurations"):
+        arn = configuration["LambdaFunctionConfigurations"][0].get("LambdaFunctionArn", "")
+        raise InvalidArgument(
+            "fogbank does not deliver S3 event notifications to Lambda functions yet",
+            ArgumentName1=arn,
+            ArgumentValue1="Delivery to Lambda is not supported yet",
+        )
+    if "EventBridgeConfiguration" in configuration:
+        raise InvalidArgument(
+            "fogbank does not deliver S3 event notifications to Amazon EventBridge yet",
+            ArgumentName1="EventBridgeConfiguration",
+            ArgumentValue1="Delivery to EventBridge is not supported yet",
+        )
+    stored: dict[str, Any] = {}
+    for kind, _arn_member in _KINDS:
+        entries = []
+        for entry in configuration.get(kind) or []:
+            _check_filter(entry)
+            entries.append(
+                {"Id": entry.get("Id") or _generated_id(), **{k: v for k, v in entry.items() if k != "Id"}}
+            )
+        if entries:
+            stored[kind] = entries
+    if check_destinations:
+        failures = [
+            (entry[arn_member], problem)
+            for kind, arn_member in _KINDS
+            for entry in stored.get(kind, [])
+            if (problem := destination_problem(entry[arn_member])) is not None
+        ]
+        if failures:
+            fields = {}
+            for number, (arn, problem) in enumerate(failures, start=1):
+                fields[f"ArgumentName{number}"] = arn
+                fields[f"ArgumentValue{number}"] = problem
+            raise InvalidArgument("Unable to validate the following destination configurations", **fields)
+    return stored
+
+
+def _generated_id() -> str:
+    return base64.b64encode(str(uuid.uuid4()).encode()).decode().rstrip("=")
+
+
+def _check_filter(entry: dict[str, Any]) -> None:
+    rules = ((entry.get("Filter") or {}).get("Key") or {}).get("FilterRules") or []
+    names = [str(rule.get("Name", "")).lower() for rule in rules]
+    for name in ("prefix", "suffix"):
+        if names.count(name) > 1:
+            raise InvalidArgument(
+                f"Cannot specify more than one {name} rule in a filter.",
+                ArgumentName="FilterRule.Name",
+                ArgumentValue=name,
+            )
+
+
+def destination_problem(arn: str) -> str | None:
+    """Why S3 could not validate a destination, or None when it exists."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[2] not in ("sqs", "sns"):
+        return "The destination ARN is not valid"
+    service, region, account, name = parts[2], parts[3], parts[4], parts[5]
+    try:
+        _find_destination(service, name, arn, account, region)
+    except (ImportError, AwsError) as error:
+        if isinstance(error, ImportError) or error.code == "NotImplemented":
+            return f"Delivery to {service.upper()} is not supported by fogbank yet"
+        return (
+            "The destination queue does not exist"
+            if service == "sqs"
+            else "The destination topic does not exist"
+        )
+    return None
+
+
+def _find_destination(service: str, name: str, arn: str, account: str, region: str) -> dict[str, Any]:
+    from fogbank.services.calls import call
+
+    if service == "sqs":
+        params = {"QueueName": name, "QueueOwnerAWSAccountId": account}
+        return call("sqs", "GetQueueUrl", params, account=account, region=region)
+    return call("sns", "GetTopicAttributes", {"TopicArn": arn}, account=account, region=region)
+
+
+# -- event records --------------------------------------------------------------------------------
+
+
+class S3EventRecord(TypedDict):
+    eventVersion: str
+    eventSource: str
+    awsRegion: str
+    eventTime: str
+    eventName: str
+    userIdentity: dict[str, str]
+    requestParameters: dict[str, str]
+    responseElements: dict[str, str]
+    s3: dict[str, Any]
+
+
+def event_record(
+    ctx: RequestContext, bucket: dict[str, Any], event_name: str, object_info: dict[str, Any], config_id: str
+) -> S3EventRecord:
+    """One record as S3 builds it: the key URL-encoded, the ETag without quotes."""
+    from fogbank.services.s3.buckets import canonical_user_id
+
+    obj: dict[str, Any] = {"key": quote_plus(object_info["Key"], safe="/*")}
+    if event_name.startswith("ObjectCreated"):
+        obj["size"] = int(object_info.get("Size") or 0)
+        obj["eTag"] = str(object_info.get("ETag") or "").strip('"')
+    if object_info.get("VersionId") and object_info["VersionId"] != "null":
+        obj["versionId"] = object_info["VersionId"]
+    obj["sequencer"] = f"{int(clock.now() * 1000):012X}{next(_sequence) % 0x10000:04X}"
+    principal = f"AWS:{ctx.access_key}" if ctx.access_key else "AWS:" + ctx.account
+    return {
+        "eventVersion": "2.1",
+        "eventSource": "aws:s3",
+        "awsRegion": bucket["Region"],
+        "eventTime": _iso(clock.now()),
+        "eventName": event_name,
+        "userIdentity": {"principalId": principal},
+        "requestParameters": {"sourceIPAddress": ctx.extras.get("source_ip", "127.0.0.1")},
+        "responseElements": {
+            "x-amz-request-id": ctx.request_id or uuid.uuid4().hex[:16].upper(),
+            "x-amz-id-2": base64.b64encode(uuid.uuid4().bytes * 2).decode(),
+        },
+        "s3": {
+            "s3SchemaVersion": "1.0",
+            "configurationId": config_id,
+            "bucket": {
+                "name": bucket["Name"],
+                "ownerIdentity": {"principalId": canonical_user_id(bucket["Account"])},
+                "arn": f"arn:aws:s3:::{bucket['Name']}",
+            },
+            "object": obj,
+        },
+    }
+
+
+def _iso(instant: float) -> str:
+    return (
+        datetime.fromtimestamp(instant, UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+        + f"{int(instant * 1000) % 1000:03d}Z"
+    )
+
+
+def _event_matches(entry: dict[str, Any], event_name: str, key: str) -> bool:
+    wanted = f"s3:{event_name}"
+    if not any(
+        pattern == wanted or (pattern.endswith(":*") and wanted.startswith(pattern[:-1]))
+        for pattern in entry.get("Events") or []
+    ):
+        return False
+    for rule in ((entry.get("Filter") or {}).get("Key") or {}).get("FilterRules") or []:
+        name, value = str(rule.get("Name", "")).lower(), rule.get("Value", "")
+        if (name == "prefix" and not key.startswith(value)) or (name == "suffix" and not key.endswith(value)):
+            return False
+    return True
+
+
+# -- delivery -------------------------------------------------------------------------------------
+
+
+def notify(ctx: RequestContext, bucket_name: str, event_name: str, object_info: dict[str, Any]) -> None:
+    """Deliver `event_name` (e.g. "ObjectCreated:Put" or "s3:ObjectRemoved:Delete") about an object
+    (`{"Key", "Size", "ETag", "VersionId"}`) to every matching destination of the bucket's
+    notification configuration. Never raises: delivery problems are logged, as S3 delivers
+    asynchronously and the object operation has already succeeded."""
+    from fogbank.services.s3.buckets import find_bucket
+    from fogbank.services.s3.subresources import read_config
+
+    bucket = find_bucket(bucket_name)
+    config = read_config(bucket, "notification") if bucket else None
+    if not bucket or not config:
+        return
+    event_name = event_name.removeprefix("s3:")
+    for kind, arn_member in _KINDS:
+        for entry in config.get(kind) or []:
+            if _event_matches(entry, event_name, object_info["Key"]):
+                record = event_record(ctx, bucket, event_name, object_info, entry["Id"])
+                body = orjson.dumps({"Records": [record]}).decode()
+                _deliver_later(entry[arn_member], body)
+
+
+def send_test_events(ctx: RequestContext, bucket: dict[str, Any], configuration: dict[str, Any]) -> None:
+    """S3 sends `s3:TestEvent` to each destination when a configuration is set."""
+    document = {
+        "Service": "Amazon S3",
+        "Event": "s3:TestEvent",
+        "Time": _iso(clock.now()),
+        "Bucket": bucket["Name"],
+        "RequestId": ctx.request_id,
+        "HostId": base64.b64encode(uuid.uuid4().bytes * 2).decode(),
+    }
+    body = orjson.dumps(document).decode()
+    for kind, arn_member in _KINDS:
+        for entry in configuration.get(kind) or []:
+            _deliver_later(entry[arn_member], body)
+
+
+def _deliver_later(arn: str, body: str) -> None:
+    clock.call_later(0, lambda: deliver(arn, body))
+
+
+def deliver(arn: str, body: str) -> None:
+    """Send one notification document to an SQS queue or SNS topic (errors are logged)."""
+    from fogbank.services.calls import call
+
+    service, region, account, name = arn.split(":", 5)[2:6]
+    try:
+        if service == "sqs":
+            queue = _find_destination("sqs", name, arn, account, region)
+            call(
+                "sqs",
+                "SendMessage",
+                {"QueueUrl": queue["QueueUrl"], "MessageBody": body},
+                account=account,
+                region=region,
+            )
+        else:
+            call(
+                "sns",
+                "Publish",
+                {"TopicArn": arn, "Message": body, "Subject": "Amazon S3 Notification"},
+                account=account,
+                region=region,
+            )
+    except (ImportError, AwsError) as error:
+        log.warning("S3 notification to %s failed: %s", arn, error)
