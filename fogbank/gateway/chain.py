@@ -21,7 +21,7 @@ from fogbank.iam import identity
 from fogbank.protocol.codec import codec_for, detect_protocol
 from fogbank.protocol.http import HttpResponse
 from fogbank.protocol.models import service_index
-from fogbank.protocol.validation import format_problems, validate
+from fogbank.protocol.validation import format_problems
 from fogbank.services import registry
 
 log = logging.getLogger("fogbank.request")
@@ -111,7 +111,7 @@ async def parse_and_validate(exchange: Exchange) -> HttpResponse | None:
             f"The {exchange.operation.name} operation of {exchange.service} is not implemented in fogbank yet"
         )
     params = exchange.codec.parse(exchange.operation, exchange.request)
-    problems = validate(exchange.operation.input_shape, params)
+    problems = exchange.codec.validate(exchange.operation.input_shape, params)
     if problems:
         provider = registry.provider(exchange.service)
         code = provider.validation_error_code or exchange.codec.validation_error_code()

@@ -56,6 +56,13 @@ class Codec:
     def validation_error_code(self) -> str:
         return "ValidationException"
 
+    def validate(self, shape: Shape | None, params: dict[str, Any]) -> list[str]:
+        """The model constraint violations of a parsed request (a codec may relax what its
+        service does not check server-side)."""
+        from fogbank.protocol.validation import validate
+
+        return validate(shape, params)
+
 
 # Protocols a service still answers although its current botocore model no longer lists them:
 # SQS moved to JSON, but older SDKs and the AWS CLI v1 still send it form-encoded query requests.

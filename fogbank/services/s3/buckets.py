@@ -182,6 +182,10 @@ def set_versioning(bucket: dict[str, Any], configuration: dict[str, Any], mfa: s
     if configuration.get("MFADelete") == "Enabled" or mfa:
         raise S3NotImplemented("MFA delete is not supported by fogbank yet")
     status = configuration.get("Status")
+    if status not in (None, "Enabled", "Suspended"):
+        raise MalformedXML(
+            "The XML you provided was not well-formed or did not validate against our published schema"
+        )
     if status is None:
         if configuration.get("MFADelete") is None:
             raise MalformedXML(

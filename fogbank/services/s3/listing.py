@@ -19,6 +19,12 @@ DEFAULT_MAX_KEYS = 1000
 
 
 def _encoder(request: dict[str, Any]) -> Any:
+    if request.get("EncodingType") not in (None, "url"):
+        raise InvalidArgument(
+            "Invalid Encoding Method specified in Request",
+            ArgumentName="encoding-type",
+            ArgumentValue=request["EncodingType"],
+        )
     if request.get("EncodingType") == "url":
         return lambda text: quote_plus(text, safe="/")
     return lambda text: text

@@ -66,7 +66,7 @@ def create(bucket: dict[str, Any], request: dict[str, Any], account: str) -> dic
         "Initiated": clock.now(),
         "Owner": account,
         "ContentType": request.get("ContentType") or writes.DEFAULT_CONTENT_TYPE,
-        "StorageClass": request.get("StorageClass") or "STANDARD",
+        "StorageClass": writes.storage_class(request),
         "Headers": writes.stored_headers(request),
         "Metadata": request.get("Metadata") or {},
         "Tags": writes.parse_tagging(request.get("Tagging")),

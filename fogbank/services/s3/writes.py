@@ -15,6 +15,7 @@ from fogbank.services.s3.errors import (
     EntityTooLarge,
     InvalidArgument,
     InvalidRequest,
+    InvalidStorageClass,
     InvalidTag,
     KeyTooLongError,
     S3NotImplemented,
@@ -23,6 +24,18 @@ from fogbank.services.s3.errors import (
 MAX_KEY_BYTES = 1024
 MAX_PUT_SIZE = 5 * 1024**3  # a single PUT or copy: 5 GiB
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"
+
+
+STORAGE_CLASSES = frozenset(
+    ["STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS", "FSX_ONTAP"]
+)
+
+
+def storage_class(request: dict[str, Any]) -> str:
+    value = request.get("StorageClass") or "STANDARD"
+    if value not in STORAGE_CLASSES:
+        raise InvalidStorageClass("The storage class you specified is not valid", StorageClassRequested=value)
+    return str(value)
 
 
 def check_key(key: str) -> None:
@@ -127,7 +140,7 @@ def _new_version(
         "Size": body.size,
         "Blob": body.blob,
         "ContentType": request.get("ContentType") or DEFAULT_CONTENT_TYPE,
-        "StorageClass": request.get("StorageClass") or "STANDARD",
+        "StorageClass": storage_class(request),
         "Headers": headers,
         "Metadata": request.get("Metadata") or {},
         "Checksum": checksum,
@@ -177,6 +190,8 @@ def copy_object(
     conditions.check_copy_source(request, source)
     conditions.check_write(request, key, objects.current(bucket["Name"], key))
     directive = request.get("MetadataDirective") or "COPY"
+    if directive not in ("COPY", "REPLACE") or (request.get("TaggingDirective") or "COPY") not in ("COPY", "REPLACE"):
+        raise InvalidArgument("Unknown metadata directive.", ArgumentName="x-amz-metadata-directive", ArgumentValue=directive)
     same = source_bucket["Name"] == bucket["Name"] and source_key == key
     if same and directive == "COPY" and not _changes_anything(request):
         raise InvalidRequest(
@@ -229,7 +244,7 @@ def _copied_version(
             "Owner": account,
             "Blob": bodies.copy_blob(source.get("Blob"), source["Size"]),
             "ContentType": content_type,
-            "StorageClass": request.get("StorageClass") or "STANDARD",
+            "StorageClass": storage_class(request),
             "Headers": headers,
             "Metadata": metadata,
             "Tags": tags,
