@@ -128,21 +128,3 @@ def validate_managed_policy(document: str) -> None:
     validate_identity_policy(document)
     if size_without_whitespace(document) > MANAGED_POLICY_SIZE:
         raise LimitExceeded(f"Cannot exceed quota for PolicySize: {MANAGED_POLICY_SIZE}")
-
-
-def external_ids_required(document: str) -> list[str] | None:
-    """The `sts:ExternalId` values an Allow statement of a trust policy requires (None: no condition).
-
-    AssumeRole checks them (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html).
-    """
-    try:
-        statements = _statements(parse(document))
-    except MalformedPolicyDocument:
-        return None
-    for statement in statements:
-        condition = statement.get("Condition") or {}
-        for operator in ("StringEquals", "StringLike"):
-            values = (condition.get(operator) or {}).get("sts:ExternalId")
-            if statement.get("Effect") == "Allow" and values is not None:
-                return [str(value) for value in _as_list(values)]
-    return None

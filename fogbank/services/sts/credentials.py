@@ -1,0 +1,101 @@
+"""Temporary security credentials: ASIA… access key ids, 40-character secrets, session tokens and
+an expiration on fogbank's clock, recorded in the identity index so that every later request made
+with them acts as the principal they were issued for, in that principal's account.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+import secrets
+import string
+import zlib
+from typing import Any
+
+from fogbank import clock
+from fogbank.iam import identity
+from fogbank.services.sts.errors import MalformedPolicyDocument, PackedPolicyTooLarge, StsValidationError
+
+_ID_ALPHABET = string.ascii_uppercase + "234567"
+_SECRET_ALPHABET = string.ascii_letters + string.digits + "+/"
+_NAME_PATTERN = r"[\w+=,.@-]*"
+# The packed (compressed) session policy and tags must fit this many bytes; PackedPolicySize is
+# the percentage used (STS API reference, AssumeRole "PackedPolicySize").
+_PACKED_LIMIT = 2048
+_PLAINTEXT_POLICY_LIMIT = 2048
+
+
+def _key_id() -> str:
+    return identity.STS_KEY_PREFIX + "".join(secrets.choice(_ID_ALPHABET) for _ in range(16))
+
+
+def _secret() -> str:
+    return "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(40))
+
+
+def _token() -> str:
+    # Session tokens are opaque base64 text of a few hundred characters.
+    return "FwoGZXIvYXdzE" + base64.b64encode(secrets.token_bytes(240)).decode()
+
+
+def issue(account: str, arn: str, user_id: str, duration: int, **details: Any) -> dict[str, Any]:
+    """New temporary credentials for `arn` in `account`, valid for `duration` seconds."""
+    key_id, secret, token = _key_id(), _secret(), _token()
+    expires = clock.now() + duration
+    record = {
+        "account": account,
+        "arn": arn,
+        "user_id": user_id,
+        "secret": secret,
+        "token": token,
+        "expires": expires,
+        "issued": clock.now(),
+        **details,
+    }
+    identity.index_session(key_id, record)
+    return {"AccessKeyId": key_id, "SecretAccessKey": secret, "SessionToken": token, "Expiration": expires}
+
+
+def check_name(value: str, member: str) -> None:
+    if not re.fullmatch(_NAME_PATTERN, value):
+        raise StsValidationError(
+            f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
+            f"Member must satisfy regular expression pattern: {_NAME_PATTERN}"
+        )
+
+
+def check_session_policy(policy: str | None) -> None:
+    """A session policy is an identity policy: JSON with statements (IAM validates the grammar)."""
+    if policy is None:
+        return
+    if len(policy) > _PLAINTEXT_POLICY_LIMIT:
+        raise StsValidationError(
+            f"1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have "
+            f"length less than or equal to {_PLAINTEXT_POLICY_LIMIT}"
+        )
+    try:
+        parsed = json.loads(policy)
+    except ValueError:
+        raise MalformedPolicyDocument("Syntax errors in policy.") from None
+    if not isinstance(parsed, dict) or "Statement" not in parsed:
+        raise MalformedPolicyDocument("Syntax errors in policy.")
+
+
+def packed_policy_size(request: dict[str, Any]) -> int | None:
+    """The percentage of the packed-policy allowance used by the session policy and tags."""
+    parts = {key: request.get(key) for key in ("Policy", "PolicyArns", "Tags") if request.get(key)}
+    if not parts:
+        return None
+    packed = zlib.compress(json.dumps(parts, sort_keys=True, separators=(",", ":")).encode(), 9)
+    size = math.ceil(len(packed) * 100 / _PACKED_LIMIT)
+    if size > 100:
+        raise PackedPolicyTooLarge(
+            f"Packed policy consumes {size}% of allotted space, please use smaller policy."
+        )
+    return size
+
+
+def caller_is_session(principal: identity.Principal) -> bool:
+    return principal.session_token is not None
