@@ -9,7 +9,7 @@ from botocore.model import OperationModel, ServiceModel
 
 from fogbank.errors import AwsError, SerializationException, UnknownOperationException
 from fogbank.protocol.codec import Codec
-from fogbank.protocol.documents import DocumentReader, DocumentWriter
+from fogbank.protocol.documents import DocumentReader, DocumentWriter, error_document_fields
 from fogbank.protocol.http import HttpRequest, HttpResponse
 
 _CONTENT_TYPE = "application/cbor"
@@ -45,7 +45,11 @@ class CborCodec(Codec):
         return self.reader.reader(shape)(document)  # type: ignore[no-any-return]
 
     def _headers(self, request_id: str) -> dict[str, str]:
-        return {"content-type": _CONTENT_TYPE, "smithy-protocol": "rpc-v2-cbor", "x-amzn-requestid": request_id}
+        return {
+            "content-type": _CONTENT_TYPE,
+            "smithy-protocol": "rpc-v2-cbor",
+            "x-amzn-requestid": request_id,
+        }
 
     def serialize(self, operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
         shape = operation.output_shape
@@ -53,13 +57,15 @@ class CborCodec(Codec):
         if shape is not None and result:
             write = self.writer.writer(shape)
             body = write(result) if write else result
-        return HttpResponse(200, self._headers(request_id), cbor2.dumps(body, datetime_as_timestamp=True, timezone=None))
+        return HttpResponse(
+            200, self._headers(request_id), cbor2.dumps(body, datetime_as_timestamp=True, timezone=None)
+        )
 
     def serialize_error(
         self, error: AwsError, operation: OperationModel | None, request_id: str, request: HttpRequest
     ) -> HttpResponse:
         document: dict[str, Any] = {"__type": self.error_namespace + error.code, "message": error.message}
-        document.update(error.fields)
+        document.update(error_document_fields(self.writer, self.error_shapes.get(error.code), error.fields))
         headers = {**self._headers(request_id), **error.headers}
         if self.query_compatible:
             fault = "Sender" if error.sender_fault else "Receiver"

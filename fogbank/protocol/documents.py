@@ -213,6 +213,19 @@ class DocumentWriter:
         return None
 
 
+def error_document_fields(
+    writer: DocumentWriter, shape: Shape | None, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """An error's extra members as the document carries them: modeled members through the error
+    shape (blobs, timestamps, wire names), others as given."""
+    if shape is None or not fields:
+        return fields
+    write = writer.writer(shape)
+    declared = shape.members  # type: ignore[attr-defined]
+    written = write({name: value for name, value in fields.items() if name in declared}) if write else {}
+    return {**{name: value for name, value in fields.items() if name not in declared}, **written}
+
+
 def _as_datetime_value(value: Any) -> Any:
     return parse_timestamp(value)
 

@@ -9,7 +9,7 @@ from botocore.model import OperationModel, ServiceModel
 
 from fogbank.errors import AwsError, SerializationException, UnknownOperationException
 from fogbank.protocol.codec import Codec
-from fogbank.protocol.documents import DocumentReader, DocumentWriter
+from fogbank.protocol.documents import DocumentReader, DocumentWriter, error_document_fields
 from fogbank.protocol.http import HttpRequest, HttpResponse
 
 
@@ -47,7 +47,9 @@ class JsonCodec(Codec):
         try:
             document = orjson.loads(raw)
         except orjson.JSONDecodeError:
-            raise SerializationException("Unexpected character or malformed JSON in the request body") from None
+            raise SerializationException(
+                "Unexpected character or malformed JSON in the request body"
+            ) from None
         if not isinstance(document, dict):
             raise SerializationException("Start of list found where not expected")
         return document
@@ -68,7 +70,7 @@ class JsonCodec(Codec):
         self, error: AwsError, operation: OperationModel | None, request_id: str, request: HttpRequest
     ) -> HttpResponse:
         document: dict[str, Any] = {"__type": self.error_namespace + error.code, "message": error.message}
-        document.update(error.fields)
+        document.update(error_document_fields(self.writer, self.error_shapes.get(error.code), error.fields))
         headers = {
             "content-type": self.content_type,
             "x-amzn-requestid": request_id,

@@ -11,11 +11,11 @@ from urllib.parse import parse_qsl
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
-from fogbank.errors import AwsError, UnknownOperationException
+from fogbank.errors import AwsError
 from fogbank.protocol.codec import Codec
 from fogbank.protocol.http import HttpRequest, HttpResponse
 from fogbank.protocol.rest import read_scalar
-from fogbank.protocol.xml import XmlWriter, escape
+from fogbank.protocol.xml import XmlWriter, error_fields_xml, escape
 
 
 class MalformedInput(AwsError):
@@ -76,7 +76,9 @@ class QueryCodec(Codec):
             return name[0].upper() + name[1:] if name else default
         return str(member.serialization.get("name", default))
 
-    def _structure(self, shape: Shape, prefix: str, form: dict[str, str], prefixes: set[str]) -> dict[str, Any]:
+    def _structure(
+        self, shape: Shape, prefix: str, form: dict[str, str], prefixes: set[str]
+    ) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for name, member in shape.members.items():  # type: ignore[attr-defined]
             key = prefix + self._name(member, name)
@@ -118,7 +120,10 @@ class QueryCodec(Codec):
                 entry_key = form.get(f"{base}.{index}.{key_name}")
                 if entry_key is not None:
                     entries[entry_key] = self._value(
-                        shape.value, f"{base}.{index}.{value_name}", form, prefixes  # type: ignore[attr-defined]
+                        shape.value,
+                        f"{base}.{index}.{value_name}",
+                        form,
+                        prefixes,  # type: ignore[attr-defined]
                     )
                 index += 1
             return entries
@@ -150,14 +155,16 @@ class QueryCodec(Codec):
                 out.append(f"</{wrapper}>")
             out.append(f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>")
         out.append(f"</{name}Response>")
-        return HttpResponse(200, {"content-type": "text/xml", "x-amzn-requestid": request_id}, "".join(out).encode())
+        return HttpResponse(
+            200, {"content-type": "text/xml", "x-amzn-requestid": request_id}, "".join(out).encode()
+        )
 
     def serialize_error(
         self, error: AwsError, operation: OperationModel | None, request_id: str, request: HttpRequest
     ) -> HttpResponse:
         code = escape(self.query_error_code(error))
         message = escape(error.message)
-        extra = "".join(f"<{key}>{escape(str(value))}</{key}>" for key, value in error.fields.items())
+        extra = error_fields_xml(self.writer, self.error_shapes.get(error.code), error.fields)
         if self.ec2:
             body = (
                 f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message>{extra}</Error>"

@@ -259,7 +259,8 @@ def read_payload(member: Shape, body: Payload) -> Any:
 def write_located_members(
     shape: Shape, result: dict[str, Any], response: HttpResponse
 ) -> tuple[set[str], str | None]:
-    """Put header and status-code members on the response; returns located names and payload name."""
+    """Put header and status-code members on the response; returns located names and payload name.
+    An output that binds `Content-Type` to a member (S3's GetObject) has no default content type."""
     located: set[str] = set()
     for name, member in shape.members.items():  # type: ignore[attr-defined]
         location = member.serialization.get("location")
@@ -267,9 +268,11 @@ def write_located_members(
             continue
         located.add(name)
         value = result.get(name)
+        wire = member.serialization.get("name", name)
+        if location == "header" and wire.lower() == "content-type":
+            response.headers.pop("content-type", None)
         if value is None:
             continue
-        wire = member.serialization.get("name", name)
         if location == "header":
             response.headers[wire.lower()] = _header_text(member, value)
         elif location == "headers":
@@ -278,6 +281,20 @@ def write_located_members(
         elif location == "statusCode":
             response.status = int(value)
     return located, shape.serialization.get("payload")
+
+
+@functools.cache
+def _content_type_member(shape: Shape) -> bool:
+    return any(
+        member.serialization.get("location") == "header"
+        and member.serialization.get("name", "").lower() == "content-type"
+        for member in shape.members.values()  # type: ignore[attr-defined]
+    )
+
+
+def binds_content_type(shape: Shape) -> bool:
+    """Whether an output declares its own `Content-Type` header member."""
+    return _content_type_member(shape)
 
 
 def _header_text(member: Shape, value: Any) -> str:

@@ -9,10 +9,11 @@ from botocore.model import OperationModel, ServiceModel
 
 from fogbank.errors import AwsError, UnknownOperationException
 from fogbank.protocol.codec import Codec
-from fogbank.protocol.documents import DocumentReader, DocumentWriter
+from fogbank.protocol.documents import DocumentReader, DocumentWriter, error_document_fields
 from fogbank.protocol.http import HttpRequest, HttpResponse
 from fogbank.protocol.json_rpc import JsonCodec
 from fogbank.protocol.rest import (
+    binds_content_type,
     read_located_members,
     read_payload,
     router_for,
@@ -76,7 +77,8 @@ class RestJsonCodec(Codec):
             member = shape.members[payload]
             value = result.get(payload)
             if member.type_name in ("blob", "string"):
-                response.headers.setdefault("content-type", "application/octet-stream")
+                if not binds_content_type(shape):
+                    response.headers.setdefault("content-type", "application/octet-stream")
                 if value is not None:
                     write_blob_payload(value, response)
             else:
@@ -93,12 +95,16 @@ class RestJsonCodec(Codec):
     def serialize_error(
         self, error: AwsError, operation: OperationModel | None, request_id: str, request: HttpRequest
     ) -> HttpResponse:
+        shape = self.error_shapes.get(error.code)
         document: dict[str, Any] = {"message": error.message}
-        document.update(error.fields)
+        document.update(error_document_fields(self.writer, shape, error.fields))
         headers = {
             "content-type": "application/json",
             "x-amzn-requestid": request_id,
             "x-amzn-errortype": error.code,
             **error.headers,
         }
-        return HttpResponse(error.status, headers, orjson.dumps(document))
+        response = HttpResponse(error.status, headers, orjson.dumps(document))
+        if shape is not None and error.fields:
+            write_located_members(shape, error.fields, response)  # e.g. Lambda's `Retry-After`
+        return response

@@ -17,7 +17,7 @@ from fogbank.protocol.rest import (
     write_blob_payload,
     write_located_members,
 )
-from fogbank.protocol.xml import XmlReader, XmlWriter, escape, parse_document
+from fogbank.protocol.xml import XmlReader, XmlWriter, error_fields_xml, escape, parse_document
 
 
 class RestXmlCodec(Codec):
@@ -114,11 +114,15 @@ class RestXmlCodec(Codec):
         self, error: AwsError, operation: OperationModel | None, request_id: str, request: HttpRequest
     ) -> HttpResponse:
         fault = "Sender" if error.sender_fault else "Receiver"
-        extra = "".join(f"<{key}>{escape(str(value))}</{key}>" for key, value in error.fields.items())
+        shape = self.error_shapes.get(error.code)
+        extra = error_fields_xml(self.writer, shape, error.fields)
         body = (
             f'<ErrorResponse xmlns="{self.metadata.get("xmlNamespace", "")}"><Error><Type>{fault}</Type>'
             f"<Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>{extra}</Error>"
             f"<RequestId>{request_id}</RequestId></ErrorResponse>"
         )
         headers = {**self.response_headers(request_id), **error.headers}
-        return HttpResponse(error.status, headers, body.encode())
+        response = HttpResponse(error.status, headers, body.encode())
+        if shape is not None and error.fields:
+            write_located_members(shape, error.fields, response)
+        return response

@@ -111,11 +111,27 @@ class XmlWriter:
         return text
 
 
+def error_fields_xml(writer: XmlWriter, shape: Shape | None, fields: dict[str, Any]) -> str:
+    """An error's extra members as XML elements: modeled members through the error shape."""
+    if not fields:
+        return ""
+    out: list[str] = []
+    declared = shape.members if shape is not None else {}  # type: ignore[attr-defined]
+    if shape is not None:
+        writer.members(shape, {name: value for name, value in fields.items() if name in declared}, out)
+    for key, value in fields.items():
+        if key not in declared:
+            out.append(f"<{key}>{escape(str(value))}</{key}>")
+    return "".join(out)
+
+
 def parse_document(raw: bytes) -> ElementTree.Element:
     try:
         return ElementTree.fromstring(raw)
     except ElementTree.ParseError:
-        raise SerializationException("The XML you provided was not well-formed or did not validate against our published schema") from None
+        raise SerializationException(
+            "The XML you provided was not well-formed or did not validate against our published schema"
+        ) from None
 
 
 def local_name(tag: str) -> str:
