@@ -24,9 +24,3 @@ def make_queue(sqs: Any, unique_name: Callable[[str], str]) -> Callable[..., str
         return str(sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"])
 
     return make
-
-
-def error_of(raised: pytest.ExceptionInfo[Any]) -> tuple[str, str, int]:
-    """(code, message, HTTP status) of a botocore ClientError."""
-    response = raised.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
