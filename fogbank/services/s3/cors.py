@@ -3,8 +3,9 @@ browser preflight requests (`OPTIONS` with `Origin` and `Access-Control-Request-
 per those rules, as https://docs.aws.amazon.com/AmazonS3/latest/userguide/cors.html describes:
 the first rule whose origin, method and every requested header match wins.
 
-`cors_headers(...)` gives the `Access-Control-*` headers of an actual (non-preflight) response;
-adding them to normal S3 responses needs a response hook in the chain (not there yet).
+`decorate(exchange, response)` adds the `Access-Control-*` headers S3 puts on actual (non-preflight)
+responses to requests with an `Origin`; it needs a response hook in the chain to be called from
+(not there yet).
 """
 
 from __future__ import annotations
@@ -122,21 +123,27 @@ def bucket_and_key(request: HttpRequest) -> tuple[str, str] | None:
 
 async def serve(exchange: Exchange) -> HttpResponse | None:
     """Answer a preflight for an S3 bucket; leave other OPTIONS requests to the rest of the chain."""
-    from fogbank.services.s3.subresources import read_config
-
     request = exchange.request
     target = bucket_and_key(request)
-    virtual = target is not None and _VIRTUAL_HOST.match(request.host.rsplit(":", 1)[0].lower()) is not None
-    bucket = find_bucket(target[0]) if target else None
+    if target is None:
+        return None
+    bucket = find_bucket(target[0])
     if bucket is None:
-        if not virtual or target is None:
+        if _VIRTUAL_HOST.match(request.host.rsplit(":", 1)[0].lower()) is None:
             return None  # not an S3 bucket path: another service's preflight
         return _error(
             exchange, 404, "NoSuchBucket", "The specified bucket does not exist", BucketName=target[0]
         )
-    assert target is not None
+    return answer_preflight(exchange, bucket, target[1])
+
+
+def answer_preflight(exchange: Exchange, bucket: dict[str, Any], key: str) -> HttpResponse:
+    """The preflight answer per the bucket's CORS rules (also used by website endpoints)."""
+    from fogbank.services.s3.subresources import read_config
+
+    request = exchange.request
     method = request.headers["access-control-request-method"]
-    kind = "OBJECT" if target[1] else "BUCKET"
+    kind = "OBJECT" if key else "BUCKET"
     rules = read_config(bucket, "cors")
     if not rules:
         return _error(
@@ -147,9 +154,8 @@ async def serve(exchange: Exchange) -> HttpResponse | None:
             Method=method,
             ResourceType=kind,
         )
-    requested = [
-        h.strip() for h in request.headers.get("access-control-request-headers", "").split(",") if h.strip()
-    ]
+    header_list = request.headers.get("access-control-request-headers", "")
+    requested = [header.strip() for header in header_list.split(",") if header.strip()]
     rule = matching_rule(rules, request.headers["origin"], method, requested)
     if rule is None:
         return _error(exchange, 403, "AccessForbidden", _NOT_ALLOWED, Method=method, ResourceType=kind)
@@ -159,6 +165,25 @@ async def serve(exchange: Exchange) -> HttpResponse | None:
     headers["x-amz-request-id"] = exchange.request_id
     headers["content-length"] = "0"
     return HttpResponse(200, headers, b"")
+
+
+def decorate(exchange: Exchange, response: HttpResponse) -> None:
+    """Add the matching rule's headers to an S3 response to a cross-origin request."""
+    from fogbank.services.s3.subresources import read_config
+
+    request = exchange.request
+    origin = request.headers.get("origin")
+    if not origin or exchange.service != "s3" or request.method == "OPTIONS":
+        return
+    name = (exchange.params or {}).get("Bucket")
+    if name is None:
+        target = bucket_and_key(request)
+        name = target[0] if target else None
+    bucket = find_bucket(name) if name else None
+    rules = read_config(bucket, "cors") if bucket else None
+    rule = matching_rule(rules, origin, request.method, []) if rules else None
+    if rule is not None:
+        response.headers.update(cors_headers(rule, origin))
 
 
 def _error(exchange: Exchange, status: int, code: str, message: str, **fields: str) -> HttpResponse:

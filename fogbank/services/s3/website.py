@@ -69,6 +69,7 @@ def matches(request: HttpRequest) -> bool:
 
 
 async def serve(exchange: Exchange) -> HttpResponse | None:
+    from fogbank.services.s3 import cors
     from fogbank.services.s3.buckets import find_bucket
     from fogbank.services.s3.subresources import read_config
 
@@ -90,6 +91,8 @@ async def serve(exchange: Exchange) -> HttpResponse | None:
             "The specified bucket does not have a website configuration",
             BucketName=name,
         )
+    if request.method == "OPTIONS" and cors.matches(request):
+        return cors.answer_preflight(exchange, bucket, unquote(request.path).lstrip("/"))
     if request.method not in ("GET", "HEAD"):
         return error_page(
             exchange,
@@ -268,6 +271,7 @@ def error_page(
         lines += [
             f"<li>Code: {escape(nested.code)}</li>",
             f"<li>Message: {escape(nested.message)}</li>",
+            *(f"<li>{name}: {escape(str(value))}</li>" for name, value in nested.fields.items()),
             "</ul>",
         ]
     lines.append("<hr/>\n</body>\n</html>\n")
