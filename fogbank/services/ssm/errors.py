@@ -79,3 +79,19 @@ class TooManyTagsError(AwsError):
 
 class InvalidKeyId(AwsError):
     pass
+
+
+class InvalidPolicyTypeException(AwsError):
+    pass
+
+
+class InvalidPolicyAttributeException(AwsError):
+    pass
+
+
+class PoliciesLimitExceededException(AwsError):
+    pass
+
+
+class IncompatiblePolicyException(AwsError):
+    pass

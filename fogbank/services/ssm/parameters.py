@@ -13,7 +13,7 @@ from typing import Any
 from fogbank import clock
 from fogbank.context import RequestContext
 from fogbank.iam import identity
-from fogbank.services.ssm import encryption, names
+from fogbank.services.ssm import encryption, names, policies
 from fogbank.services.ssm.errors import (
     InvalidAllowedPatternException,
     ParameterAlreadyExists,
@@ -24,6 +24,7 @@ from fogbank.services.ssm.errors import (
     ValidationException,
 )
 from fogbank.services.ssm.tags import check_tags
+from fogbank.state import Collection
 
 Record = dict[str, Any]
 
@@ -44,6 +45,10 @@ NO_DOWNGRADE = (
     "advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the advanced "
     "parameter and recreate it as a standard parameter."
 )
+POLICIES_NEED_ADVANCED = (
+    "Parameter policies are supported only for parameters in the advanced-parameter tier. Specify the "
+    "Advanced or Intelligent-Tiering tier."
+)
 TAGS_WITH_OVERWRITE = (
     "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please "
     "remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or "
@@ -55,17 +60,21 @@ def latest(record: Record) -> Record:
     return record["Versions"][-1]  # type: ignore[no-any-return]
 
 
+def purge_expired(stored: Collection[Record]) -> None:
+    """Parameters whose Expiration policy has come due on fogbank's clock are deleted."""
+    now = clock.now()
+    for name in [
+        name for name, record in stored.items() if (latest(record).get("ExpiresAt") or now + 1) <= now
+    ]:
+        stored.delete(name)
+
+
 def put(ctx: RequestContext, existing: Record | None, request: dict[str, Any]) -> Record:
     """The parameter after PutParameter (a new record, or `existing` with one more version)."""
     name = request["Name"]
     if request.get("Tags") and request.get("Overwrite"):
         raise ValidationException(TAGS_WITH_OVERWRITE)
     names.check_new_name(name)
-    if request.get("Policies"):
-        raise ValidationException(
-            "Parameter policies (Expiration, ExpirationNotification, NoChangeNotification) are not supported "
-            "by fogbank yet."
-        )
     if existing is not None and not request.get("Overwrite"):
         raise ParameterAlreadyExists(
             "The parameter already exists. To overwrite this value, set the overwrite option in the request "
@@ -110,14 +119,17 @@ def _new_version(ctx: RequestContext, request: dict[str, Any], previous: Record 
     _check_pattern(value, pattern)
     data_type = request.get("DataType") or kept.get("DataType") or "text"
     _check_data_type(kind, value, data_type)
+    chosen = policies.parse(request["Policies"]) if "Policies" in request else kept.get("Policies", [])
     version: Record = {
         "Version": 1,
         "Type": kind,
-        "Tier": _tier(request.get("Tier"), value, kept.get("Tier")),
+        "Tier": _tier(request.get("Tier"), value, kept.get("Tier"), bool(chosen)),
         "DataType": data_type,
         "LastModifiedDate": clock.now(),
         "LastModifiedUser": identity.resolve(ctx.access_key).arn,
         "Labels": [],
+        "Policies": chosen,
+        "ExpiresAt": policies.expiry(chosen),
     }
     _set_optional(version, "Description", request.get("Description", kept.get("Description")))
     _set_optional(version, "AllowedPattern", pattern)
@@ -173,22 +185,25 @@ def _check_data_type(kind: str, value: str, data_type: str) -> None:
             )
 
 
-def _tier(requested: str | None, value: str, kept: str | None) -> str:
-    """Standard holds 4 KB, Advanced 8 KB; Intelligent-Tiering picks the smallest tier that fits.
-    An advanced parameter never goes back to Standard."""
+def _tier(requested: str | None, value: str, kept: str | None, has_policies: bool) -> str:
+    """Standard holds 4 KB and no policies, Advanced 8 KB; Intelligent-Tiering picks the smallest tier
+    that fits. An advanced parameter never goes back to Standard."""
     size = len(value.encode())
     if size > ADVANCED_MAX_BYTES:
         raise ValidationException(
             "1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have "
             "length less than or equal to 8192"
         )
+    needs_advanced = size > STANDARD_MAX_BYTES or kept == "Advanced" or has_policies
     if requested == "Intelligent-Tiering" or (requested is None and kept == "Advanced"):
-        return "Advanced" if size > STANDARD_MAX_BYTES or kept == "Advanced" else "Standard"
+        return "Advanced" if needs_advanced else "Standard"
     tier = requested or "Standard"
     if tier == "Standard" and kept == "Advanced":
         raise ValidationException(NO_DOWNGRADE)
     if tier == "Standard" and size > STANDARD_MAX_BYTES:
         raise ValidationException(STANDARD_TOO_LARGE)
+    if tier == "Standard" and has_policies:
+        raise ValidationException(POLICIES_NEED_ADVANCED)
     return tier
 
 
@@ -263,7 +278,7 @@ def _metadata(version: Record) -> Record:
         "LastModifiedUser": version["LastModifiedUser"],
         "Version": version["Version"],
         "Tier": version["Tier"],
-        "Policies": [],
+        "Policies": list(version.get("Policies", [])),
         "DataType": version["DataType"],
     }
     for field in ("KeyId", "Description", "AllowedPattern"):

@@ -1,6 +1,6 @@
 """AWS Systems Manager Parameter Store operations.
 
-Not supported yet: parameter policies (rejected clearly), sharing (`Shared` lists nothing: fogbank has
+Not supported yet: the notification parameter policies (rejected clearly), sharing (`Shared` lists nothing: fogbank has
 no RAM), checking that an `aws:ec2:image` AMI exists (no EC2 yet), AWS's public parameters
 (`/aws/service/...` are never found), tags on SSM resources other than parameters.
 """
@@ -29,7 +29,9 @@ class SsmProvider(Provider):
     service = "ssm"
 
     def _parameters(self, ctx: RequestContext) -> Collection[dict[str, Any]]:
-        return self.collection(ctx, "parameters")
+        stored = self.collection(ctx, "parameters")
+        parameters.purge_expired(stored)
+        return stored
 
     def _find(self, ctx: RequestContext, selector: names.Selector) -> dict[str, Any] | None:
         if names.is_public(selector.name):
@@ -102,8 +104,9 @@ class SsmProvider(Provider):
         filters.check(chosen, by_path=True)
         recursive = bool(request.get("Recursive"))
         matching = []
-        for name in sorted(self._parameters(ctx)):
-            record = self._parameters(ctx)[name]
+        stored = self._parameters(ctx)
+        for name in sorted(stored):
+            record = stored[name]
             if not names.in_path(name, path, recursive):
                 continue
             version = _version_for_filters(record, chosen)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ssm_assertions import assert_error
@@ -232,18 +233,51 @@ def test_put_parameter_sixteen_levels_fails_hierarchy_limit(ssm: Any, path: str)
     )
 
 
-def test_put_parameter_policies_fail_not_supported(ssm: Any, path: str) -> None:
+def test_put_parameter_notification_policy_fails_not_supported(ssm: Any, path: str) -> None:
+    policy = '[{"Type":"NoChangeNotification","Version":"1.0","Attributes":{"After":"20","Unit":"Days"}}]'
     error = assert_error(
         lambda: ssm.put_parameter(
-            Name=f"{path}/p",
-            Value="x",
-            Type="String",
-            Tier="Advanced",
-            Policies='[{"Type":"Expiration","Version":"1.0","Attributes":{"Timestamp":"2030-01-01T00:00:00Z"}}]',
+            Name=f"{path}/p", Value="x", Type="String", Tier="Advanced", Policies=policy
         ),
         "ValidationException",
     )
-    assert "not supported" in error.response["Error"]["Message"]
+    assert "not supported by fogbank yet" in error.response["Error"]["Message"]
+    assert_error(lambda: ssm.get_parameter(Name=f"{path}/p"), "ParameterNotFound")
+
+
+def test_put_parameter_expiration_policy_deletes_parameter_when_due(
+    ssm: Any, fogbank: Any, path: str
+) -> None:
+    name = f"{path}/expiring"
+    server_now = datetime.fromtimestamp(fogbank.get("/_fogbank/clock")["epoch"], UTC)
+    when = (server_now + timedelta(days=400)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    policy = json.dumps([{"Type": "Expiration", "Version": "1.0", "Attributes": {"Timestamp": when}}])
+
+    put = ssm.put_parameter(Name=name, Value="x", Type="String", Tier="Intelligent-Tiering", Policies=policy)
+    ssm.put_parameter(Name=name, Value="y", Overwrite=True)
+    described = ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Values": [name]}])["Parameters"][0]
+
+    assert put["Tier"] == "Advanced"
+    assert [(p["PolicyType"], p["PolicyStatus"]) for p in described["Policies"]] == [
+        ("Expiration", "Pending")
+    ]
+    assert json.loads(described["Policies"][0]["PolicyText"])["Attributes"]["Timestamp"] == when
+    fogbank.advance_clock("P401D")
+    assert_error(lambda: ssm.get_parameter(Name=name), "ParameterNotFound")
+
+
+def test_put_parameter_policies_on_standard_tier_fail(ssm: Any, path: str) -> None:
+    policy = '[{"Type":"Expiration","Version":"1.0","Attributes":{"Timestamp":"2999-01-01T00:00:00.000Z"}}]'
+    assert_error(
+        lambda: ssm.put_parameter(Name=f"{path}/p", Value="x", Type="String", Policies=policy),
+        "ValidationException",
+        "Parameter policies are supported only for parameters in the advanced-parameter tier. Specify the "
+        "Advanced or Intelligent-Tiering tier.",
+    )
+    assert_error(
+        lambda: ssm.put_parameter(Name=f"{path}/p", Value="x", Type="String", Tier="Advanced", Policies="{}"),
+        "InvalidPolicyTypeException",
+    )
 
 
 def test_get_parameter_missing_fails_parameter_not_found(ssm: Any, path: str) -> None:
