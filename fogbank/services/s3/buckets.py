@@ -28,7 +28,45 @@ from fogbank.state import Collection, database
 US_EAST_1 = "us-east-1"
 # Regions a LocationConstraint may name (S3's commercial, China and GovCloud regions).
 REGIONS = frozenset(
-    ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1", "il-central-1", "me-south-1", "me-central-1", "mx-central-1", "sa-east-1", "cn-north-1", "cn-northwest-1", "us-gov-east-1", "us-gov-west-1"]
+    [
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+        "af-south-1",
+        "ap-east-1",
+        "ap-east-2",
+        "ap-south-1",
+        "ap-south-2",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-southeast-3",
+        "ap-southeast-4",
+        "ap-southeast-5",
+        "ap-southeast-7",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+        "ca-central-1",
+        "ca-west-1",
+        "eu-central-1",
+        "eu-central-2",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "eu-south-1",
+        "eu-south-2",
+        "eu-north-1",
+        "il-central-1",
+        "me-south-1",
+        "me-central-1",
+        "mx-central-1",
+        "sa-east-1",
+        "cn-north-1",
+        "cn-northwest-1",
+        "us-gov-east-1",
+        "us-gov-west-1",
+    ]
 )
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -99,7 +137,9 @@ def bucket_region(ctx: RequestContext, constraint: str | None) -> str:
     return constraint
 
 
-def create_bucket(ctx: RequestContext, name: str, constraint: str | None, object_lock: bool) -> dict[str, Any]:
+def create_bucket(
+    ctx: RequestContext, name: str, constraint: str | None, object_lock: bool
+) -> dict[str, Any]:
     if not is_valid_name(name):
         raise InvalidBucketName("The specified bucket is not valid.", BucketName=name)
     region = bucket_region(ctx, constraint)
@@ -171,7 +211,9 @@ def _decode_token(token: str) -> str:
     try:
         return base64.urlsafe_b64decode(token.encode()).decode()
     except (ValueError, UnicodeDecodeError):
-        raise InvalidArgument("The continuation token provided is incorrect", ArgumentName="continuation-token") from None
+        raise InvalidArgument(
+            "The continuation token provided is incorrect", ArgumentName="continuation-token"
+        ) from None
 
 
 def set_versioning(bucket: dict[str, Any], configuration: dict[str, Any], mfa: str | None) -> None:

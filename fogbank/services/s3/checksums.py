@@ -28,7 +28,11 @@ MEMBERS = {
     "SHA512": "ChecksumSHA512",
     "MD5": "ChecksumMD5",
 }
-UNSUPPORTED_MEMBERS = {"XXHASH64": "ChecksumXXHASH64", "XXHASH3": "ChecksumXXHASH3", "XXHASH128": "ChecksumXXHASH128"}
+UNSUPPORTED_MEMBERS = {
+    "XXHASH64": "ChecksumXXHASH64",
+    "XXHASH3": "ChecksumXXHASH3",
+    "XXHASH128": "ChecksumXXHASH128",
+}
 READ_CHUNK = 1024 * 1024
 
 
@@ -140,7 +144,9 @@ def requested_checksums(request: dict[str, Any]) -> dict[str, str]:
             _check_form(algorithm, value)
             sent[algorithm] = value
     if len(sent) > 1:
-        raise InvalidRequest("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+        raise InvalidRequest(
+            "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
+        )
     return sent
 
 

@@ -8,6 +8,7 @@ once towards MaxKeys. See https://docs.aws.amazon.com/AmazonS3/latest/API/API_Li
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote_plus
@@ -16,6 +17,7 @@ from fogbank.services.s3 import buckets, objects
 from fogbank.services.s3.errors import InvalidArgument
 
 DEFAULT_MAX_KEYS = 1000
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]+=*$")
 
 
 def _encoder(request: dict[str, Any]) -> Any:
@@ -156,6 +158,8 @@ def encode_token(last: str) -> str:
 
 def decode_token(token: str) -> str:
     try:
+        if not _TOKEN.match(token):
+            raise ValueError(token)
         return base64.urlsafe_b64decode(token.encode()).decode()
     except (ValueError, UnicodeDecodeError):
         raise InvalidArgument(
@@ -172,7 +176,9 @@ def _version_entry(version: dict[str, Any], is_latest: bool, encode: Any) -> dic
         "Owner": buckets.owner(version["Owner"]),
     }
     if not version["DeleteMarker"]:
-        entry.update({"ETag": version["ETag"], "Size": version["Size"], "StorageClass": version["StorageClass"]})
+        entry.update(
+            {"ETag": version["ETag"], "Size": version["Size"], "StorageClass": version["StorageClass"]}
+        )
         if version.get("Checksum"):
             entry["ChecksumAlgorithm"] = [version["Checksum"]["Algorithm"]]
             entry["ChecksumType"] = version["Checksum"]["Type"]
@@ -213,7 +219,11 @@ def list_object_versions(bucket_name: str, request: dict[str, Any]) -> dict[str,
     limit = DEFAULT_MAX_KEYS if limit is None else min(limit, DEFAULT_MAX_KEYS)
     key_marker = request.get("KeyMarker") or ""
     walk = _all_versions(
-        bucket_name, request.get("Prefix") or "", request.get("Delimiter"), key_marker, request.get("VersionIdMarker")
+        bucket_name,
+        request.get("Prefix") or "",
+        request.get("Delimiter"),
+        key_marker,
+        request.get("VersionIdMarker"),
     )
     versions: list[dict[str, Any]] = []
     markers: list[dict[str, Any]] = []

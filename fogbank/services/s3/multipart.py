@@ -56,9 +56,13 @@ def create(bucket: dict[str, Any], request: dict[str, Any], account: str) -> dic
     writes.check_key(key)
     writes.refuse_unsupported(request)
     algorithm = request.get("ChecksumAlgorithm")
-    checksum_type = request.get("ChecksumType") or ("FULL_OBJECT" if algorithm == "CRC64NVME" else "COMPOSITE")
+    checksum_type = request.get("ChecksumType") or (
+        "FULL_OBJECT" if algorithm == "CRC64NVME" else "COMPOSITE"
+    )
     if algorithm and checksum_type == "FULL_OBJECT" and algorithm not in ("CRC32", "CRC32C", "CRC64NVME"):
-        raise InvalidRequest(f"The FULL_OBJECT checksum type cannot be used with the {algorithm.lower()} checksum algorithm.")
+        raise InvalidRequest(
+            f"The FULL_OBJECT checksum type cannot be used with the {algorithm.lower()} checksum algorithm."
+        )
     upload_id = secrets.token_urlsafe(48)
     upload = {
         "UploadId": upload_id,
@@ -98,7 +102,9 @@ def upload_part(bucket: dict[str, Any], request: dict[str, Any]) -> dict[str, An
     number = request["PartNumber"]
     _check_part_number(number)
     sent = checksums.requested_checksums(request)
-    algorithms = list(dict.fromkeys([*sent, *([upload["ChecksumAlgorithm"]] if upload["ChecksumAlgorithm"] else [])]))
+    algorithms = list(
+        dict.fromkeys([*sent, *([upload["ChecksumAlgorithm"]] if upload["ChecksumAlgorithm"] else [])])
+    )
     body = bodies.ingest(request.get("Body"), algorithms)
     try:
         checksums.verify_content_md5(request.get("ContentMD5"), body.md5)
@@ -107,7 +113,10 @@ def upload_part(bucket: dict[str, Any], request: dict[str, Any]) -> dict[str, An
     except BaseException:
         bodies.discard(body.blob)
         raise
-    result: dict[str, Any] = {"ETag": body.etag, "ServerSideEncryption": upload["Headers"]["ServerSideEncryption"]}
+    result: dict[str, Any] = {
+        "ETag": body.etag,
+        "ServerSideEncryption": upload["Headers"]["ServerSideEncryption"],
+    }
     for algorithm, digest in body.digests.items():
         result[checksums.MEMBERS[algorithm]] = checksums.encode(digest)
     return result
@@ -132,7 +141,9 @@ def _store_part(upload: dict[str, Any], number: int, body: bodies.StoredBody) ->
         bodies.discard(previous["Blob"])
 
 
-def upload_part_copy(bucket: dict[str, Any], source_bucket: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+def upload_part_copy(
+    bucket: dict[str, Any], source_bucket: dict[str, Any], request: dict[str, Any]
+) -> dict[str, Any]:
     upload = require_upload(bucket["Name"], request["UploadId"], request["Key"])
     number = request["PartNumber"]
     _check_part_number(number)
@@ -266,7 +277,9 @@ def _checksums_match(entry: dict[str, Any], part: dict[str, Any]) -> bool:
     return True
 
 
-def _final_checksum(upload: dict[str, Any], chosen: list[dict[str, Any]], body: bodies.StoredBody) -> dict[str, Any] | None:
+def _final_checksum(
+    upload: dict[str, Any], chosen: list[dict[str, Any]], body: bodies.StoredBody
+) -> dict[str, Any] | None:
     algorithm = upload["ChecksumAlgorithm"]
     if not algorithm:
         return None
@@ -275,7 +288,9 @@ def _final_checksum(upload: dict[str, Any], chosen: list[dict[str, Any]], body: 
     else:
         import base64
 
-        value = checksums.composite(algorithm, [base64.b64decode(part["Checksums"][algorithm]) for part in chosen])
+        value = checksums.composite(
+            algorithm, [base64.b64decode(part["Checksums"][algorithm]) for part in chosen]
+        )
     return {"Algorithm": algorithm, "Value": value, "Type": upload["ChecksumType"]}
 
 
@@ -353,7 +368,12 @@ def list_parts(bucket: dict[str, Any], request: dict[str, Any]) -> dict[str, Any
 
 
 def _part_entry(part: dict[str, Any]) -> dict[str, Any]:
-    entry = {"PartNumber": part["PartNumber"], "LastModified": part["LastModified"], "ETag": part["ETag"], "Size": part["Size"]}
+    entry = {
+        "PartNumber": part["PartNumber"],
+        "LastModified": part["LastModified"],
+        "ETag": part["ETag"],
+        "Size": part["Size"],
+    }
     for algorithm, value in part["Checksums"].items():
         entry[checksums.MEMBERS[algorithm]] = value
     return entry
@@ -386,7 +406,9 @@ def list_uploads(bucket: dict[str, Any], request: dict[str, Any]) -> dict[str, A
     return _uploads_result(bucket["Name"], request, uploads, prefixes, truncated, limit)
 
 
-def _after_markers(ordered: list[dict[str, Any]], key_marker: str, id_marker: str | None) -> list[dict[str, Any]]:
+def _after_markers(
+    ordered: list[dict[str, Any]], key_marker: str, id_marker: str | None
+) -> list[dict[str, Any]]:
     """Uploads after KeyMarker (and, for the marker's key, after UploadIdMarker)."""
     if not key_marker:
         return ordered
@@ -426,7 +448,12 @@ def _upload_entry(upload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _uploads_result(
-    bucket_name: str, request: dict[str, Any], uploads: list[dict[str, Any]], prefixes: list[str], truncated: bool, limit: int
+    bucket_name: str,
+    request: dict[str, Any],
+    uploads: list[dict[str, Any]],
+    prefixes: list[str],
+    truncated: bool,
+    limit: int,
 ) -> dict[str, Any]:
     result: dict[str, Any] = {
         "Bucket": bucket_name,
@@ -446,4 +473,3 @@ def _uploads_result(
     if prefixes:
         result["CommonPrefixes"] = [{"Prefix": p} for p in prefixes]
     return result
-

@@ -13,7 +13,9 @@ MAX_TAGS = 10
 
 def get_tags(bucket: dict[str, Any], key: str, version_id: str | None) -> dict[str, Any]:
     version = objects.find(bucket["Name"], key, version_id)
-    result: dict[str, Any] = {"TagSet": [{"Key": k, "Value": v} for k, v in (version.get("Tags") or {}).items()]}
+    result: dict[str, Any] = {
+        "TagSet": [{"Key": k, "Value": v} for k, v in (version.get("Tags") or {}).items()]
+    }
     if bucket.get("Versioning"):
         result["VersionId"] = version["VersionId"]
     return result
@@ -35,7 +37,9 @@ def _validate(tag_set: list[dict[str, Any]]) -> dict[str, str]:
     return tags
 
 
-def set_tags(bucket: dict[str, Any], key: str, version_id: str | None, tag_set: list[dict[str, Any]]) -> dict[str, Any]:
+def set_tags(
+    bucket: dict[str, Any], key: str, version_id: str | None, tag_set: list[dict[str, Any]]
+) -> dict[str, Any]:
     """Replace a version's tags (an empty set deletes them)."""
     tags = _validate(tag_set)
     version = objects.find(bucket["Name"], key, version_id)

@@ -70,9 +70,7 @@ def find(bucket_name: str, key: str, version_id: str | None) -> dict[str, Any]:
             raise no_such_key(key)
         latest = versions[0]
         if latest["DeleteMarker"]:
-            raise NoSuchKey(
-                "The specified key does not exist.", Key=key, headers=_marker_headers(latest)
-            )
+            raise NoSuchKey("The specified key does not exist.", Key=key, headers=_marker_headers(latest))
         return latest
     for version in versions:
         if version["VersionId"] == version_id:
@@ -90,7 +88,9 @@ def find(bucket_name: str, key: str, version_id: str | None) -> dict[str, Any]:
 
 def _check_version_id(version_id: str) -> None:
     if version_id != NULL_VERSION and len(version_id) != 32:
-        raise InvalidArgument("Invalid version id specified", ArgumentName="versionId", ArgumentValue=version_id)
+        raise InvalidArgument(
+            "Invalid version id specified", ArgumentName="versionId", ArgumentValue=version_id
+        )
 
 
 def _marker_headers(marker: dict[str, Any]) -> dict[str, str]:
@@ -208,7 +208,9 @@ def describe(bucket: dict[str, Any], version: dict[str, Any], checksum_mode: str
     return result
 
 
-def delete_many(bucket: dict[str, Any], entries: list[dict[str, Any]], quiet: bool, account: str) -> dict[str, Any]:
+def delete_many(
+    bucket: dict[str, Any], entries: list[dict[str, Any]], quiet: bool, account: str
+) -> dict[str, Any]:
     """DeleteObjects: each key deleted like DeleteObject; failures reported per key."""
     deleted: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []

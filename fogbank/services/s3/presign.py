@@ -37,7 +37,9 @@ def _check_sigv4(expires_text: str, date_text: str) -> None:
         signed = datetime.strptime(date_text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
     except ValueError:
         raise AuthorizationQueryParametersError(
-            "X-Amz-Expires should be a number" if not expires_text.isdigit() else "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""
+            "X-Amz-Expires should be a number"
+            if not expires_text.isdigit()
+            else "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""
         ) from None
     if expires < 0:
         raise AuthorizationQueryParametersError("X-Amz-Expires must be non-negative")

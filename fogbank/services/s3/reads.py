@@ -46,7 +46,9 @@ def read_object(bucket: dict[str, Any], request: dict[str, Any], *, with_body: b
     for parameter, member in OVERRIDES.items():
         if request.get(parameter) is not None:
             value = request[parameter]
-            result[member] = value.timestamp() if member == "Expires" and hasattr(value, "timestamp") else value
+            result[member] = (
+                value.timestamp() if member == "Expires" and hasattr(value, "timestamp") else value
+            )
     if with_body:
         result["Body"] = bodies.read(version.get("Blob"), start, length)
     return result
@@ -58,7 +60,11 @@ def _part_window(version: dict[str, Any], number: int | None) -> tuple[int, int]
         return None
     sizes = version.get("PartSizes") or [version["Size"]]
     if not 1 <= number <= len(sizes):
-        raise InvalidPartNumber("The requested partnumber is not satisfiable", PartNumberRequested=number, ActualPartCount=len(sizes))
+        raise InvalidPartNumber(
+            "The requested partnumber is not satisfiable",
+            PartNumberRequested=number,
+            ActualPartCount=len(sizes),
+        )
     start = sum(sizes[: number - 1])
     return start, sizes[number - 1]
 
@@ -78,7 +84,10 @@ def object_attributes(bucket: dict[str, Any], request: dict[str, Any]) -> dict[s
         result["StorageClass"] = version["StorageClass"]
     checksum = version.get("Checksum")
     if "Checksum" in wanted and checksum:
-        result["Checksum"] = {f"Checksum{checksum['Algorithm']}": checksum["Value"], "ChecksumType": checksum["Type"]}
+        result["Checksum"] = {
+            f"Checksum{checksum['Algorithm']}": checksum["Value"],
+            "ChecksumType": checksum["Type"],
+        }
     if "ObjectParts" in wanted and version.get("PartsCount"):
         result["ObjectParts"] = {"TotalPartsCount": version["PartsCount"]}
     return result

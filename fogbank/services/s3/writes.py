@@ -27,7 +27,21 @@ DEFAULT_CONTENT_TYPE = "binary/octet-stream"
 
 
 STORAGE_CLASSES = frozenset(
-    ["STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS", "FSX_ONTAP"]
+    [
+        "STANDARD",
+        "REDUCED_REDUNDANCY",
+        "STANDARD_IA",
+        "ONEZONE_IA",
+        "INTELLIGENT_TIERING",
+        "GLACIER",
+        "DEEP_ARCHIVE",
+        "OUTPOSTS",
+        "GLACIER_IR",
+        "SNOW",
+        "EXPRESS_ONEZONE",
+        "FSX_OPENZFS",
+        "FSX_ONTAP",
+    ]
 )
 
 
@@ -46,11 +60,15 @@ def check_key(key: str) -> None:
 def refuse_unsupported(request: dict[str, Any]) -> None:
     """Settings fogbank does not honour yet fail clearly rather than being ignored."""
     if request.get("SSECustomerAlgorithm") or request.get("SSECustomerKey"):
-        raise S3NotImplemented("Server-side encryption with customer-provided keys (SSE-C) is not supported by fogbank yet")
+        raise S3NotImplemented(
+            "Server-side encryption with customer-provided keys (SSE-C) is not supported by fogbank yet"
+        )
     if request.get("ObjectLockMode") or request.get("ObjectLockLegalHoldStatus"):
         raise S3NotImplemented("Object Lock retention and legal holds are not supported by fogbank yet")
     if request.get("WriteOffsetBytes") is not None:
-        raise S3NotImplemented("Appending to objects (x-amz-write-offset-bytes) is not supported by fogbank yet")
+        raise S3NotImplemented(
+            "Appending to objects (x-amz-write-offset-bytes) is not supported by fogbank yet"
+        )
 
 
 def stored_headers(request: dict[str, Any]) -> dict[str, Any]:
@@ -105,7 +123,9 @@ def put_object(bucket: dict[str, Any], request: dict[str, Any], account: str) ->
     body = bodies.ingest(request.get("Body"), algorithms)
     try:
         if body.size > MAX_PUT_SIZE:
-            raise EntityTooLarge("Your proposed upload exceeds the maximum allowed size", MaxSizeAllowed=MAX_PUT_SIZE)
+            raise EntityTooLarge(
+                "Your proposed upload exceeds the maximum allowed size", MaxSizeAllowed=MAX_PUT_SIZE
+            )
         checksums.verify_content_md5(request.get("ContentMD5"), body.md5)
         checksums.verify(sent, body.digests)
         version = _new_version(request, key, account, body, headers, tags)
@@ -190,8 +210,13 @@ def copy_object(
     conditions.check_copy_source(request, source)
     conditions.check_write(request, key, objects.current(bucket["Name"], key))
     directive = request.get("MetadataDirective") or "COPY"
-    if directive not in ("COPY", "REPLACE") or (request.get("TaggingDirective") or "COPY") not in ("COPY", "REPLACE"):
-        raise InvalidArgument("Unknown metadata directive.", ArgumentName="x-amz-metadata-directive", ArgumentValue=directive)
+    if directive not in ("COPY", "REPLACE") or (request.get("TaggingDirective") or "COPY") not in (
+        "COPY",
+        "REPLACE",
+    ):
+        raise InvalidArgument(
+            "Unknown metadata directive.", ArgumentName="x-amz-metadata-directive", ArgumentValue=directive
+        )
     same = source_bucket["Name"] == bucket["Name"] and source_key == key
     if same and directive == "COPY" and not _changes_anything(request):
         raise InvalidRequest(
@@ -199,7 +224,9 @@ def copy_object(
             "the object's metadata, storage class, website redirect location or encryption attributes."
         )
     if source["Size"] > MAX_PUT_SIZE:
-        raise InvalidRequest("The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")
+        raise InvalidRequest(
+            "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120"
+        )
     version = _copied_version(source, request, key, account, directive)
     with state.atomic():
         objects.place(bucket, version)
@@ -231,7 +258,9 @@ def _copied_version(
         content_type = request.get("ContentType") or DEFAULT_CONTENT_TYPE
     else:
         headers = {k: v for k, v in source["Headers"].items() if k in objects.CONTENT_HEADERS}
-        headers.update(stored_headers(request) if _changes_anything(request) else {"ServerSideEncryption": "AES256"})
+        headers.update(
+            stored_headers(request) if _changes_anything(request) else {"ServerSideEncryption": "AES256"}
+        )
         metadata = source.get("Metadata") or {}
         content_type = source["ContentType"]
     tagging = request.get("TaggingDirective") or "COPY"

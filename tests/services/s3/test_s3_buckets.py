@@ -46,7 +46,9 @@ def test_create_bucket_regional_endpoint_without_constraint_fails(client_factory
 def test_create_bucket_regional_endpoint_with_other_constraint_fails(client_factory, unique_name, error_of):
     s3 = client_factory("s3", region="eu-central-1")
     with pytest.raises(ClientError) as excinfo:
-        s3.create_bucket(Bucket=unique_name("b"), CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+        s3.create_bucket(
+            Bucket=unique_name("b"), CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+        )
     assert error_of(excinfo) == (
         "IllegalLocationConstraintException",
         "The us-west-2 location constraint is incompatible for the region specific endpoint this request was "
@@ -57,13 +59,30 @@ def test_create_bucket_regional_endpoint_with_other_constraint_fails(client_fact
 
 def test_create_bucket_us_east_1_constraint_is_invalid(s3, unique_name, error_of):
     with pytest.raises(ClientError) as excinfo:
-        s3.create_bucket(Bucket=unique_name("b"), CreateBucketConfiguration={"LocationConstraint": "us-east-1"})
-    assert error_of(excinfo) == ("InvalidLocationConstraint", "The specified location-constraint is not valid", 400)
+        s3.create_bucket(
+            Bucket=unique_name("b"), CreateBucketConfiguration={"LocationConstraint": "us-east-1"}
+        )
+    assert error_of(excinfo) == (
+        "InvalidLocationConstraint",
+        "The specified location-constraint is not valid",
+        400,
+    )
     assert excinfo.value.response["Error"]["LocationConstraint"] == "us-east-1"
 
 
 @pytest.mark.parametrize(
-    "name", ["ab", "UpperCase", "a" * 64, "-leading", "trailing-", "two..dots", "192.168.5.4", "xn--punycode", "x--ol-s3"]
+    "name",
+    [
+        "ab",
+        "UpperCase",
+        "a" * 64,
+        "-leading",
+        "trailing-",
+        "two..dots",
+        "192.168.5.4",
+        "xn--punycode",
+        "x--ol-s3",
+    ],
 )
 def test_create_bucket_invalid_name_fails(s3, name, error_of):
     with pytest.raises(ClientError) as excinfo:

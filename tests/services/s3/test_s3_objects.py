@@ -87,7 +87,11 @@ def test_get_object_glacier_fails_invalid_object_state(s3, bucket, error_of):
     s3.put_object(Bucket=bucket, Key="cold", Body=b"x", StorageClass="GLACIER")
     with pytest.raises(ClientError) as excinfo:
         s3.get_object(Bucket=bucket, Key="cold")
-    assert error_of(excinfo) == ("InvalidObjectState", "The operation is not valid for the object's storage class", 403)
+    assert error_of(excinfo) == (
+        "InvalidObjectState",
+        "The operation is not valid for the object's storage class",
+        403,
+    )
 
 
 def test_get_object_response_overrides_replace_headers(s3, bucket):
@@ -141,7 +145,9 @@ def test_get_object_malformed_range_returns_whole_object(s3, bucket):
     assert got["Body"].read() == b"0123456789"
 
 
-@pytest.mark.parametrize("key", ["with space.txt", "ünïcødé/文件", "a//double//slash", "plus+and%percent", "trailing/", "?&=#;"])
+@pytest.mark.parametrize(
+    "key", ["with space.txt", "ünïcødé/文件", "a//double//slash", "plus+and%percent", "trailing/", "?&=#;"]
+)
 def test_put_object_special_key_roundtrips(s3, bucket, key):
     s3.put_object(Bucket=bucket, Key=key, Body=key.encode())
     assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == key.encode()
@@ -168,7 +174,9 @@ def test_put_object_overwrite_replaces_body(s3, bucket):
 def test_delete_objects_reports_deleted_keys(s3, bucket):
     for key in ("a", "b"):
         s3.put_object(Bucket=bucket, Key=key, Body=b"x")
-    result = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "a"}, {"Key": "b"}, {"Key": "never"}]})
+    result = s3.delete_objects(
+        Bucket=bucket, Delete={"Objects": [{"Key": "a"}, {"Key": "b"}, {"Key": "never"}]}
+    )
     assert sorted(d["Key"] for d in result["Deleted"]) == ["a", "b", "never"]
     assert "Errors" not in result
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
@@ -187,7 +195,12 @@ def test_delete_objects_bad_version_id_reports_per_key_error(s3, bucket):
     )
     assert result["Deleted"] == [{"Key": "a"}]
     assert result["Errors"] == [
-        {"Key": "b", "VersionId": "not-a-version", "Code": "InvalidArgument", "Message": "Invalid version id specified"}
+        {
+            "Key": "b",
+            "VersionId": "not-a-version",
+            "Code": "InvalidArgument",
+            "Message": "Invalid version id specified",
+        }
     ]
 
 
