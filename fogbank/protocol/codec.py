@@ -98,6 +98,7 @@ _CODECS = {
 }
 _QUIRK_CODECS = {
     ("sqs", "query"): "fogbank.protocol.sqs_query:SqsQueryCodec",
+    ("sqs", "json"): "fogbank.protocol.sqs_json:SqsJsonCodec",
     ("s3", "rest-xml"): "fogbank.protocol.s3_xml:S3Codec",
 }
 

@@ -14,11 +14,12 @@ import copy
 import re
 from typing import Any
 
-from botocore.model import OperationModel, ServiceModel
+from botocore.model import OperationModel, ServiceModel, Shape
 
 from fogbank.protocol.http import HttpRequest
 from fogbank.protocol.models import _loader
 from fogbank.protocol.query import QueryCodec
+from fogbank.protocol.sqs_json import without_attribute_names
 
 NAMESPACE = "http://queue.amazonaws.com/doc/2012-11-05/"
 _QUEUE_PATH = re.compile(r"^/(\d+)/([A-Za-z0-9_.-]+)/?$")
@@ -101,3 +102,6 @@ class SqsQueryCodec(QueryCodec):
             if match:
                 params["QueueUrl"] = f"{request.base_url}{request.path.rstrip('/')}"
         return params
+
+    def validate(self, shape: Shape | None, params: dict[str, Any]) -> list[str]:
+        return super().validate(shape, without_attribute_names(params))

@@ -158,3 +158,10 @@ def effective(stored: dict[str, str], name: str, is_fifo: bool) -> str | None:
     if name == "KmsDataKeyReusePeriodSeconds" and stored.get("KmsMasterKeyId"):
         return "300"
     return stored_defaults(is_fifo).get(name)
+
+
+def check_names(names: list[str]) -> None:
+    """GetQueueAttributes names: `All`, or known attributes (FIFO-only ones included)."""
+    for name in names:
+        if name != "All" and name not in SETTABLE and name not in COMPUTED:
+            raise InvalidAttributeName(f"Unknown Attribute {name}.")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fogbank.services.sqs.errors import (
+    InvalidAttributeName,
     InvalidMessageContents,
     InvalidParameterValue,
     MissingParameter,
@@ -149,6 +150,8 @@ def stored_trace_header(system: dict[str, Any] | None) -> dict[str, dict[str, An
         return {}
     result = {}
     for name, value in system.items():
+        if name != "AWSTraceHeader":
+            raise InvalidParameterValue(f"Message system attribute name '{name}' is invalid.")
         stored = _stored_value(name, value or {}, "system")
         if stored["DataType"] != "String":
             raise InvalidParameterValue(f"Message system attribute '{name}' must be of type String.")
@@ -234,6 +237,16 @@ SYSTEM_ATTRIBUTES = (
     "AWSTraceHeader",
     "DeadLetterQueueSourceArn",
 )
+
+
+def check_system_names(names: set[str]) -> None:
+    """ReceiveMessage's AttributeNames and MessageSystemAttributeNames: system attribute names,
+    `All`, or (legacy, ignored) queue attribute names."""
+    from fogbank.services.sqs.attributes import COMPUTED, SETTABLE
+
+    for name in names:
+        if name != "All" and name not in SYSTEM_ATTRIBUTES and name not in SETTABLE and name not in COMPUTED:
+            raise InvalidAttributeName(f"Unknown Attribute {name}.")
 
 
 def system_attributes(message: Message, names: set[str]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from fogbank import clock, state
 from fogbank.context import RequestContext
 from fogbank.services.provider import Provider
 from fogbank.services.sqs import administration, move_tasks, receiving, sending
-from fogbank.services.sqs.attributes import normalize
+from fogbank.services.sqs.attributes import check_names, normalize
 from fogbank.services.sqs.batches import check_entries, run_entries
 from fogbank.services.sqs.errors import BatchRequestTooLong, PurgeQueueInProgress, QueueDoesNotExist
 from fogbank.services.sqs.messages import message_size, stored_attributes
@@ -69,6 +69,7 @@ class SqsProvider(Provider):
     def get_queue_attributes(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         queue = self.store.resolve(ctx, request["QueueUrl"])
         names = request.get("AttributeNames") or []
+        check_names(names)
         attributes = administration.attribute_view(self.store, queue, set(names))
         return {"Attributes": attributes} if attributes else {}
 

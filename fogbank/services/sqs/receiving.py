@@ -11,7 +11,7 @@ from typing import Any
 from fogbank import clock
 from fogbank.services.sqs.delivery import ReceivePolicy
 from fogbank.services.sqs.errors import InvalidParameterValue, MessageNotInflight, invalid_parameter
-from fogbank.services.sqs.messages import Message, read_receipt, received_view
+from fogbank.services.sqs.messages import Message, check_system_names, read_receipt, received_view
 from fogbank.services.sqs.queues import Queue, QueueStore
 from fogbank.services.sqs.redrive import parse_redrive_policy
 from fogbank.services.sqs.sending import transfer
@@ -58,6 +58,10 @@ def _policy(store: QueueStore, queue: Queue, request: dict[str, Any]) -> Receive
 async def receive(store: QueueStore, queue: Queue, request: dict[str, Any]) -> list[dict[str, Any]]:
     """Messages for one ReceiveMessage, waiting up to WaitTimeSeconds (on the clock) for some."""
     check_receive(request)
+    system_names = set(request.get("AttributeNames") or ()) | set(
+        request.get("MessageSystemAttributeNames") or ()
+    )
+    check_system_names(system_names)
     policy = _policy(store, queue, request)
     limit = request.get("MaxNumberOfMessages") or 1
     wait = request.get("WaitTimeSeconds")
@@ -73,9 +77,6 @@ async def receive(store: QueueStore, queue: Queue, request: dict[str, Any]) -> l
         await index.wait(deadline)
         if store.get(queue.account, queue.region, queue.name) is not queue:
             return []  # deleted while we waited
-    system_names = set(request.get("AttributeNames") or ()) | set(
-        request.get("MessageSystemAttributeNames") or ()
-    )
     attribute_names = request.get("MessageAttributeNames") or []
     return [received_view(message, handle, system_names, attribute_names) for message, handle in taken]
 

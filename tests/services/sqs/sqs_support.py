@@ -10,4 +10,8 @@ import pytest
 def error_of(raised: pytest.ExceptionInfo[Any]) -> tuple[str, str, int]:
     """(code, message, HTTP status) of a botocore ClientError."""
     response = raised.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
+    return (
+        response["Error"]["Code"],
+        response["Error"]["Message"],
+        response["ResponseMetadata"]["HTTPStatusCode"],
+    )

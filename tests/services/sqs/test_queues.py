@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-
 from sqs_support import error_of
 
 
-def test_create_queue_new_name_returns_path_style_url(sqs: Any, endpoint: str, unique_name: Callable[[str], str]) -> None:
+def test_create_queue_new_name_returns_path_style_url(
+    sqs: Any, endpoint: str, unique_name: Callable[[str], str]
+) -> None:
     name = unique_name("q")
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     assert url == f"{endpoint}/000000000000/{name}"
@@ -28,7 +29,9 @@ def test_create_queue_same_attributes_returns_same_url(sqs: Any, unique_name: Ca
     assert sqs.create_queue(QueueName=name)["QueueUrl"] == first
 
 
-def test_create_queue_different_attribute_fails_with_queue_already_exists(sqs: Any, unique_name: Callable[[str], str]) -> None:
+def test_create_queue_different_attribute_fails_with_queue_already_exists(
+    sqs: Any, unique_name: Callable[[str], str]
+) -> None:
     name = unique_name("q")
     sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "60"})
     with pytest.raises(ClientError) as raised:
@@ -88,7 +91,9 @@ def test_create_queue_out_of_range_attribute_fails(
     assert error_of(raised) == ("InvalidAttributeValue", f"Invalid value for the parameter {attribute}.", 400)
 
 
-def test_create_queue_fifo_attribute_on_standard_queue_fails(sqs: Any, unique_name: Callable[[str], str]) -> None:
+def test_create_queue_fifo_attribute_on_standard_queue_fails(
+    sqs: Any, unique_name: Callable[[str], str]
+) -> None:
     with pytest.raises(ClientError) as raised:
         sqs.create_queue(QueueName=unique_name("q"), Attributes={"ContentBasedDeduplication": "true"})
     assert error_of(raised) == ("InvalidAttributeName", "Unknown Attribute ContentBasedDeduplication.", 400)
@@ -115,10 +120,15 @@ def test_get_queue_attributes_all_returns_aws_defaults(sqs: Any, make_queue: Cal
     }
 
 
-def test_get_queue_attributes_fifo_queue_includes_fifo_defaults(sqs: Any, make_queue: Callable[..., str]) -> None:
+def test_get_queue_attributes_fifo_queue_includes_fifo_defaults(
+    sqs: Any, make_queue: Callable[..., str]
+) -> None:
     url = make_queue(fifo=True)
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-    assert {key: attributes[key] for key in ("FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit")} == {
+    assert {
+        key: attributes[key]
+        for key in ("FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit")
+    } == {
         "FifoQueue": "true",
         "ContentBasedDeduplication": "false",
         "DeduplicationScope": "queue",
@@ -128,7 +138,9 @@ def test_get_queue_attributes_fifo_queue_includes_fifo_defaults(sqs: Any, make_q
 
 def test_get_queue_attributes_named_returns_only_those(sqs: Any, make_queue: Callable[..., str]) -> None:
     url = make_queue(VisibilityTimeout="45")
-    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout", "DelaySeconds"])["Attributes"] == {
+    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout", "DelaySeconds"])[
+        "Attributes"
+    ] == {
         "VisibilityTimeout": "45",
         "DelaySeconds": "0",
     }
@@ -139,7 +151,8 @@ def test_set_queue_attributes_changes_values_and_policy(sqs: Any, make_queue: Ca
     url = make_queue()
     policy = json.dumps({"Version": "2012-10-17", "Statement": []})
     sqs.set_queue_attributes(
-        QueueUrl=url, Attributes={"VisibilityTimeout": "100", "Policy": policy, "KmsMasterKeyId": "alias/aws/sqs"}
+        QueueUrl=url,
+        Attributes={"VisibilityTimeout": "100", "Policy": policy, "KmsMasterKeyId": "alias/aws/sqs"},
     )
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert attributes["VisibilityTimeout"] == "100"
@@ -149,7 +162,9 @@ def test_set_queue_attributes_changes_values_and_policy(sqs: Any, make_queue: Ca
     assert attributes["SqsManagedSseEnabled"] == "false"
 
 
-def test_set_queue_attributes_invalid_value_fails_and_keeps_old(sqs: Any, make_queue: Callable[..., str]) -> None:
+def test_set_queue_attributes_invalid_value_fails_and_keeps_old(
+    sqs: Any, make_queue: Callable[..., str]
+) -> None:
     url = make_queue()
     with pytest.raises(ClientError) as raised:
         sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "10", "DelaySeconds": "1000"})
@@ -168,7 +183,11 @@ def test_set_queue_attributes_read_only_attribute_fails(sqs: Any, make_queue: Ca
 def test_get_queue_url_missing_queue_fails_with_non_existent_queue(sqs: Any) -> None:
     with pytest.raises(sqs.exceptions.QueueDoesNotExist) as raised:
         sqs.get_queue_url(QueueName="no-such-queue-anywhere")
-    assert error_of(raised) == ("AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.", 400)
+    assert error_of(raised) == (
+        "AWS.SimpleQueueService.NonExistentQueue",
+        "The specified queue does not exist.",
+        400,
+    )
     assert raised.value.response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-query-error"] == (
         "AWS.SimpleQueueService.NonExistentQueue;Sender"
     )
@@ -186,7 +205,9 @@ def test_get_queue_url_owner_account_finds_other_accounts_queue(
         sqs.get_queue_url(QueueName=name)
 
 
-def test_queue_url_any_host_form_resolves_by_account_and_name(sqs: Any, unique_name: Callable[[str], str]) -> None:
+def test_queue_url_any_host_form_resolves_by_account_and_name(
+    sqs: Any, unique_name: Callable[[str], str]
+) -> None:
     name = unique_name("q")
     sqs.create_queue(QueueName=name)
     for url in (
@@ -201,10 +222,16 @@ def test_queue_url_any_host_form_resolves_by_account_and_name(sqs: Any, unique_n
 def test_send_message_url_without_account_fails_with_invalid_address(sqs: Any) -> None:
     with pytest.raises(ClientError) as raised:
         sqs.send_message(QueueUrl="not-a-queue-url", MessageBody="x")
-    assert error_of(raised) == ("InvalidAddress", "The address not-a-queue-url is not valid for this endpoint.", 404)
+    assert error_of(raised) == (
+        "InvalidAddress",
+        "The address not-a-queue-url is not valid for this endpoint.",
+        404,
+    )
 
 
-def test_list_queues_prefix_and_pagination_pages_through_all(sqs: Any, unique_name: Callable[[str], str]) -> None:
+def test_list_queues_prefix_and_pagination_pages_through_all(
+    sqs: Any, unique_name: Callable[[str], str]
+) -> None:
     prefix = unique_name("list")
     urls = sorted(sqs.create_queue(QueueName=f"{prefix}-{index}")["QueueUrl"] for index in range(5))
     assert sqs.list_queues(QueueNamePrefix=prefix)["QueueUrls"] == urls
@@ -241,11 +268,15 @@ def test_tag_queue_tags_on_create_and_untag(sqs: Any, unique_name: Callable[[str
     assert "Tags" not in sqs.list_queue_tags(QueueUrl=url)
 
 
-def test_add_permission_writes_policy_and_remove_permission_clears_it(sqs: Any, make_queue: Callable[..., str]) -> None:
+def test_add_permission_writes_policy_and_remove_permission_clears_it(
+    sqs: Any, make_queue: Callable[..., str]
+) -> None:
     url = make_queue()
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sqs.add_permission(QueueUrl=url, Label="send", AWSAccountIds=["111111111111"], Actions=["SendMessage"])
-    policy = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"])
+    policy = json.loads(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
+    )
     assert policy == {
         "Version": "2012-10-17",
         "Id": f"{arn}/SQSDefaultPolicy",
@@ -260,8 +291,14 @@ def test_add_permission_writes_policy_and_remove_permission_clears_it(sqs: Any, 
         ],
     }
     with pytest.raises(ClientError) as raised:
-        sqs.add_permission(QueueUrl=url, Label="send", AWSAccountIds=["111111111111"], Actions=["SendMessage"])
-    assert error_of(raised) == ("InvalidParameterValue", "Value send for parameter Label is invalid. Reason: Already exists.", 400)
+        sqs.add_permission(
+            QueueUrl=url, Label="send", AWSAccountIds=["111111111111"], Actions=["SendMessage"]
+        )
+    assert error_of(raised) == (
+        "InvalidParameterValue",
+        "Value send for parameter Label is invalid. Reason: Already exists.",
+        400,
+    )
     sqs.remove_permission(QueueUrl=url, Label="send")
     assert "Attributes" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
     with pytest.raises(ClientError) as raised:
@@ -269,7 +306,9 @@ def test_add_permission_writes_policy_and_remove_permission_clears_it(sqs: Any, 
     assert error_of(raised)[0] == "InvalidParameterValue"
 
 
-def test_create_queue_other_region_is_separate(client_factory: Callable[..., Any], sqs: Any, unique_name: Callable[[str], str]) -> None:
+def test_create_queue_other_region_is_separate(
+    client_factory: Callable[..., Any], sqs: Any, unique_name: Callable[[str], str]
+) -> None:
     name = unique_name("q")
     europe = client_factory("sqs", region="eu-west-1")
     url = europe.create_queue(QueueName=name)["QueueUrl"]
@@ -279,9 +318,13 @@ def test_create_queue_other_region_is_separate(client_factory: Callable[..., Any
         sqs.get_queue_url(QueueName=name)
 
 
-def test_cli_create_send_receive_list_roundtrip(aws_cli: Callable[..., Any], unique_name: Callable[[str], str]) -> None:
+def test_cli_create_send_receive_list_roundtrip(
+    aws_cli: Callable[..., Any], unique_name: Callable[[str], str]
+) -> None:
     name = unique_name("cli")
-    url = aws_cli("sqs", "create-queue", "--queue-name", name, "--attributes", "VisibilityTimeout=5")["QueueUrl"]
+    url = aws_cli("sqs", "create-queue", "--queue-name", name, "--attributes", "VisibilityTimeout=5")[
+        "QueueUrl"
+    ]
     assert url.endswith(f"/000000000000/{name}")
     sent = aws_cli("sqs", "send-message", "--queue-url", url, "--message-body", "from the cli")
     assert sent["MD5OfMessageBody"] == hashlib.md5(b"from the cli").hexdigest()
@@ -290,7 +333,9 @@ def test_cli_create_send_receive_list_roundtrip(aws_cli: Callable[..., Any], uni
     assert received["Messages"][0]["MessageId"] == sent["MessageId"]
     listed = aws_cli("sqs", "list-queues", "--queue-name-prefix", name)
     assert listed["QueueUrls"] == [url]
-    attributes = aws_cli("sqs", "get-queue-attributes", "--queue-url", url, "--attribute-names", "VisibilityTimeout")
+    attributes = aws_cli(
+        "sqs", "get-queue-attributes", "--queue-url", url, "--attribute-names", "VisibilityTimeout"
+    )
     assert attributes == {"Attributes": {"VisibilityTimeout": "5"}}
 
 
