@@ -58,7 +58,7 @@ async def identify(exchange: Exchange) -> HttpResponse | None:
             "(any access key works) or use the service's endpoint host name.",
             code="UnknownService",
         )
-    account = identity.account_for_key(credentials.access_key)
+    account = identity.account_for_key(credentials.access_key, exchange.service, credentials.region)
     exchange.context = RequestContext(
         request=request,
         service=exchange.service,
@@ -72,12 +72,12 @@ async def identify(exchange: Exchange) -> HttpResponse | None:
 
 async def verify_signature(exchange: Exchange) -> HttpResponse | None:
     """With `--verify-signatures`, reject requests whose SigV4 signature does not match (after
-    identification, because the signing key belongs to the account found there)."""
+    identification, because the signing key belongs to the account found there). The body is read
+    only when its hash is not declared in a header, so S3 uploads still stream to disk."""
     if settings.verify_signatures:
         from fogbank.gateway import signatures
 
-        await exchange.read_body()
-        signatures.verify(exchange)
+        await signatures.verify(exchange)
     return None
 
 
