@@ -218,6 +218,23 @@ class BucketSweep:
         params = {"Bucket": self.bucket["Name"], **params}
         return call("s3", operation, params, account=self.bucket["Account"], region=self.bucket["Region"])
 
+    def expire(self, key: str, version_id: str | None) -> None:
+        """Delete an object (or one version) and announce it as S3 does: LifecycleExpiration events
+        (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configure-notification.html)."""
+        from fogbank.services.calls import internal_context
+        from fogbank.services.s3.notifications import notify
+
+        params: dict[str, Any] = {"Key": key}
+        if version_id is not None:
+            params["VersionId"] = version_id
+        result = self.call("DeleteObject", params)
+        event = "LifecycleExpiration:DeleteMarkerCreated"
+        if version_id is not None or not result.get("DeleteMarker"):
+            event = "LifecycleExpiration:Delete"
+        ctx = internal_context("s3", "DeleteObject", self.bucket["Account"], self.bucket["Region"])
+        info = {"Key": key, "VersionId": result.get("VersionId") or version_id}
+        notify(ctx, self.bucket["Name"], event, info, principal="s3.amazonaws.com")
+
     def run(self) -> None:
         if any(rule.get("Expiration") or rule.get("NoncurrentVersionExpiration") for rule in self.rules):
             if self.bucket.get("Versioning"):
@@ -263,7 +280,7 @@ class BucketSweep:
             page = self.call("ListObjectsV2", {"ContinuationToken": token} if token else {})
             for entry in page.get("Contents") or []:
                 if self.expired(entry["Key"], entry):
-                    self.call("DeleteObject", {"Key": entry["Key"]})
+                    self.expire(entry["Key"], None)
             token = page.get("NextContinuationToken")
             if not page.get("IsTruncated") or not token:
                 return
@@ -297,18 +314,18 @@ class BucketSweep:
         """Newest first: expire the current version, then noncurrent ones, then a lone delete marker."""
         current = versions[0]
         if not current.get("IsDeleteMarker") and self.expired(key, current):
-            self.call("DeleteObject", {"Key": key})  # leaves a delete marker in a versioned bucket
+            self.expire(key, None)  # leaves a delete marker in a versioned bucket
             return  # the next sweep sees the new history
         survivors = [current]
         noncurrent_since = _epoch(current.get("LastModified"))
         for position, version in enumerate(versions[1:]):
             if self.noncurrent_expired(key, version, noncurrent_since, position):
-                self.call("DeleteObject", {"Key": key, "VersionId": version["VersionId"]})
+                self.expire(key, version["VersionId"])
             else:
                 survivors.append(version)
             noncurrent_since = _epoch(version.get("LastModified"))
         if len(survivors) == 1 and current.get("IsDeleteMarker") and self.marker_expires(key):
-            self.call("DeleteObject", {"Key": key, "VersionId": current["VersionId"]})
+            self.expire(key, current["VersionId"])
 
     def noncurrent_expired(self, key: str, version: dict[str, Any], since: float, newer: int) -> bool:
         """`since`: when this version became noncurrent (its successor's creation); `newer`: how many

@@ -139,7 +139,12 @@ class S3EventRecord(TypedDict):
 
 
 def event_record(
-    ctx: RequestContext, bucket: dict[str, Any], event_name: str, object_info: dict[str, Any], config_id: str
+    ctx: RequestContext,
+    bucket: dict[str, Any],
+    event_name: str,
+    object_info: dict[str, Any],
+    config_id: str,
+    principal: str | None = None,
 ) -> S3EventRecord:
     """One record as S3 builds it: the key URL-encoded, the ETag without quotes."""
     from fogbank.services.s3.buckets import canonical_user_id
@@ -151,7 +156,8 @@ def event_record(
     if object_info.get("VersionId") and object_info["VersionId"] != "null":
         obj["versionId"] = object_info["VersionId"]
     obj["sequencer"] = f"{int(clock.now() * 1000):012X}{next(_sequence) % 0x10000:04X}"
-    principal = f"AWS:{ctx.access_key}" if ctx.access_key else "AWS:" + ctx.account
+    if principal is None:
+        principal = f"AWS:{ctx.access_key}" if ctx.access_key else "AWS:" + ctx.account
     return {
         "eventVersion": "2.1",
         "eventSource": "aws:s3",
@@ -201,11 +207,19 @@ def _event_matches(entry: dict[str, Any], event_name: str, key: str) -> bool:
 # -- delivery -------------------------------------------------------------------------------------
 
 
-def notify(ctx: RequestContext, bucket_name: str, event_name: str, object_info: dict[str, Any]) -> None:
+def notify(
+    ctx: RequestContext,
+    bucket_name: str,
+    event_name: str,
+    object_info: dict[str, Any],
+    *,
+    principal: str | None = None,
+) -> None:
     """Deliver `event_name` (e.g. "ObjectCreated:Put" or "s3:ObjectRemoved:Delete") about an object
     (`{"Key", "Size", "ETag", "VersionId"}`) to every matching destination of the bucket's
-    notification configuration. Never raises: delivery problems are logged, as S3 delivers
-    asynchronously and the object operation has already succeeded."""
+    notification configuration; `principal` is the userIdentity (the caller's by default).
+    Never raises: delivery problems are logged, as S3 delivers asynchronously and the object
+    operation has already succeeded."""
     from fogbank.services.s3.buckets import find_bucket
     from fogbank.services.s3.subresources import read_config
 
@@ -217,7 +231,7 @@ def notify(ctx: RequestContext, bucket_name: str, event_name: str, object_info: 
     for kind, arn_member in _KINDS:
         for entry in config.get(kind) or []:
             if _event_matches(entry, event_name, object_info["Key"]):
-                record = event_record(ctx, bucket, event_name, object_info, entry["Id"])
+                record = event_record(ctx, bucket, event_name, object_info, entry["Id"], principal)
                 body = orjson.dumps({"Records": [record]}).decode()
                 _deliver_later(entry[arn_member], body)
 
