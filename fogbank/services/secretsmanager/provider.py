@@ -114,8 +114,10 @@ class SecretsManagerProvider(Provider):
     def get_secret_value(self, ctx: RequestContext, request: Request) -> Response:
         record = self._require(ctx, request["SecretId"])
         version = versions.choose(record, request.get("VersionId"), request.get("VersionStage"))
-        record["LastAccessedDate"] = version["LastAccessedDate"] = records.today()
-        self._save(ctx, record, changed=False)
+        today = records.today()
+        if record.get("LastAccessedDate") != today or version.get("LastAccessedDate") != today:
+            record["LastAccessedDate"] = version["LastAccessedDate"] = today  # one write a day, not per read
+            self._save(ctx, record, changed=False)
         return versions.secret_value(record, version)
 
     def put_secret_value(self, ctx: RequestContext, request: Request) -> Response:

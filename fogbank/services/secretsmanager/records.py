@@ -12,7 +12,7 @@ import secrets
 import string
 from typing import Any
 
-from fogbank import clock
+from fogbank import clock, state
 from fogbank.context import RequestContext
 from fogbank.services.secretsmanager.errors import (
     InvalidParameterException,
@@ -47,8 +47,11 @@ def new_arn(ctx: RequestContext, name: str) -> str:
 def purge_expired(stored: Collection[Record]) -> None:
     """Secrets whose recovery window has passed on fogbank's clock are gone for good."""
     now = clock.now()
-    for name in [name for name, record in stored.items() if record.get("DeletionDate", now + 1) <= now]:
-        stored.delete(name)
+    due = [name for name, record in stored.items() if record.get("DeletionDate", now + 1) <= now]
+    if due:
+        with state.atomic():
+            for name in due:
+                stored.delete(name)
 
 
 def find(ctx: RequestContext, stored: Collection[Record], secret_id: str) -> Record | None:
