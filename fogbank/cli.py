@@ -1,10 +1,16 @@
-"""The `fogbank` command: start, stop, status, logs, reset, export and import."""
+"""The `fogbank` command: start (foreground or `-d`), stop, status, logs, reset, export and import.
+
+A background fogbank (`start -d`) records `{"pid", "host", "port"}` in `<data dir>/fogbank.pid` and
+logs to `<data dir>/fogbank.log`; the other commands find it there (or by `--port`). Only the
+standard library is imported here, so `fogbank --help` and `fogbank status` answer at once.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from fogbank import __version__
 from fogbank.config import settings
@@ -20,7 +27,8 @@ DESCRIPTION = """\
 fogbank: a free, open-source AWS cloud on your machine.
 
 One process answers the real AWS APIs on one port (4566 by default), so boto3, the AWS CLI,
-CDK, SAM, Serverless Framework and Terraform work against it unchanged. Point a client at it:
+CDK, SAM, Serverless Framework and Terraform work against it unchanged. State is kept in SQLite
+under the data directory (or only in memory with --ephemeral). Point a client at it:
 
     aws --endpoint-url http://localhost:4566 sqs list-queues
     boto3.client("sqs", endpoint_url="http://localhost:4566")
@@ -29,52 +37,98 @@ Any access key works (a 12-digit key id selects that account); the region comes 
 client's configuration (default us-east-1).
 """
 
+EPILOG = """\
+examples:
+  fogbank start                       serve in the foreground (Ctrl-C stops)
+  fogbank start -d --port 4567        serve in the background; returns once it answers
+  fogbank status                      is it running? which services are in use?
+  fogbank logs -f                     follow the log of a background fogbank
+  fogbank reset sqs                   delete all SQS state (or everything without a service)
+  fogbank export state.zip            save the whole state; `fogbank import state.zip` restores it
+  fogbank stop                        stop the background fogbank
+
+environment: GATEWAY_LISTEN (host:port), FOGBANK_DATA_DIR, FOGBANK_EPHEMERAL=1,
+FOGBANK_CONFIG_DIR (init scripts in <dir>/init/ready.d/), FOGBANK_VERIFY_SIGNATURES=1, FOGBANK_DEBUG=1.
+Internal endpoints: /_fogbank/health, /_fogbank/clock, /_fogbank/reset, /_fogbank/state/export|import.
+"""
+
+
+class CommandError(Exception):
+    """A failure to report on one line (exit status 1)."""
+
 
 def _add_server_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default=settings.host, help=f"address to listen on (default {settings.host})")
-    parser.add_argument("--port", type=int, default=settings.port, help=f"port to listen on (default {settings.port})")
     parser.add_argument(
-        "--data-dir", type=Path, default=settings.data_dir,
-        help=f"where state is kept (env FOGBANK_DATA_DIR; default {settings.data_dir})",
+        "--host",
+        default=settings.host,
+        help=f"address to listen on (env GATEWAY_LISTEN; default {settings.host})",
     )
-    parser.add_argument("--ephemeral", action="store_true", default=settings.ephemeral,
-                        help="keep all state in memory; nothing survives a restart")
-    parser.add_argument("--verify-signatures", action="store_true", default=settings.verify_signatures,
-                        help="reject requests whose SigV4 signature does not match a known key")
+    parser.add_argument(
+        "--port", type=int, default=settings.port, help=f"port to listen on (default {settings.port})"
+    )
+    _add_data_dir(parser, "where state, the pid file and the log are kept")
+    parser.add_argument(
+        "--ephemeral",
+        action="store_true",
+        default=settings.ephemeral,
+        help="keep all state in memory; nothing survives a restart (env FOGBANK_EPHEMERAL=1)",
+    )
+    parser.add_argument(
+        "--verify-signatures",
+        action="store_true",
+        default=settings.verify_signatures,
+        help="reject requests whose SigV4 signature does not match a key IAM issued or test/test",
+    )
     parser.add_argument("--debug", action="store_true", default=settings.debug, help="log request details")
+
+
+def _add_data_dir(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=settings.data_dir,
+        help=f"{what} (env FOGBANK_DATA_DIR; default %(default)s)",
+    )
+
+
+def _add_target(parser: argparse.ArgumentParser) -> None:
+    """Which running fogbank a command talks to: `--port`, else the one started with -d in --data-dir."""
+    parser.add_argument("--port", type=int, default=None, help="port of the running fogbank")
+    _add_data_dir(parser, "data directory of a fogbank started with -d (to find its port)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="fogbank", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="fogbank",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"fogbank {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     start = commands.add_parser("start", help="start fogbank (in the foreground, or -d in the background)")
-    start.add_argument("-d", "--detach", action="store_true", help="run in the background and return once ready")
+    start.add_argument(
+        "-d", "--detach", action="store_true", help="run in the background and return once ready"
+    )
     _add_server_options(start)
 
-    for name, text in (("stop", "stop a fogbank started with -d"), ("status", "show whether fogbank runs")):
-        sub = commands.add_parser(name, help=text)
-        sub.add_argument("--data-dir", type=Path, default=settings.data_dir)
-        sub.add_argument("--port", type=int, default=settings.port)
-
+    _add_target(commands.add_parser("status", help="show whether fogbank runs and which services are in use"))
+    stop = commands.add_parser("stop", help="stop a fogbank started with -d")
+    _add_data_dir(stop, "data directory of the fogbank started with -d")
     logs = commands.add_parser("logs", help="print the log of a fogbank started with -d")
-    logs.add_argument("-f", "--follow", action="store_true", help="keep printing new lines")
-    logs.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    logs.add_argument("-f", "--follow", action="store_true", help="keep printing new lines (Ctrl-C ends)")
+    _add_data_dir(logs, "data directory of the fogbank started with -d")
 
     reset = commands.add_parser("reset", help="delete all state, or one service's")
     reset.add_argument("service", nargs="?", help="only this service (e.g. sqs)")
-    reset.add_argument("--port", type=int, default=settings.port)
-
-    export = commands.add_parser("export", help="save the whole state to a file")
+    _add_target(reset)
+    export = commands.add_parser("export", help="save the whole state (records and S3 bodies) to a zip file")
     export.add_argument("file", type=Path)
-    export.add_argument("--port", type=int, default=settings.port)
-
-    restore = commands.add_parser("import", help="replace the whole state with a file from `export`")
+    _add_target(export)
+    restore = commands.add_parser("import", help="replace the whole state with a file made by `export`")
     restore.add_argument("file", type=Path)
-    restore.add_argument("--port", type=int, default=settings.port)
+    _add_target(restore)
     return parser
 
 
@@ -85,105 +139,194 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     handler = {
-        "start": _start, "stop": _stop, "status": _status, "logs": _logs,
-        "reset": _reset, "export": _export, "import": _import,
+        "start": _start,
+        "stop": _stop,
+        "status": _status,
+        "logs": _logs,
+        "reset": _reset,
+        "export": _export,
+        "import": _import,
     }[args.command]
     try:
         return handler(args)
-    except (urllib.error.URLError, ConnectionError) as problem:
-        print(f"fogbank is not reachable on port {args.port}: {problem}", file=sys.stderr)
+    except CommandError as problem:
+        print(f"fogbank: {problem}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        return 130
 
 
-def _url(port: int, path: str) -> str:
-    return f"http://127.0.0.1:{port}{path}"
+# -- talking to a running fogbank ----------------------------------------------------------------
 
 
-def _call(port: int, path: str, data: bytes | None = None, timeout: float = 30.0) -> bytes:
-    request = urllib.request.Request(_url(port, path), data=data, method="POST" if data is not None else "GET")
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return response.read()  # type: ignore[no-any-return]
+def _pid_file(data_dir: Path) -> Path:
+    return data_dir / "fogbank.pid"
+
+
+def _read_pid_file(data_dir: Path) -> dict[str, Any] | None:
+    try:
+        text = _pid_file(data_dir).read_text().strip()
+    except OSError:
+        return None
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else {"pid": int(record), "port": settings.port}
+
+
+def _port_of(args: argparse.Namespace) -> int:
+    if args.port is not None:
+        return int(args.port)
+    record = _read_pid_file(args.data_dir)
+    return int(record["port"]) if record else settings.port
+
+
+def _call(port: int, path: str, data: bytes | None = None, timeout: float = 30.0) -> Any:
+    """A request to a running fogbank; the open response (the caller closes it)."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", data=data, method="POST" if data is not None else "GET"
+    )
+    try:
+        return urllib.request.urlopen(request, timeout=timeout)
+    except urllib.error.HTTPError as failure:
+        try:
+            reason = json.loads(failure.read())["error"]
+        except (ValueError, KeyError, TypeError):
+            reason = f"HTTP {failure.code}"
+        raise CommandError(reason) from None
+    except (urllib.error.URLError, ConnectionError, TimeoutError) as problem:
+        raise CommandError(f"fogbank is not reachable on port {port} ({_reason(problem)})") from None
+
+
+def _reason(problem: Exception) -> str:
+    return str(problem.reason) if isinstance(problem, urllib.error.URLError) else str(problem)
+
+
+def _call_json(port: int, path: str, data: bytes | None = None, timeout: float = 30.0) -> Any:
+    with _call(port, path, data, timeout) as response:
+        return json.loads(response.read())
+
+
+# -- commands -------------------------------------------------------------------------------------
 
 
 def _start(args: argparse.Namespace) -> int:
-    settings.host, settings.port = args.host, args.port
-    settings.data_dir = args.data_dir
-    settings.ephemeral, settings.verify_signatures, settings.debug = args.ephemeral, args.verify_signatures, args.debug
     if args.detach:
         return _start_detached(args)
+    settings.host, settings.port = args.host, args.port
+    settings.data_dir = args.data_dir
+    settings.ephemeral, settings.verify_signatures, settings.debug = (
+        args.ephemeral,
+        args.verify_signatures,
+        args.debug,
+    )
     from fogbank.gateway.server import serve
 
-    serve()
-    return 0
+    return serve()
+
+
+def _port_in_use(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1" if host in ("0.0.0.0", "::") else host, port)) == 0
 
 
 def _start_detached(args: argparse.Namespace) -> int:
+    if _port_in_use(args.host, args.port):
+        raise CommandError(
+            f"port {args.port} is in use (fogbank status --port {args.port} tells whether it is fogbank)"
+        )
     args.data_dir.mkdir(parents=True, exist_ok=True)
     log_path = args.data_dir / "fogbank.log"
-    command = [sys.executable, "-m", "fogbank", "start", "--host", args.host, "--port", str(args.port),
-               "--data-dir", str(args.data_dir)]
-    command += [flag for flag, on in (("--ephemeral", args.ephemeral), ("--verify-signatures", args.verify_signatures),
-                                      ("--debug", args.debug)) if on]
+    command = [sys.executable, "-m", "fogbank", "start", "--host", args.host, "--port", str(args.port)]
+    command += ["--data-dir", str(args.data_dir)]
+    flags = (
+        ("--ephemeral", args.ephemeral),
+        ("--verify-signatures", args.verify_signatures),
+        ("--debug", args.debug),
+    )
+    command += [flag for flag, on in flags if on]
     with open(log_path, "ab") as log_file:
-        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)
-    (args.data_dir / "fogbank.pid").write_text(str(process.pid))
+        process = subprocess.Popen(
+            command,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            print(f"fogbank exited at start-up; see {log_path}", file=sys.stderr)
-            return 1
+            raise CommandError(f"fogbank exited at start-up (is port {args.port} in use?); see {log_path}")
         try:
-            _call(args.port, "/_fogbank/health", timeout=1)
-            print(f"fogbank is running on http://localhost:{args.port} (pid {process.pid}, log {log_path})")
-            return 0
-        except (urllib.error.URLError, ConnectionError):
+            health = _call_json(args.port, "/_fogbank/health", timeout=1)
+        except CommandError:
+            health = None
+        if health is None or health.get("pid") != process.pid:  # another server may have taken the port
             time.sleep(0.05)
-    print("fogbank did not become ready within 30 s", file=sys.stderr)
-    return 1
+            continue
+        _pid_file(args.data_dir).write_text(
+            json.dumps({"pid": process.pid, "host": args.host, "port": args.port})
+        )
+        print(f"fogbank is running on http://localhost:{args.port} (pid {process.pid}, log {log_path})")
+        return 0
+    process.kill()
+    raise CommandError(f"fogbank did not answer within 30 s; see {log_path}")
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _stop(args: argparse.Namespace) -> int:
-    pid_file = args.data_dir / "fogbank.pid"
-    if not pid_file.exists():
-        print("no fogbank started with -d is known (no pid file)", file=sys.stderr)
-        return 1
-    pid = int(pid_file.read_text())
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
+    record = _read_pid_file(args.data_dir)
+    if record is None:
+        raise CommandError(f"no fogbank started with -d is known in {args.data_dir} (no pid file)")
+    pid = int(record["pid"])
+    if not _is_alive(pid):
         print(f"fogbank (pid {pid}) was not running")
     else:
-        for _ in range(100):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
+        os.kill(pid, signal.SIGTERM)  # a clean shutdown: open requests finish, the database closes
+        deadline = time.monotonic() + 10
+        while _is_alive(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
+        if _is_alive(pid):
+            os.kill(pid, signal.SIGKILL)  # committed writes are safe in SQLite's WAL regardless
         print(f"fogbank (pid {pid}) stopped")
-    pid_file.unlink(missing_ok=True)
+    _pid_file(args.data_dir).unlink(missing_ok=True)
     return 0
 
 
 def _status(args: argparse.Namespace) -> int:
+    port = _port_of(args)
     try:
-        health = json.loads(_call(args.port, "/_fogbank/health", timeout=2))
-    except (urllib.error.URLError, ConnectionError):
-        print(f"fogbank is not running on port {args.port}")
+        health = _call_json(port, "/_fogbank/health", timeout=2)
+    except CommandError:
+        print(f"fogbank is not running on port {port}")
         return 1
     running = [name for name, status in health["services"].items() if status == "running"]
-    print(f"fogbank {health['version']} is running on port {args.port}")
-    print(f"services in use: {', '.join(running) or 'none yet'}; available: {', '.join(sorted(health['services']))}")
+    print(f"fogbank {health['version']} is running on http://localhost:{port}")
+    print(f"state: {health.get('persistence', 'unknown')}")
+    print(f"services in use: {', '.join(running) or 'none yet'}")
+    print(f"services available: {', '.join(sorted(health['services']))}")
     return 0
 
 
 def _logs(args: argparse.Namespace) -> int:
     log_path = args.data_dir / "fogbank.log"
     if not log_path.exists():
-        print(f"no log at {log_path}", file=sys.stderr)
-        return 1
+        raise CommandError(f"no log at {log_path} (logs exist for fogbank started with -d)")
     with open(log_path, "rb") as handle:
-        sys.stdout.buffer.write(handle.read())
+        shutil.copyfileobj(handle, sys.stdout.buffer)
         sys.stdout.flush()
         while args.follow:
             line = handle.readline()
@@ -197,18 +340,29 @@ def _logs(args: argparse.Namespace) -> int:
 
 def _reset(args: argparse.Namespace) -> int:
     body = json.dumps({"service": args.service} if args.service else {}).encode()
-    print(json.loads(_call(args.port, "/_fogbank/reset", data=body))["reset"], "reset")
+    what = _call_json(_port_of(args), "/_fogbank/reset", data=body)["reset"]
+    print("all state deleted" if what == "all" else f"{what} state deleted")
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
-    args.file.write_bytes(_call(args.port, "/_fogbank/state/export", timeout=300))
+    partial = args.file.with_name(args.file.name + ".part")
+    with (
+        _call(_port_of(args), "/_fogbank/state/export", timeout=300) as response,
+        open(partial, "wb") as sink,
+    ):
+        shutil.copyfileobj(response, sink, 1024 * 1024)
+    os.replace(partial, args.file)
     print(f"state exported to {args.file}")
     return 0
 
 
 def _import(args: argparse.Namespace) -> int:
-    _call(args.port, "/_fogbank/state/import", data=args.file.read_bytes(), timeout=300)
+    try:
+        data = args.file.read_bytes()
+    except OSError as problem:
+        raise CommandError(f"cannot read {args.file}: {problem.strerror}") from None
+    _call_json(_port_of(args), "/_fogbank/state/import", data=data, timeout=300)
     print(f"state imported from {args.file}")
     return 0
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -73,6 +74,7 @@ async def _health(exchange: Exchange) -> HttpResponse:
     document = health()
     if exchange.request.path.startswith("/_fogbank/"):
         document["persistence"] = "memory" if settings.ephemeral else str(settings.data_dir)
+        document["pid"] = os.getpid()  # lets `fogbank start -d` tell its server from another one
     return json_response(document)
 
 

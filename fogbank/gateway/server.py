@@ -20,7 +20,7 @@ def configure_logging() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def serve() -> None:
+def serve() -> int:
     configure_logging()
     logging.getLogger("fogbank").info(
         "fogbank listening on http://%s:%d (%s)", settings.host, settings.port,
@@ -38,3 +38,4 @@ def serve() -> None:
         log_config=None,
         timeout_keep_alive=30,
     )
+    return 0

@@ -40,6 +40,7 @@ def test_health_before_and_after_first_use_reports_available_then_running(fogban
         "edition": "community",
         "version": body["version"],
         "persistence": "memory",
+        "pid": server.process.pid if server.process else None,
     }
     server.client("sts").get_caller_identity()
     assert server.get("/_fogbank/health")["services"]["sts"] == "running"
