@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fogbank import clock
+from fogbank import clock, state
 from fogbank.context import RequestContext
 from fogbank.iam import identity
 from fogbank.services.ssm import encryption, names, policies
@@ -63,10 +63,11 @@ def latest(record: Record) -> Record:
 def purge_expired(stored: Collection[Record]) -> None:
     """Parameters whose Expiration policy has come due on fogbank's clock are deleted."""
     now = clock.now()
-    for name in [
-        name for name, record in stored.items() if (latest(record).get("ExpiresAt") or now + 1) <= now
-    ]:
-        stored.delete(name)
+    due = [name for name, record in stored.items() if (latest(record).get("ExpiresAt") or now + 1) <= now]
+    if due:
+        with state.atomic():
+            for name in due:
+                stored.delete(name)
 
 
 def put(ctx: RequestContext, existing: Record | None, request: dict[str, Any]) -> Record:
