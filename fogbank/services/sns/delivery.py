@@ -47,7 +47,7 @@ _EMAIL_FOOTER = (
     "or comments regarding this email, please contact us at https://aws.amazon.com/support"
 )
 _pending: set[asyncio.Task[Any]] = set()
-_timers: set[clock.Timer] = set()
+_timers: dict[int, clock.Timer] = {}  # pending retries by id (timers are not hashable)
 
 
 @dataclass(slots=True)
@@ -359,7 +359,13 @@ def _start(job: HttpJob, *, confirming: bool = False) -> None:
         return
     task = loop.create_task(_attempt(job, confirming))
     _pending.add(task)
-    task.add_done_callback(_pending.discard)
+    task.add_done_callback(_finished)
+
+
+def _finished(task: asyncio.Task[Any]) -> None:
+    _pending.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.error("HTTP delivery failed", exc_info=task.exception())
 
 
 async def _attempt(job: HttpJob, confirming: bool) -> None:
@@ -379,13 +385,13 @@ async def _attempt(job: HttpJob, confirming: bool) -> None:
         job.attempt += 1
         holder: list[clock.Timer] = []
         holder.append(clock.call_at(due, lambda: _retry(job, holder)))
-        _timers.update(holder)
+        _timers[id(holder[0])] = holder[0]
         return
     dead_letter(subscription, {"MessageBody": job.body}, "EndpointUnavailable", error)
 
 
 def _retry(job: HttpJob, holder: list[clock.Timer]) -> None:
-    _timers.difference_update(holder)
+    _timers.pop(id(holder[0]), None)
     _start(job)
 
 
@@ -418,7 +424,7 @@ def _loop() -> asyncio.AbstractEventLoop | None:
 
 def stop() -> None:
     """Cancel pending retries and in-flight deliveries (shutdown and reset)."""
-    for timer in list(_timers):
+    for timer in list(_timers.values()):
         timer.cancel()
     _timers.clear()
     for task in list(_pending):
