@@ -45,10 +45,7 @@ def generate(request: dict[str, Any]) -> str:
         )
     require_each = request.get("RequireEachIncludedType", True)
     if require_each and length < len(types):
-        raise InvalidParameterException(
-            f"The password length {length} is too short to include at least one character of each of the "
-            f"{len(types)} included character types."
-        )
+        raise InvalidParameterException("Password length is too short based on the required types.")
     alphabet = "".join(types)
     chosen = [secrets.choice(chars) for chars in types] if require_each else []
     chosen += [secrets.choice(alphabet) for _ in range(length - len(chosen))]

@@ -236,3 +236,11 @@ def test_get_random_password_too_long_fails_validation_message(sm: Any) -> None:
 
 def test_get_random_password_short_without_requirement_succeeds(sm: Any) -> None:
     assert len(sm.get_random_password(PasswordLength=1, RequireEachIncludedType=False)["RandomPassword"]) == 1
+
+
+def test_get_random_password_shorter_than_required_types_fails(sm: Any) -> None:
+    assert_error(
+        lambda: sm.get_random_password(PasswordLength=3),
+        "InvalidParameterException",
+        "Password length is too short based on the required types.",
+    )

@@ -245,3 +245,18 @@ def test_secretsmanager_cli_create_and_get(aws_cli: Any, unique_name: Any) -> No
         ["AWSCURRENT"],
     )
     assert missing.returncode != 0 and "ResourceNotFoundException" in missing.stderr
+
+
+def test_list_secrets_all_filter_matches_words_case_insensitively(sm: Any, unique_name: Any) -> None:
+    prefix = unique_name("all")
+    sm.create_secret(
+        Name=f"{prefix}/orders-db", SecretString="v", Tags=[{"Key": "Owner", "Value": "Payments"}]
+    )
+    sm.create_secret(Name=f"{prefix}/search", SecretString="v")
+    scoped = {"Key": "name", "Values": [prefix]}
+
+    by_tag = sm.list_secrets(Filters=[scoped, {"Key": "all", "Values": ["payments"]}])["SecretList"]
+    by_word = sm.list_secrets(Filters=[scoped, {"Key": "all", "Values": ["DB"]}])["SecretList"]
+
+    assert [s["Name"] for s in by_tag] == [f"{prefix}/orders-db"]
+    assert [s["Name"] for s in by_word] == [f"{prefix}/orders-db"]
