@@ -76,7 +76,8 @@ class BucketConfiguration:
         from fogbank.services.s3.subresources import buckets_with
 
         if buckets_with("lifecycle"):
-            lifecycle.ensure_scheduled()
+            # Not swept here: start() runs while the provider is being loaded, and a sweep calls it.
+            lifecycle.ensure_scheduled(catch_up=True)
         super().start()  # type: ignore[misc]
 
     def stop(self) -> None:

@@ -164,11 +164,15 @@ def next_midnight(instant: float) -> float:
 # -- the engine -----------------------------------------------------------------------------------
 
 
-def ensure_scheduled() -> None:
-    """Make sure a sweep is due at the next midnight UTC of the virtual clock."""
+def ensure_scheduled(*, catch_up: bool = False) -> None:
+    """Make sure a sweep is due at the next midnight UTC of the virtual clock (`catch_up`: at once,
+    for actions that fell due while fogbank was stopped)."""
     global _timer
+    if catch_up:
+        cancel()
     if _timer is None or _timer.cancelled:
-        _timer = clock.call_at(next_midnight(clock.now()), _sweep_and_reschedule)
+        due = clock.now() if catch_up else next_midnight(clock.now())
+        _timer = clock.call_at(due, _sweep_and_reschedule)
 
 
 def cancel() -> None:

@@ -206,7 +206,7 @@ class Website:
             return self.apply_rule(rule)
         status = error.status
         document = (self.config.get("ErrorDocument") or {}).get("Key")
-        fields = {"Key": self.key} if error.code == "NoSuchKey" else {}
+        fields: dict[str, Any] = {"Key": self.key} if error.code == "NoSuchKey" else {}
         if document is None:
             return error_page(self.exchange, status, error.code, error.message, **fields)
         try:
