@@ -260,3 +260,27 @@ def test_lifecycle_deleted_configuration_stops_expiration(fogbank: Any, s3: Any,
     s3.delete_bucket_lifecycle(Bucket=bucket)
     fogbank.advance_clock("P2D")
     assert keys(s3, bucket) == ["a.txt"]
+
+
+def test_lifecycle_after_restart_configuration_survives_and_still_expires(tmp_path: Any) -> None:
+    from fogbank.testing.server import FogbankServer
+
+    server = FogbankServer(data_dir=tmp_path).start()
+    try:
+        s3 = server.client("s3")
+        s3.create_bucket(Bucket="restart-lifecycle")
+        put_rules(
+            s3, "restart-lifecycle", {"ID": "x", "Filter": {}, "Status": "Enabled", "Expiration": {"Days": 1}}
+        )
+        s3.put_bucket_tagging(Bucket="restart-lifecycle", Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
+        s3.put_object(Bucket="restart-lifecycle", Key="a.txt", Body=b"a")
+        server.stop()
+        server.start()
+        s3 = server.client("s3")
+        assert s3.get_bucket_tagging(Bucket="restart-lifecycle")["TagSet"] == [{"Key": "k", "Value": "v"}]
+        assert s3.get_bucket_lifecycle_configuration(Bucket="restart-lifecycle")["Rules"][0]["ID"] == "x"
+        assert keys(s3, "restart-lifecycle") == ["a.txt"]
+        server.advance_clock("P2D")
+        assert keys(s3, "restart-lifecycle") == []
+    finally:
+        server.stop()
