@@ -164,3 +164,22 @@ def test_batch_get_secret_value_by_filters_paginates(sm: Any, unique_name: Any) 
     assert_error(
         lambda: sm.batch_get_secret_value(SecretIdList=[prefix], Filters=filters), "InvalidParameterException"
     )
+
+
+def test_secretsmanager_cli_versions_and_pagination(aws_cli: Any, unique_name: Any) -> None:
+    prefix = unique_name("cli")
+    for index in range(3):
+        aws_cli(
+            "secretsmanager", "create-secret", "--name", f"{prefix}-{index}", "--secret-string", str(index)
+        )
+    aws_cli("secretsmanager", "put-secret-value", "--secret-id", f"{prefix}-0", "--secret-string", "new")
+
+    listed = aws_cli(
+        "secretsmanager", "list-secrets", "--filters", f"Key=name,Values={prefix}", "--page-size", "1"
+    )
+    previous = aws_cli(
+        "secretsmanager", "get-secret-value", "--secret-id", f"{prefix}-0", "--version-stage", "AWSPREVIOUS"
+    )
+
+    assert sorted(s["Name"] for s in listed["SecretList"]) == [f"{prefix}-{index}" for index in range(3)]
+    assert previous["SecretString"] == "0"

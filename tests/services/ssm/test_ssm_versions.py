@@ -157,3 +157,24 @@ def test_ssm_cli_put_get_and_path(aws_cli: Any, path: str) -> None:
     assert (got["Parameter"]["Value"], got["Parameter"]["Version"]) == ("from-cli", 1)
     assert [p["Name"] for p in listed["Parameters"]] == [f"{path}/cli"]
     assert failed.returncode != 0 and "ParameterNotFound" in failed.stderr
+
+
+def test_ssm_cli_history_and_describe_paginate(aws_cli: Any, path: str) -> None:
+    name = f"{path}/cli-history"
+    aws_cli("ssm", "put-parameter", "--name", name, "--value", "1", "--type", "String")
+    for value in ("2", "3"):
+        aws_cli("ssm", "put-parameter", "--name", name, "--value", value, "--overwrite")
+    aws_cli("ssm", "label-parameter-version", "--name", name, "--parameter-version", "2", "--labels", "beta")
+
+    history = aws_cli("ssm", "get-parameter-history", "--name", name, "--page-size", "1")
+    described = aws_cli(
+        "ssm", "describe-parameters", "--parameter-filters", f"Key=Path,Option=Recursive,Values={path}",
+        "--page-size", "1",
+    )  # fmt: skip
+
+    assert [(h["Value"], h["Labels"]) for h in history["Parameters"]] == [
+        ("1", []),
+        ("2", ["beta"]),
+        ("3", []),
+    ]
+    assert [p["Name"] for p in described["Parameters"]] == [name]
