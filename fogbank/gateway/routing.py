@@ -19,10 +19,18 @@ from fogbank.services import registry
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]*)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 _SIGV2_HEADER = re.compile(r"^AWS ([^:]+):")
-_HOST_SERVICE = re.compile(
-    r"^(?:[^.]+\.)?(?P<prefix>[a-z0-9-]+)\.(?P<region>[a-z]{2}(?:-gov)?-[a-z]+-\d)\."
-    r"(?:amazonaws\.com|localhost\.localstack\.cloud)$"
+# `[bucket.]service.region.amazonaws.com`, then the regionless form (`sts.amazonaws.com`,
+# `sqs.localhost.localstack.cloud`, `bucket.s3.localhost.localstack.cloud`): LocalStack's host names
+# route like AWS's, so `awslocal` and friends work unchanged.
+_HOST_SERVICES = (
+    re.compile(
+        r"^(?:[^.]+\.)?(?P<prefix>[a-z0-9-]+)\.(?P<region>[a-z]{2}(?:-gov)?-[a-z]+-\d)\."
+        r"(?:amazonaws\.com|localhost\.localstack\.cloud)$"
+    ),
+    re.compile(r"^(?:[^.]+\.)?(?P<prefix>[a-z0-9-]+)\.(?:amazonaws\.com|localhost\.localstack\.cloud)$"),
 )
+# Signing names that mean S3 although no model declares them.
+_S3_SCOPES = ("", "s3", "s3-object-lambda", "s3express")
 _CBOR_PATH = re.compile(r"^/service/([^/]+)/operation/([^/]+)$")
 
 
@@ -73,14 +81,25 @@ def detect_service(request: HttpRequest, credentials: Credentials) -> str | None
         found = _query_service_for_action(request, action)
         if found:
             return found
-    host = request.host.split(":")[0]
-    match = _HOST_SERVICE.match(host)
-    if match:
-        candidates = service_index().by_endpoint_prefix.get(match.group("prefix"), [])
-        if candidates:
-            return _choose(request, candidates)
-    # Unsigned requests with nothing else to go by are S3's (public objects, browser uploads).
-    return "s3" if not request.headers.get("x-amz-target") else None
+    found = _service_by_host(request)
+    if found:
+        return found
+    # Unsigned requests with nothing else to go by are S3's (public objects, browser uploads); a
+    # request signed for a service nobody knows is not.
+    if request.headers.get("x-amz-target") or credentials.scope_service not in _S3_SCOPES:
+        return None
+    return "s3"
+
+
+def _service_by_host(request: HttpRequest) -> str | None:
+    host = request.host.rpartition(":")[0] if ":" in request.host else request.host
+    for pattern in _HOST_SERVICES:
+        match = pattern.match(host)
+        if match:
+            candidates = service_index().by_endpoint_prefix.get(match.group("prefix"), [])
+            if candidates:
+                return _choose(request, candidates)
+    return None
 
 
 def _by_signing_name(request: HttpRequest, name: str) -> str | None:

@@ -63,39 +63,51 @@ def _check_structure(shape: Shape, value: dict[str, Any], prefix: str, problems:
 
 def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
     kind = shape.type_name
-    meta = shape.metadata
     if kind == "structure":
         if isinstance(value, dict):
             _check_structure(shape, value, path + ".", problems)
-        return
-    if kind == "list":
-        _check_size(meta, value, path, problems)
-        for index, item in enumerate(value, 1):
-            if item is not None:
-                _check(shape.member, item, f"{path}.{index}.member", problems)  # type: ignore[attr-defined]
-        return
-    if kind == "map":
-        _check_size(meta, value, path, problems)
-        for key, item in value.items():
-            _check(shape.key, key, f"{path}.{key}.key", problems)  # type: ignore[attr-defined]
-            if item is not None:
-                _check(shape.value, item, f"{path}.{key}.member", problems)  # type: ignore[attr-defined]
-        return
-    if kind == "string":
-        enum = meta.get("enum")
-        if enum and value not in enum:
-            problems.append(_violation(value, path, f"Member must satisfy enum value set: [{', '.join(enum)}]"))
-            return
-        _check_size(meta, value, path, problems)
+    elif kind == "list":
+        _check_list(shape, value, path, problems)
+    elif kind == "map":
+        _check_map(shape, value, path, problems)
+    elif kind == "string":
+        _check_string(shape.metadata, value, path, problems)
     elif kind == "blob":
         if isinstance(value, bytes | str):
-            _check_size(meta, value, path, problems)
+            _check_size(shape.metadata, value, path, problems)
     elif kind in ("integer", "long", "float", "double") and isinstance(value, int | float):
-        low, high = meta.get("min"), meta.get("max")
-        if low is not None and value < low:
-            problems.append(_violation(value, path, f"Member must have value greater than or equal to {low}"))
-        elif high is not None and value > high:
-            problems.append(_violation(value, path, f"Member must have value less than or equal to {high}"))
+        _check_range(shape.metadata, value, path, problems)
+
+
+def _check_list(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
+    _check_size(shape.metadata, value, path, problems)
+    for index, item in enumerate(value, 1):
+        if item is not None:
+            _check(shape.member, item, f"{path}.{index}.member", problems)  # type: ignore[attr-defined]
+
+
+def _check_map(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
+    _check_size(shape.metadata, value, path, problems)
+    for key, item in value.items():
+        _check(shape.key, key, f"{path}.{key}.key", problems)  # type: ignore[attr-defined]
+        if item is not None:
+            _check(shape.value, item, f"{path}.{key}.member", problems)  # type: ignore[attr-defined]
+
+
+def _check_string(meta: dict[str, Any], value: Any, path: str, problems: list[str]) -> None:
+    enum = meta.get("enum")
+    if enum and value not in enum:
+        problems.append(_violation(value, path, f"Member must satisfy enum value set: [{', '.join(enum)}]"))
+        return
+    _check_size(meta, value, path, problems)
+
+
+def _check_range(meta: dict[str, Any], value: float, path: str, problems: list[str]) -> None:
+    low, high = meta.get("min"), meta.get("max")
+    if low is not None and value < low:
+        problems.append(_violation(value, path, f"Member must have value greater than or equal to {low}"))
+    elif high is not None and value > high:
+        problems.append(_violation(value, path, f"Member must have value less than or equal to {high}"))
 
 
 def _check_size(meta: dict[str, Any], value: Any, path: str, problems: list[str]) -> None:
