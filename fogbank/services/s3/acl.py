@@ -86,8 +86,10 @@ def acl_from_request(request: dict[str, Any], owner_account: str) -> dict[str, A
         return {"Owner": owner_of(owner_account), "Grants": grants}
     if body:
         return _acl_from_body(body, owner_account)
-    raise MalformedACLError(
-        "The XML you provided was not well-formed or did not validate against our published schema"
+    raise InvalidRequest(
+        "Your request was missing a required header",
+        code="MissingSecurityHeader",
+        MissingHeaderName="x-amz-acl",
     )
 
 

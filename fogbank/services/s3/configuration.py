@@ -68,6 +68,16 @@ def public_access_block(bucket: dict[str, Any]) -> dict[str, Any] | None:
     return stored or None
 
 
+def bucket_of(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    """The request's bucket; `x-amz-expected-bucket-owner` naming another account is refused
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html)."""
+    bucket = require_bucket(ctx, request["Bucket"])
+    expected = request.get("ExpectedBucketOwner")
+    if expected is not None and expected != bucket["Account"]:
+        raise AccessDenied("Access Denied")
+    return bucket
+
+
 class BucketConfiguration:
     """Mixed into `S3Provider`: one method per bucket-configuration operation."""
 
@@ -87,45 +97,45 @@ class BucketConfiguration:
     # -- tagging ---------------------------------------------------------------------------------
 
     def put_bucket_tagging(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         tags = request["Tagging"].get("TagSet") or []
         tagging.validate_tag_set(tags, limit=tagging.BUCKET_TAG_LIMIT, kind="Bucket")
         write_config(bucket, "tagging", tagging.clean_tag_set(tags))
         return {}
 
     def get_bucket_tagging(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         tags = read_config(bucket, "tagging")
         if tags is None:
             raise NoSuchTagSet("The TagSet does not exist", BucketName=bucket["Name"])
         return {"TagSet": tags}
 
     def delete_bucket_tagging(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        delete_config(require_bucket(ctx, request["Bucket"]), "tagging")
+        delete_config(bucket_of(ctx, request), "tagging")
         return {}
 
     # -- CORS ------------------------------------------------------------------------------------
 
     def put_bucket_cors(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         write_config(bucket, "cors", cors.validate_cors(request["CORSConfiguration"]))
         return {}
 
     def get_bucket_cors(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         rules = read_config(bucket, "cors")
         if rules is None:
             raise NoSuchCORSConfiguration("The CORS configuration does not exist", BucketName=bucket["Name"])
         return {"CORSRules": rules}
 
     def delete_bucket_cors(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        delete_config(require_bucket(ctx, request["Bucket"]), "cors")
+        delete_config(bucket_of(ctx, request), "cors")
         return {}
 
     # -- policy ----------------------------------------------------------------------------------
 
     def put_bucket_policy(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         text = request["Policy"]
         if isinstance(text, bytes):
             text = text.decode("utf-8", "replace")
@@ -142,18 +152,18 @@ class BucketConfiguration:
         return {}
 
     def get_bucket_policy(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         text = read_config(bucket, "policy")
         if text is None:
             raise NoSuchBucketPolicy("The bucket policy does not exist", BucketName=bucket["Name"])
         return {"Policy": text}
 
     def delete_bucket_policy(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        delete_config(require_bucket(ctx, request["Bucket"]), "policy")
+        delete_config(bucket_of(ctx, request), "policy")
         return {}
 
     def get_bucket_policy_status(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         text = read_config(bucket, "policy")
         if text is None:
             raise NoSuchBucketPolicy("The bucket policy does not exist", BucketName=bucket["Name"])
@@ -164,7 +174,7 @@ class BucketConfiguration:
     # -- ACLs ------------------------------------------------------------------------------------
 
     def put_bucket_acl(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         document = acl.acl_from_request(request, bucket["Account"])
         acl.check_acls_enabled(object_ownership(bucket), document)
         self._check_public_acl(bucket, document)
@@ -172,7 +182,7 @@ class BucketConfiguration:
         return {}
 
     def get_bucket_acl(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         stored = read_config(bucket, "acl")
         if stored is None:
             stored = acl.canned_acl(bucket.get("ACL") or "private", bucket["Account"])
@@ -182,7 +192,7 @@ class BucketConfiguration:
         from fogbank.services.s3 import objects
         from fogbank.services.s3.subresources import write_object_config
 
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         version = objects.find(bucket["Name"], request["Key"], request.get("VersionId"))
         document = acl.acl_from_request(request, version.get("Owner") or bucket["Account"])
         acl.check_acls_enabled(object_ownership(bucket), document)
@@ -194,7 +204,7 @@ class BucketConfiguration:
         from fogbank.services.s3 import objects
         from fogbank.services.s3.subresources import read_object_config
 
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         version = objects.find(bucket["Name"], request["Key"], request.get("VersionId"))
         stored = read_object_config(bucket["Name"], "acl", version)
         if stored is None:
@@ -214,7 +224,7 @@ class BucketConfiguration:
     def put_bucket_lifecycle_configuration(
         self, ctx: RequestContext, request: dict[str, Any]
     ) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         rules = lifecycle.validate_lifecycle(request.get("LifecycleConfiguration"))
         minimum = request.get("TransitionDefaultMinimumObjectSize") or DEFAULT_TRANSITION_MINIMUM
         write_config(bucket, "lifecycle", {"Rules": rules, "TransitionDefaultMinimumObjectSize": minimum})
@@ -224,7 +234,7 @@ class BucketConfiguration:
     def get_bucket_lifecycle_configuration(
         self, ctx: RequestContext, request: dict[str, Any]
     ) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         stored = read_config(bucket, "lifecycle")
         if stored is None:
             raise NoSuchLifecycleConfiguration(
@@ -233,13 +243,13 @@ class BucketConfiguration:
         return dict(stored)
 
     def delete_bucket_lifecycle(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        delete_config(require_bucket(ctx, request["Bucket"]), "lifecycle")
+        delete_config(bucket_of(ctx, request), "lifecycle")
         return {}
 
     # -- encryption ------------------------------------------------------------------------------
 
     def put_bucket_encryption(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         configuration = request["ServerSideEncryptionConfiguration"]
         rules = configuration.get("Rules") or []
         if len(rules) != 1:
@@ -257,23 +267,23 @@ class BucketConfiguration:
         return {}
 
     def get_bucket_encryption(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         return {"ServerSideEncryptionConfiguration": default_encryption(bucket)}
 
     def delete_bucket_encryption(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         # S3 falls back to SSE-S3, its default for every bucket since January 2023.
-        delete_config(require_bucket(ctx, request["Bucket"]), "encryption")
+        delete_config(bucket_of(ctx, request), "encryption")
         return {}
 
     # -- website ---------------------------------------------------------------------------------
 
     def put_bucket_website(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         write_config(bucket, "website", website.validate_website(request["WebsiteConfiguration"]))
         return {}
 
     def get_bucket_website(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         stored = read_config(bucket, "website")
         if stored is None:
             raise NoSuchWebsiteConfiguration(
@@ -282,7 +292,7 @@ class BucketConfiguration:
         return dict(stored)
 
     def delete_bucket_website(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        delete_config(require_bucket(ctx, request["Bucket"]), "website")
+        delete_config(bucket_of(ctx, request), "website")
         return {}
 
     # -- notifications ---------------------------------------------------------------------------
@@ -290,7 +300,7 @@ class BucketConfiguration:
     def put_bucket_notification_configuration(
         self, ctx: RequestContext, request: dict[str, Any]
     ) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         configuration = notifications.validate_notifications(
             request["NotificationConfiguration"],
             check_destinations=not request.get("SkipDestinationValidation"),
@@ -302,13 +312,13 @@ class BucketConfiguration:
     def get_bucket_notification_configuration(
         self, ctx: RequestContext, request: dict[str, Any]
     ) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         return dict(read_config(bucket, "notification") or {})
 
     # -- Block Public Access and Object Ownership ------------------------------------------------
 
     def put_public_access_block(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         configuration = request["PublicAccessBlockConfiguration"]
         # Settings left out are false (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutPublicAccessBlock.html).
         write_config(
@@ -319,7 +329,7 @@ class BucketConfiguration:
         return {}
 
     def get_public_access_block(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         block = public_access_block(bucket)
         if block is None:
             raise NoSuchPublicAccessBlockConfiguration(
@@ -328,11 +338,11 @@ class BucketConfiguration:
         return {"PublicAccessBlockConfiguration": block}
 
     def delete_public_access_block(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        write_config(require_bucket(ctx, request["Bucket"]), "public-access-block", {})
+        write_config(bucket_of(ctx, request), "public-access-block", {})
         return {}
 
     def put_bucket_ownership_controls(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         rules = request["OwnershipControls"].get("Rules") or []
         if len(rules) != 1 or not rules[0].get("ObjectOwnership"):
             raise MalformedXML(MALFORMED)
@@ -346,7 +356,7 @@ class BucketConfiguration:
         return {}
 
     def get_bucket_ownership_controls(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         ownership = object_ownership(bucket)
         if ownership is None:
             raise OwnershipControlsNotFoundError(
@@ -357,7 +367,7 @@ class BucketConfiguration:
     def delete_bucket_ownership_controls(
         self, ctx: RequestContext, request: dict[str, Any]
     ) -> dict[str, Any]:
-        write_config(require_bucket(ctx, request["Bucket"]), "ownership", {})
+        write_config(bucket_of(ctx, request), "ownership", {})
         return {}
 
     # -- accelerate, logging, request payment ----------------------------------------------------
@@ -365,7 +375,7 @@ class BucketConfiguration:
     def put_bucket_accelerate_configuration(
         self, ctx: RequestContext, request: dict[str, Any]
     ) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         status = request["AccelerateConfiguration"].get("Status")
         if status is None:
             raise MalformedXML(MALFORMED)
@@ -379,14 +389,14 @@ class BucketConfiguration:
     def get_bucket_accelerate_configuration(
         self, ctx: RequestContext, request: dict[str, Any]
     ) -> dict[str, Any]:
-        status = read_config(require_bucket(ctx, request["Bucket"]), "accelerate")
+        status = read_config(bucket_of(ctx, request), "accelerate")
         return {"Status": status} if status else {}
 
     def put_bucket_logging(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         from fogbank.services.s3.buckets import find_bucket
         from fogbank.services.s3.errors import InvalidTargetBucketForLogging, S3NotImplemented
 
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         enabled = request["BucketLoggingStatus"].get("LoggingEnabled")
         if enabled:
             target = find_bucket(enabled.get("TargetBucket", ""))
@@ -402,14 +412,14 @@ class BucketConfiguration:
         return {}
 
     def get_bucket_logging(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        require_bucket(ctx, request["Bucket"])
+        bucket_of(ctx, request)
         return {}
 
     def put_bucket_request_payment(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         write_config(bucket, "request-payment", request["RequestPaymentConfiguration"]["Payer"])
         return {}
 
     def get_bucket_request_payment(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = bucket_of(ctx, request)
         return {"Payer": read_config(bucket, "request-payment") or "BucketOwner"}

@@ -63,6 +63,7 @@ def validate_notifications(configuration: dict[str, Any], *, check_destinations:
             )
         if entries:
             stored[kind] = entries
+    _check_overlaps([entry for kind, _arn in _KINDS for entry in stored.get(kind, [])])
     if check_destinations:
         failures = [
             (entry[arn_member], problem)
@@ -93,6 +94,39 @@ def _check_filter(entry: dict[str, Any]) -> None:
                 ArgumentName="FilterRule.Name",
                 ArgumentValue=name,
             )
+
+
+def _affixes(entry: dict[str, Any]) -> tuple[str, str]:
+    values = {"prefix": "", "suffix": ""}
+    for rule in ((entry.get("Filter") or {}).get("Key") or {}).get("FilterRules") or []:
+        values[str(rule.get("Name", "")).lower()] = rule.get("Value", "")
+    return values["prefix"], values["suffix"]
+
+
+def _events_overlap(first: list[str], second: list[str]) -> bool:
+    def covers(pattern: str, event: str) -> bool:
+        return pattern == event or (pattern.endswith(":*") and event.startswith(pattern[:-1]))
+
+    return any(covers(a, b) or covers(b, a) for a in first for b in second)
+
+
+def _check_overlaps(entries: list[dict[str, Any]]) -> None:
+    """S3 refuses two configurations that could both claim one event: same event type with
+    overlapping prefixes and suffixes (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html)."""
+    for index, first in enumerate(entries):
+        for second in entries[index + 1 :]:
+            if not _events_overlap(first.get("Events") or [], second.get("Events") or []):
+                continue
+            (prefix_a, suffix_a), (prefix_b, suffix_b) = _affixes(first), _affixes(second)
+            prefixes = prefix_a.startswith(prefix_b) or prefix_b.startswith(prefix_a)
+            suffixes = suffix_a.endswith(suffix_b) or suffix_b.endswith(suffix_a)
+            if prefixes and suffixes:
+                raise InvalidArgument(
+                    "Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if "
+                    "the prefixes are overlapping for the same event type.",
+                    ArgumentName="Event",
+                    ArgumentValue=(first.get("Events") or [""])[0],
+                )
 
 
 def destination_problem(arn: str) -> str | None:

@@ -603,3 +603,24 @@ def test_cli_put_bucket_tagging_failure_reports_error(aws_cli: Callable[..., Any
     with pytest.raises(subprocess.CalledProcessError) as caught:
         aws_cli("s3api", "get-bucket-tagging", "--bucket", bucket)
     assert "NoSuchTagSet" in caught.value.stderr
+
+
+def test_put_bucket_acl_without_acl_or_grants_fails_missing_security_header(s3: Any, bucket: str) -> None:
+    code, message, status, error = error_of(s3.put_bucket_acl, Bucket=bucket)
+    assert (code, message, status) == (
+        "MissingSecurityHeader",
+        "Your request was missing a required header",
+        400,
+    )
+    assert error["MissingHeaderName"] == "x-amz-acl"
+
+
+def test_get_bucket_tagging_other_expected_owner_fails_access_denied(s3: Any, bucket: str) -> None:
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})
+    code, message, status, _ = error_of(
+        s3.get_bucket_tagging, Bucket=bucket, ExpectedBucketOwner="111122223333"
+    )
+    assert (code, message, status) == ("AccessDenied", "Access Denied", 403)
+    assert s3.get_bucket_tagging(Bucket=bucket, ExpectedBucketOwner="000000000000")["TagSet"] == [
+        {"Key": "a", "Value": "b"}
+    ]

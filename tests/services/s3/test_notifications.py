@@ -238,3 +238,35 @@ def test_lifecycle_expiration_sends_event_record_to_queue(
     assert s3_part["bucket"]["arn"] == f"arn:aws:s3:::{bucket}"
     assert s3_part["object"]["key"] == "tmp/a+b.txt"
     assert len(s3_part["object"]["sequencer"]) == 16
+
+
+def test_put_bucket_notification_configuration_overlapping_filters_fails_invalid_argument(
+    s3: Any, bucket: str, queue: tuple[str, str]
+) -> None:
+    def entry(prefix: str) -> dict[str, Any]:
+        rules = [{"Name": "prefix", "Value": prefix}]
+        return {
+            "QueueArn": queue[1],
+            "Events": ["s3:ObjectCreated:Put"],
+            "Filter": {"Key": {"FilterRules": rules}},
+        }
+
+    code, message, status, _ = error_of(
+        s3.put_bucket_notification_configuration,
+        Bucket=bucket,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                entry("images/"),
+                {**entry("images/thumbs/"), "Events": ["s3:ObjectCreated:*"]},
+            ]
+        },
+    )
+    assert (code, status) == ("InvalidArgument", 400)
+    assert message == (
+        "Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes "
+        "are overlapping for the same event type."
+    )
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [entry("images/"), entry("videos/")]}
+    )
+    assert len(s3.get_bucket_notification_configuration(Bucket=bucket)["QueueConfigurations"]) == 2
