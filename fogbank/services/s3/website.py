@@ -147,6 +147,12 @@ class Website:
             ):
                 if header in headers:
                     params[member] = headers[header]
+            for header, member in (
+                ("if-modified-since", "IfModifiedSince"),
+                ("if-unmodified-since", "IfUnmodifiedSince"),
+            ):
+                if header in headers:
+                    params[member] = _http_date(headers[header])
         result = await call_async(
             "s3", "GetObject", params, account=self.bucket["Account"], region=self.bucket["Region"]
         )
@@ -200,7 +206,7 @@ class Website:
     async def fail(self, error: AwsError) -> HttpResponse:
         """An object could not be served: routing rules on the error code, then the error document."""
         if error.status in (304, 412):
-            return HttpResponse(error.status, {"x-amz-request-id": self.exchange.request_id})
+            return HttpResponse(error.status, {**error.headers, "x-amz-request-id": self.exchange.request_id})
         rule = self.routing_rule(error.status)
         if rule is not None:
             return self.apply_rule(rule)
@@ -238,6 +244,15 @@ class Website:
         protocol = target.get("Protocol") or request.scheme
         status = int(target.get("HttpRedirectCode") or 301)
         return redirect(self.exchange, status, f"{protocol}://{host}/{quote(key)}")
+
+
+def _http_date(text: str) -> Any:
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
 
 
 def redirect(exchange: Exchange, status: int, location: str) -> HttpResponse:

@@ -210,3 +210,27 @@ def test_website_object_redirect_location_answers_301(fogbank: Any, s3: Any, sit
 def test_website_other_host_names_serve_index(fogbank: Any, site: str, host: str) -> None:
     response = get(fogbank, site, "/", host=host.format(bucket=site))
     assert (response.status_code, response.text) == (200, "<h1>home</h1>")
+
+
+def test_website_if_none_match_current_etag_answers_304(fogbank: Any, site: str) -> None:
+    etag = get(fogbank, site, "/page.html").headers["etag"]
+    host = f"{site}.s3-website.us-east-1.localhost.localstack.cloud"
+    response = requests.get(
+        fogbank.url + "/page.html",
+        headers={"Host": host, "If-None-Match": etag},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert (response.status_code, response.content) == (304, b"")
+
+
+def test_website_range_answers_206(fogbank: Any, site: str) -> None:
+    host = f"{site}.s3-website.us-east-1.localhost.localstack.cloud"
+    response = requests.get(
+        fogbank.url + "/page.html", headers={"Host": host, "Range": "bytes=0-2"}, timeout=10
+    )
+    assert (response.status_code, response.text, response.headers["content-range"]) == (
+        206,
+        "<p>",
+        "bytes 0-2/11",
+    )
