@@ -7,6 +7,7 @@ See https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-p
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -14,6 +15,8 @@ import orjson
 from fogbank.services.s3.errors import MalformedPolicy
 
 _VERSIONS = ("2012-10-17", "2008-10-17")
+_ACCOUNT = re.compile(r"^\d{12}$")
+_CANONICAL = re.compile(r"^[0-9a-f]{64}$")
 # Condition keys that pin a statement to fixed callers, which makes it not public.
 _RESTRICTING_KEYS = {
     "aws:sourcearn",
@@ -60,6 +63,8 @@ def _check_statement(statement: Any, bucket: str) -> None:
         raise MalformedPolicy("Invalid effect: " + str(statement.get("Effect", "")))
     if "Principal" not in statement and "NotPrincipal" not in statement:
         raise MalformedPolicy("Missing required field Principal")
+    if not _valid_principal(statement.get("Principal", statement.get("NotPrincipal"))):
+        raise MalformedPolicy("Invalid principal in policy")
     actions = _as_list(statement.get("Action", statement.get("NotAction")))
     if not actions:
         raise MalformedPolicy("Missing required field Action")
@@ -72,6 +77,25 @@ def _check_statement(statement: Any, bucket: str) -> None:
     for resource in resources:
         if not _names_bucket(resource, bucket):
             raise MalformedPolicy("Policy has invalid resource")
+
+
+def _valid_principal(principal: Any) -> bool:
+    """`*`, or a map of AWS (account ids, IAM ARNs, `*`), Service, Federated or CanonicalUser ids."""
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict) or not principal:
+        return False
+    for kind, values in principal.items():
+        for value in _as_list(values):
+            if not isinstance(value, str) or not value:
+                return False
+            if kind == "AWS" and not (value == "*" or _ACCOUNT.match(value) or value.startswith("arn:")):
+                return False
+            if kind == "CanonicalUser" and not _CANONICAL.match(value):
+                return False
+            if kind not in ("AWS", "Service", "Federated", "CanonicalUser"):
+                return False
+    return True
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -249,6 +249,11 @@ def test_delete_bucket_policy_after_put_removes_policy(s3: Any, bucket: str) -> 
             ' "Resource": "arn:aws:s3:::BUCKET/*"}]}',
             "Policy has invalid action",
         ),
+        (
+            '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "not-an-account"}, "Action": "s3:GetObject",'
+            ' "Resource": "arn:aws:s3:::BUCKET/*"}]}',
+            "Invalid principal in policy",
+        ),
     ],
 )
 def test_put_bucket_policy_malformed_fails_malformed_policy(

@@ -284,3 +284,14 @@ def test_lifecycle_after_restart_configuration_survives_and_still_expires(tmp_pa
         assert keys(s3, "restart-lifecycle") == []
     finally:
         server.stop()
+
+
+def test_get_bucket_lifecycle_configuration_date_and_size_filter_round_trip(s3: Any, bucket: str) -> None:
+    rule = {
+        "ID": "dated",
+        "Filter": {"ObjectSizeGreaterThan": 1048576},
+        "Status": "Enabled",
+        "Expiration": {"Date": datetime(2030, 1, 1, tzinfo=UTC)},
+    }
+    put_rules(s3, bucket, rule)
+    assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"] == [rule]
