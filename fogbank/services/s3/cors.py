@@ -17,8 +17,6 @@ from typing import Any
 from fogbank.gateway.exchange import Exchange
 from fogbank.protocol.http import HttpRequest, HttpResponse
 from fogbank.protocol.xml import escape
-from fogbank.services.s3.buckets import find_bucket
-from fogbank.services.s3.errors import InvalidRequest, MalformedXML
 
 RULE_LIMIT = 100
 METHODS = ("GET", "PUT", "HEAD", "POST", "DELETE")
@@ -39,6 +37,8 @@ _NOT_ALLOWED = (
 
 def validate_cors(configuration: dict[str, Any]) -> list[dict[str, Any]]:
     """The rules of a PutBucketCors request, or S3's error for the first rule it refuses."""
+    from fogbank.services.s3.errors import InvalidRequest, MalformedXML
+
     rules = configuration.get("CORSRules") or []
     if not rules:
         raise MalformedXML(
@@ -123,6 +123,8 @@ def bucket_and_key(request: HttpRequest) -> tuple[str, str] | None:
 
 async def serve(exchange: Exchange) -> HttpResponse | None:
     """Answer a preflight for an S3 bucket; leave other OPTIONS requests to the rest of the chain."""
+    from fogbank.services.s3.buckets import find_bucket
+
     request = exchange.request
     target = bucket_and_key(request)
     if target is None:
@@ -169,6 +171,7 @@ def answer_preflight(exchange: Exchange, bucket: dict[str, Any], key: str) -> Ht
 
 def decorate(exchange: Exchange, response: HttpResponse) -> None:
     """Add the matching rule's headers to an S3 response to a cross-origin request."""
+    from fogbank.services.s3.buckets import find_bucket
     from fogbank.services.s3.subresources import read_config
 
     request = exchange.request
