@@ -7,6 +7,7 @@ account and name. https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDe
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -65,8 +66,9 @@ def url_of(base_url: str, queue: Queue) -> str:
     return f"{base_url}/{queue.account}/{queue.name}"
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_url(url: str) -> tuple[str, str]:
-    """(account, name) of a queue URL in any host form."""
+    """(account, name) of a queue URL in any host form (cached: clients repeat the same URLs)."""
     parts = [part for part in urlsplit(url).path.split("/") if part]
     if len(parts) < 2 or not parts[-2].isdigit():
         raise InvalidAddress(f"The address {url} is not valid for this endpoint.")
