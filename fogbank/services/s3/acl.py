@@ -33,6 +33,7 @@ _GRANT_HEADERS = {
     "GrantWrite": "WRITE",
     "GrantWriteACP": "WRITE_ACP",
 }
+GRANT_MEMBERS = tuple(_GRANT_HEADERS)
 _GRANTEE = re.compile(r'\s*(id|uri|emailAddress)\s*=\s*"?([^",]*)"?\s*(?:,|$)')
 
 

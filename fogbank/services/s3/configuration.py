@@ -68,6 +68,22 @@ def public_access_block(bucket: dict[str, Any]) -> dict[str, Any] | None:
     return stored or None
 
 
+def configure_new_bucket(bucket: dict[str, Any], request: dict[str, Any]) -> None:
+    """Apply a CreateBucket request's `x-amz-object-ownership`, canned ACL and grant headers to the
+    bucket just created (call inside CreateBucket's atomic block: an error undoes the creation).
+    An ACL other than `private` needs ACLs enabled, as in S3."""
+    ownership = request.get("ObjectOwnership")
+    if ownership:
+        write_config(bucket, "ownership", {"Rules": [{"ObjectOwnership": ownership}]})
+    if request.get("ACL") or any(request.get(name) for name in acl.GRANT_MEMBERS):
+        document = acl.acl_from_request(request, bucket["Account"])
+        if ownership in (None, "BucketOwnerEnforced") and not acl.is_owner_only(document):
+            raise InvalidBucketAclWithObjectOwnership(
+                "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"
+            )
+        write_config(bucket, "acl", document)
+
+
 def bucket_of(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     """The request's bucket; `x-amz-expected-bucket-owner` naming another account is refused
     (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html)."""
