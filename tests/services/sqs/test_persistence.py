@@ -30,12 +30,12 @@ def test_restart_keeps_queues_messages_and_in_flight_state(tmp_path: Path) -> No
         assert [m["Body"] for m in received] == ["waiting"]
         sqs.delete_message(QueueUrl=url, ReceiptHandle=taken["ReceiptHandle"])  # the old handle still works
         sqs.delete_message(QueueUrl=url, ReceiptHandle=received[0]["ReceiptHandle"])
-        server.advance_clock("PT10M")
-        assert "Messages" not in sqs.receive_message(QueueUrl=url)
         again = sqs.send_message(
             QueueUrl=fifo, MessageBody="f", MessageGroupId="g", MessageDeduplicationId="d"
         )
         assert again["MessageId"] == first["MessageId"]
         assert len(sqs.receive_message(QueueUrl=fifo, MaxNumberOfMessages=10)["Messages"]) == 1
+        server.advance_clock("PT10M")
+        assert "Messages" not in sqs.receive_message(QueueUrl=url)
     finally:
         server.stop()
