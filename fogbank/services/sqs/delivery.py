@@ -46,6 +46,8 @@ class QueueIndex:
         self.waiters: deque[asyncio.Future[None]] = deque()
         self.timer: clock.Timer | None = None
         self.last_order = 0
+        # FIFO ReceiveRequestAttemptId → (expiry, [(message id, receipt handle)]).
+        self.attempts: dict[str, tuple[float, list[tuple[str, str]]]] = {}
         now = clock.now()
         for message in sorted(messages.values(), key=lambda item: item.order):
             self.last_order = max(self.last_order, message.order)

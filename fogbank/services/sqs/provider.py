@@ -2,7 +2,7 @@
 
 Not supported yet: KMS encryption is recorded (KmsMasterKeyId, KmsDataKeyReusePeriodSeconds) but
 not enforced through KMS; Policy documents and AddPermission grants are stored, not evaluated;
-ReceiveRequestAttemptId is accepted without replaying earlier receives; the 60-second wait before
+the 60-second wait before
 re-creating a deleted queue's name (QueueDeletedRecently) is not imposed.
 """
 

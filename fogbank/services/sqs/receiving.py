@@ -17,6 +17,7 @@ from fogbank.services.sqs.redrive import parse_redrive_policy
 from fogbank.services.sqs.sending import transfer
 
 MAX_VISIBILITY = 43200
+ATTEMPT_WINDOW = 300.0
 
 
 def check_receive(request: dict[str, Any]) -> None:
@@ -68,17 +69,49 @@ async def receive(store: QueueStore, queue: Queue, request: dict[str, Any]) -> l
     if wait is None:
         wait = queue.number("ReceiveMessageWaitTimeSeconds", 0)
     index = store.index(queue)
-    deadline = clock.now() + wait
+    attempt = request.get("ReceiveRequestAttemptId") if queue.is_fifo else None
+    taken = _replay(store, queue, attempt) if attempt else None
+    if taken is None:
+        taken = await _take_or_wait(store, queue, limit, policy, clock.now() + wait)
+        if attempt and taken:
+            index.attempts[attempt] = (clock.now() + ATTEMPT_WINDOW, [(m.id, handle) for m, handle in taken])
+    attribute_names = request.get("MessageAttributeNames") or []
+    return [received_view(message, handle, system_names, attribute_names) for message, handle in taken]
+
+
+async def _take_or_wait(
+    store: QueueStore, queue: Queue, limit: int, policy: ReceivePolicy, deadline: float
+) -> list[tuple[Message, str]]:
+    index = store.index(queue)
     while True:
         now = clock.now()
         taken = index.take(now, limit, policy)
         if taken or now >= deadline:
-            break
+            return taken
         await index.wait(deadline)
         if store.get(queue.account, queue.region, queue.name) is not queue:
             return []  # deleted while we waited
-    attribute_names = request.get("MessageAttributeNames") or []
-    return [received_view(message, handle, system_names, attribute_names) for message, handle in taken]
+
+
+def _replay(store: QueueStore, queue: Queue, attempt: str) -> list[tuple[Message, str]] | None:
+    """A FIFO receive retried with the same ReceiveRequestAttemptId within 5 minutes answers the
+    same messages and receipt handles while they are still in flight (AWS API reference)."""
+    index = store.index(queue)
+    now = clock.now()
+    if len(index.attempts) > 1000:
+        index.attempts = {key: value for key, value in index.attempts.items() if value[0] > now}
+    found = index.attempts.get(attempt)
+    if found is None or found[0] <= now:
+        return None
+    replayed = []
+    for message_id, handle in found[1]:
+        message = index.messages.get(message_id)
+        if message is None or message.visible_at <= now:
+            return None
+        if read_receipt(handle, queue.arn)[1] != message.receipt:
+            return None
+        replayed.append((message, handle))
+    return replayed
 
 
 def find_by_receipt(store: QueueStore, queue: Queue, handle: str) -> tuple[Message | None, str]:

@@ -165,3 +165,18 @@ def test_send_message_batch_fifo_duplicates_within_batch_collapse(
     )
     assert result["Successful"][0]["MessageId"] == result["Successful"][1]["MessageId"]
     assert len(sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]) == 1
+
+
+def test_receive_message_same_attempt_id_replays_same_messages(
+    sqs: Any, make_queue: Callable[..., str]
+) -> None:
+    url = make_queue(fifo=True, ContentBasedDeduplication="true")
+    sqs.send_message(QueueUrl=url, MessageBody="one", MessageGroupId="g")
+    sqs.send_message(QueueUrl=url, MessageBody="two", MessageGroupId="h")
+    first = sqs.receive_message(QueueUrl=url, ReceiveRequestAttemptId="try-1")["Messages"]
+    again = sqs.receive_message(QueueUrl=url, ReceiveRequestAttemptId="try-1")["Messages"]
+    assert [(m["MessageId"], m["ReceiptHandle"]) for m in again] == [
+        (m["MessageId"], m["ReceiptHandle"]) for m in first
+    ]
+    other = sqs.receive_message(QueueUrl=url, ReceiveRequestAttemptId="try-2")["Messages"]
+    assert [m["Body"] for m in other] == ["two"]
