@@ -36,7 +36,7 @@ def queue(sqs: Any, unique_name: Callable[[str], str]) -> tuple[str, str]:
 
 
 def receive_bodies(sqs: Any, url: str, count: int = 10) -> list[dict[str, Any]]:
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=count, WaitTimeSeconds=2).get(
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=count, WaitTimeSeconds=5).get(
         "Messages", []
     )
     for message in messages:
