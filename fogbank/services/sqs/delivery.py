@@ -229,7 +229,11 @@ class QueueIndex:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.waiters.append(future)
         self.schedule_wake()
-        expiry = clock.call_at(deadline, lambda: future.done() or future.set_result(None))
+        def expire() -> None:
+            if not future.done():
+                future.set_result(None)
+
+        expiry = clock.call_at(deadline, expire)
         try:
             await asyncio.wait((future,), timeout=max(deadline - clock.now(), 0.0))
         finally:

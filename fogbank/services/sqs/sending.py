@@ -18,6 +18,8 @@ def send(store: QueueStore, queue: Queue, entry: dict[str, Any], sender: str) ->
     now = clock.now()
     attributes = queue.attributes
     delay = entry.get("DelaySeconds")
+    group: str | None
+    dedup: str | None
     if queue.is_fifo:
         group, dedup = fifo.fifo_ids(entry, attributes.get("ContentBasedDeduplication") == "true")
     else:
