@@ -126,10 +126,10 @@ def _choose(request: HttpRequest, candidates: list[ServiceInfo]) -> str:
     pool = fitting or candidates
     implemented = [info for info in pool if registry.is_implemented(info.name)]
     if len(pool) > 1 and not action:
-        matched = [info for info in pool if _rest_path_matches(info.name, request)]
-        implemented_matched = [info for info in matched if registry.is_implemented(info.name)]
-        if implemented_matched or matched:
-            return (implemented_matched or matched)[0].name
+        # Implemented services first: the first whose routes fit wins (no need to try the rest).
+        for info in [*implemented, *(info for info in pool if info not in implemented)]:
+            if _rest_path_matches(info.name, request):
+                return info.name
     return (implemented or pool)[0].name
 
 
@@ -140,16 +140,12 @@ def _rest_path_matches(service: str, request: HttpRequest) -> bool:
 
 
 def _form_action(request: HttpRequest) -> str | None:
-    if request.method == "POST" and request.headers.get("content-type", "").startswith(
-        "application/x-www-form-urlencoded"
+    if "Action=" in request.query_string or (
+        request.method == "POST"
+        and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
     ):
-        from urllib.parse import parse_qs
-
-        values = parse_qs(request.body.data.decode("utf-8", "replace")).get("Action")
-        if values:
-            return values[0]
-    if "Action=" in request.query_string:
-        return request.query_value("Action")
+        # Parsed once and kept: the query codec reads the same form.
+        return request.form().get("Action") or None
     return None
 
 

@@ -84,6 +84,7 @@ def _group(label: str) -> str:
 class Router:
     def __init__(self, service_name: str) -> None:
         service = service_model(service_name)
+        self.service_name = service_name
         self.routes: dict[str, list[Route]] = {}
         self.by_operation: dict[str, Route] = {}
         for name in service.operation_names:
@@ -99,19 +100,27 @@ class Router:
     def match(
         self, request: HttpRequest, path: str | None = None
     ) -> tuple[OperationModel, dict[str, str]] | None:
-        """The operation and its URI labels (decoded), or None."""
+        """The operation and its URI labels (decoded), or None. Remembered on the request, as
+        service detection and the codec both ask."""
         raw_path = path if path is not None else request.path
+        memo_key = f"route:{self.service_name}:{raw_path}"
+        if memo_key in request.memo:
+            return request.memo[memo_key]  # type: ignore[return-value]
         found = self._match(request, raw_path)
         if found is None and len(raw_path) > 1 and raw_path.endswith("/"):
             found = self._match(request, raw_path[:-1])
+        request.memo[memo_key] = found
         return found
 
     def _match(self, request: HttpRequest, raw_path: str) -> tuple[OperationModel, dict[str, str]] | None:
         best: tuple[tuple[int, int, int], Route, re.Match[str]] | None = None
         query = request.query
         for route in self.routes.get(request.method, ()):
+            # The literal query keys are cheaper to test than the path pattern, and rule out most routes.
+            if not _query_matches(route.literal_query, query):
+                continue
             match = route.pattern.match(raw_path)
-            if match is None or not _query_matches(route.literal_query, query):
+            if match is None:
                 continue
             present = sum(
                 1

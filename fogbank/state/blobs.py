@@ -11,10 +11,19 @@ from pathlib import Path
 from fogbank.config import settings
 
 
-def root() -> Path:
-    folder = settings.blob_dir
-    folder.mkdir(parents=True, exist_ok=True)
+# Folders already created (checked once, not on every write: S3's small-object path is hot).
+_made: set[Path] = set()
+
+
+def _ensure(folder: Path) -> Path:
+    if folder not in _made:
+        folder.mkdir(parents=True, exist_ok=True)
+        _made.add(folder)
     return folder
+
+
+def root() -> Path:
+    return _ensure(settings.blob_dir)
 
 
 def path_of(blob_id: str) -> Path:
@@ -25,7 +34,7 @@ def store_file(source: Path) -> str:
     """Move a finished temporary file (same file system) into the store; returns its blob id."""
     blob_id = uuid.uuid4().hex
     target = path_of(blob_id)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _ensure(target.parent)
     os.replace(source, target)
     return blob_id
 
@@ -33,7 +42,7 @@ def store_file(source: Path) -> str:
 def store_bytes(data: bytes) -> str:
     blob_id = uuid.uuid4().hex
     target = path_of(blob_id)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _ensure(target.parent)
     temporary = target.with_suffix(".part")
     with open(temporary, "wb") as sink:
         sink.write(data)
@@ -56,5 +65,6 @@ def delete(blob_id: str) -> None:
 
 def clear() -> None:
     folder = settings.blob_dir
+    _made.clear()
     if folder.exists():
         shutil.rmtree(folder)
