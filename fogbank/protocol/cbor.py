@@ -27,9 +27,10 @@ class CborCodec(Codec):
 
     def find_operation(self, request: HttpRequest) -> OperationModel:
         name = request.path.rstrip("/").rpartition("/")[2]
-        if name not in self.service.operation_names:
+        operation = self.operation(name)
+        if operation is None:
             raise UnknownOperationException(f"Unknown operation {name}", status=404)
-        return self.service.operation_model(name)
+        return operation
 
     def parse(self, operation: OperationModel, request: HttpRequest) -> dict[str, Any]:
         shape = operation.input_shape

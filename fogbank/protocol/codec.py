@@ -37,6 +37,22 @@ class Codec:
     # -- shared --------------------------------------------------------------------------------
 
     @functools.cached_property
+    def _operations(self) -> dict[str, OperationModel]:
+        return {}
+
+    @functools.cached_property
+    def _operation_names(self) -> frozenset[str]:
+        return frozenset(self.service.operation_names)
+
+    def operation(self, name: str) -> OperationModel | None:
+        """The operation named `name`, or None: a dict lookup per request (botocore's list of
+        names is scanned linearly, and EC2 has 800 operations)."""
+        found = self._operations.get(name)
+        if found is None and name in self._operation_names:
+            found = self._operations[name] = self.service.operation_model(name)
+        return found
+
+    @functools.cached_property
     def error_shapes(self) -> dict[str, Shape]:
         return {shape.name: shape for shape in self.service.error_shapes}
 

@@ -7,7 +7,7 @@ import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, parse_qsl, unquote
 
 
 @dataclass(slots=True)
@@ -74,6 +74,16 @@ class HttpRequest:
         if self._query is None:
             self._query = parse_qs(self.query_string, keep_blank_values=True)
         return self._query
+
+    def form(self) -> dict[str, str]:
+        """Query string and (for POST) form body parameters, parsed once per request."""
+        cached = self.memo.get("form")
+        if cached is None:
+            params = dict(parse_qsl(self.query_string, keep_blank_values=True))
+            if self.method == "POST":
+                params.update(parse_qsl(self.body.read().decode("utf-8", "replace"), keep_blank_values=True))
+            cached = self.memo["form"] = params
+        return cached  # type: ignore[return-value]
 
     def query_value(self, name: str) -> str | None:
         values = self.query.get(name)

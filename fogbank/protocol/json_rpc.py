@@ -27,10 +27,10 @@ class JsonCodec(Codec):
 
     def find_operation(self, request: HttpRequest) -> OperationModel:
         target = request.headers.get("x-amz-target", "")
-        name = target.rpartition(".")[2]
-        if name not in self.service.operation_names:
+        operation = self.operation(target.rpartition(".")[2])
+        if operation is None:
             raise UnknownOperationException(f"Unknown operation {target or '(none)'}".strip())
-        return self.service.operation_model(name)
+        return operation
 
     def parse(self, operation: OperationModel, request: HttpRequest) -> dict[str, Any]:
         shape = operation.input_shape

@@ -7,7 +7,6 @@ flattened), `Member.entry.N.key` maps; EC2 always flattens and prefers `queryNam
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
@@ -37,23 +36,17 @@ class QueryCodec(Codec):
     # -- requests ------------------------------------------------------------------------------
 
     def form(self, request: HttpRequest) -> dict[str, str]:
-        cached = request.memo.get("form")
-        if cached is not None:
-            return cached  # type: ignore[return-value]
-        params = dict(parse_qsl(request.query_string, keep_blank_values=True))
-        if request.method == "POST":
-            params.update(parse_qsl(request.body.read().decode("utf-8", "replace"), keep_blank_values=True))
-        request.memo["form"] = params
-        return params
+        return request.form()
 
     def find_operation(self, request: HttpRequest) -> OperationModel:
         action = self.form(request).get("Action", "")
-        if action not in self.service.operation_names:
+        operation = self.operation(action)
+        if operation is None:
             raise AwsError(
                 f"The action {action} is not valid for this web service." if action else "Missing Action",
                 code="InvalidAction" if action else "MissingAction",
             )
-        return self.service.operation_model(action)
+        return operation
 
     def parse(self, operation: OperationModel, request: HttpRequest) -> dict[str, Any]:
         shape = operation.input_shape

@@ -9,13 +9,11 @@ Types were already checked by the parser; this checks required members, enums, l
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.model import Shape
-
-
-def _lower_first(name: str) -> str:
-    return name[:1].lower() + name[1:]
 
 
 def _show(value: Any) -> str:
@@ -49,16 +47,62 @@ def format_problems(problems: list[str]) -> str:
     return f"{count} validation {noun} detected: " + "; ".join(problems)
 
 
-def _check_structure(shape: Shape, value: dict[str, Any], prefix: str, problems: list[str]) -> None:
+@dataclass(frozen=True, slots=True)
+class _Member:
+    name: str
+    path: str  # the member name as Coral prints it (first letter lower-case)
+    shape: Shape
+    required: bool
+
+
+@functools.cache
+def _plan(shape: Shape) -> tuple[_Member, ...]:
+    """The members of a structure worth looking at, in model order: required ones and those with
+    constraints at any depth. Compiled once per shape, so requests skip unconstrained members."""
     required = shape.required_members  # type: ignore[attr-defined]
-    for name, member in shape.members.items():  # type: ignore[attr-defined]
-        path = prefix + _lower_first(name)
-        item = value.get(name)
+    return tuple(
+        _Member(name, name[:1].lower() + name[1:], member, name in required)
+        for name, member in shape.members.items()  # type: ignore[attr-defined]
+        if name in required or _constrained(member)
+    )
+
+
+_compiling: set[int] = set()
+
+
+@functools.cache
+def _constrained(shape: Shape) -> bool:
+    """Whether any value of `shape` can violate a constraint (recursive shapes count as yes)."""
+    meta = shape.metadata
+    if "min" in meta or "max" in meta or "enum" in meta:
+        return True
+    kind = shape.type_name
+    if kind not in ("structure", "list", "map"):
+        return False
+    if id(shape) in _compiling:
+        return True
+    _compiling.add(id(shape))
+    try:
+        if kind == "list":
+            return _constrained(shape.member)  # type: ignore[attr-defined]
+        if kind == "map":
+            return _constrained(shape.key) or _constrained(shape.value)  # type: ignore[attr-defined]
+        return bool(shape.required_members) or any(  # type: ignore[attr-defined]
+            _constrained(member)
+            for member in shape.members.values()  # type: ignore[attr-defined]
+        )
+    finally:
+        _compiling.discard(id(shape))
+
+
+def _check_structure(shape: Shape, value: dict[str, Any], prefix: str, problems: list[str]) -> None:
+    for member in _plan(shape):
+        item = value.get(member.name)
         if item is None:
-            if name in required:
-                problems.append(_violation(None, path, "Member must not be null"))
+            if member.required:
+                problems.append(_violation(None, prefix + member.path, "Member must not be null"))
             continue
-        _check(member, item, path, problems)
+        _check(member.shape, item, prefix + member.path, problems)
 
 
 def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
