@@ -94,9 +94,9 @@ def style_for(exchange: Exchange) -> ErrorStyle:
     if info is None:
         return ErrorStyle("query", 403)
     protocol = info.protocols[0]
-    if protocol in ("json", "smithy-rpc-v2-cbor") and not service_model(service).metadata.get(
-        "awsQueryCompatible"
-    ):
+    # Services that moved from the query protocol to JSON keep their query error codes.
+    query_compatible = "awsQueryCompatible" in service_model(service).metadata
+    if protocol in ("json", "smithy-rpc-v2-cbor") and not query_compatible:
         return ErrorStyle("json", 400)
     if protocol == "rest-json":
         return ErrorStyle("json", 403)

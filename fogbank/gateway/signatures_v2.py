@@ -65,6 +65,8 @@ def _canonical_resources(request: HttpRequest) -> list[str]:
     """Path-style reading first; then with the bucket of a virtual-hosted name prepended."""
     query = _subresources(request.query_string)
     resources = [request.path + query]
+    if request.path.count("/") == 1 and len(request.path) > 1:
+        resources.append(request.path + "/" + query)  # botocore signs bucket requests as "/bucket/"
     host = request.host.split(":")[0]
     if ".s3." in host or ".s3-" in host or host.endswith(".localhost"):
         bucket = host.split(".s3", 1)[0] if ".s3" in host else host.removesuffix(".localhost")
