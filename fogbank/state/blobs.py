@@ -10,7 +10,6 @@ from pathlib import Path
 
 from fogbank.config import settings
 
-
 # Folders already created (checked once, not on every write: S3's small-object path is hot).
 _made: set[Path] = set()
 
