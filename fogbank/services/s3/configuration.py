@@ -214,6 +214,11 @@ class BucketConfiguration:
         acl.check_acls_enabled(object_ownership(bucket), document)
         self._check_public_acl(bucket, document)
         write_object_config(bucket["Name"], "acl", version, document)
+        info = {
+            "Key": version["Key"],
+            "VersionId": version["VersionId"] if bucket.get("Versioning") else None,
+        }
+        notifications.notify(ctx, bucket["Name"], "ObjectAcl:Put", info)
         return {}
 
     def get_object_acl(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:

@@ -191,7 +191,10 @@ def event_record(
         obj["versionId"] = object_info["VersionId"]
     obj["sequencer"] = f"{int(clock.now() * 1000):012X}{next(_sequence) % 0x10000:04X}"
     if principal is None:
-        principal = f"AWS:{ctx.access_key}" if ctx.access_key else "AWS:" + ctx.account
+        from fogbank.iam.identity import resolve
+
+        # The caller's IAM user id (the account id for root), as S3 reports it.
+        principal = "AWS:" + (resolve(ctx.access_key).user_id if ctx.access_key else ctx.account)
     return {
         "eventVersion": "2.1",
         "eventSource": "aws:s3",

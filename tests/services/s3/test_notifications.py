@@ -270,3 +270,25 @@ def test_put_bucket_notification_configuration_overlapping_filters_fails_invalid
         Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [entry("images/"), entry("videos/")]}
     )
     assert len(s3.get_bucket_notification_configuration(Bucket=bucket)["QueueConfigurations"]) == 2
+
+
+def test_put_object_acl_sends_object_acl_event(
+    s3: Any, sqs: Any, bucket: str, queue: tuple[str, str]
+) -> None:
+    s3.put_bucket_ownership_controls(
+        Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
+    )
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": queue[1], "Events": ["s3:ObjectAcl:Put"]}]
+        },
+    )
+    receive_bodies(sqs, queue[0])  # the test event
+    s3.put_object(Bucket=bucket, Key="doc.txt", Body=b"x")
+    s3.put_object_acl(Bucket=bucket, Key="doc.txt", ACL="private")
+    [document] = receive_bodies(sqs, queue[0])
+    [record] = document["Records"]
+    assert record["eventName"] == "ObjectAcl:Put"
+    assert record["userIdentity"] == {"principalId": "AWS:000000000000"}
+    assert record["s3"]["object"]["key"] == "doc.txt"
