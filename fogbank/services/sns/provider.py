@@ -2,8 +2,8 @@
 
 Not supported yet (each answers a clear error, never a silent success): delivery to Lambda,
 application (mobile push), SMS and Firehose endpoints; SMS and platform-application operations;
-data protection policies; delivery status logging; FIFO archives and replay; AddPermission and
-RemovePermission; enforcement of topic access policies across accounts.
+data protection policies; delivery status logging; FIFO archives and replay. Topic policies are
+enforced for callers from other accounts (see `access.py`); IAM identity policies are not yet.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import base64
 import binascii
 from typing import Any
 
-from fogbank import state
+from fogbank import clock, state
 from fogbank.context import RequestContext
 from fogbank.services.provider import Provider
-from fogbank.services.sns import delivery, publishing, subscriptions, topics
-from fogbank.services.sns.errors import ResourceNotFound, invalid, not_supported
+from fogbank.services.sns import access, delivery, publishing, subscriptions, topics
+from fogbank.services.sns.errors import AuthorizationError, ResourceNotFound, invalid, not_supported
 
 PAGE_SIZE = 100
 
@@ -74,6 +74,9 @@ class SnsProvider(Provider):
         region, account, name = topics.parse_arn(request["TopicArn"])
         if region != ctx.region:
             raise invalid("TopicArn")
+        existing = topics.collection(account, region).get(name)
+        if existing is not None:
+            access.check(existing, ctx.account, "DeleteTopic")
         with state.atomic():
             doomed = subscriptions.for_topic(request["TopicArn"])
             store = subscriptions.collection(account, region)
@@ -91,19 +94,38 @@ class SnsProvider(Provider):
         return _with_token({"Topics": page}, token)
 
     def get_topic_attributes(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        topic = topics.find(request["TopicArn"], ctx.region)
+        topic = self._topic(ctx, request["TopicArn"], "GetTopicAttributes")
         counts = {"confirmed": 0, "pending": 0}
         for subscription in subscriptions.for_topic(topic["TopicArn"]):
             counts["pending" if subscription["Pending"] else "confirmed"] += 1
         return {"Attributes": topics.report_attributes(topic, counts)}
 
     def set_topic_attributes(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        topic = topics.find(request["TopicArn"], ctx.region)
+        topic = self._topic(ctx, request["TopicArn"], "SetTopicAttributes")
         name = request["AttributeName"]
         value = topics.check_attribute(name, request.get("AttributeValue"), topics.is_fifo(topic))
         topic["Attributes"][name] = value
         self._save(topic)
         return {}
+
+    def add_permission(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        topic = self._topic(ctx, request["TopicArn"], "AddPermission")
+        access.add_permission(topic, request["Label"], request["AWSAccountId"], request["ActionName"])
+        self._save(topic)
+        return {}
+
+    def remove_permission(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        topic = self._topic(ctx, request["TopicArn"], "RemovePermission")
+        access.remove_permission(topic, request["Label"])
+        self._save(topic)
+        return {}
+
+    @staticmethod
+    def _topic(ctx: RequestContext, arn: str | None, action: str, member: str = "TopicArn") -> dict[str, Any]:
+        """The topic an ARN names, once its policy lets the caller perform the action."""
+        topic = topics.find(arn, ctx.region, member)
+        access.check(topic, ctx.account, action)
+        return topic
 
     def _save(self, topic: dict[str, Any]) -> None:
         region, account, name = topics.parse_arn(topic["TopicArn"])
@@ -147,7 +169,7 @@ class SnsProvider(Provider):
     # -- subscriptions --------------------------------------------------------------------------
 
     def subscribe(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        topic = topics.find(request["TopicArn"], ctx.region)
+        topic = self._topic(ctx, request["TopicArn"], "Subscribe")
         protocol = request["Protocol"]
         endpoint = subscriptions.check_endpoint(protocol, request.get("Endpoint"), topic)
         wanted = request.get("Attributes") or {}
@@ -197,10 +219,12 @@ class SnsProvider(Provider):
         if subscription is None or subscription["TopicArn"] != request["TopicArn"]:
             raise invalid("Token")
         if subscription["Pending"]:
+            if clock.now() > subscription.get("TokenExpires", float("inf")):
+                raise invalid("Token")
             subscription["Pending"] = False
-            subscription["Authenticated"] = (
-                str(request.get("AuthenticateOnUnsubscribe", "")).lower() == "true"
-            )
+            subscription["Authenticated"] = bool(ctx.access_key)
+            flag = str(request.get("AuthenticateOnUnsubscribe", "")).lower() == "true"
+            subscription["UnsubscribeNeedsAuth"] = flag and bool(ctx.access_key)
             store.put(subscription["SubscriptionArn"], subscription)
         return {"SubscriptionArn": subscription["SubscriptionArn"]}
 
@@ -212,6 +236,9 @@ class SnsProvider(Provider):
         subscription = store.get(arn)
         if subscription is None:
             return {}
+        if subscription.get("UnsubscribeNeedsAuth") and not ctx.access_key:
+            # Confirmed with AuthenticateOnUnsubscribe: the unsigned UnsubscribeURL no longer works.
+            raise AuthorizationError("Unsubscribe requires an authenticated request for this subscription")
         with state.atomic():
             store.delete(arn)
             if subscription.get("Token"):
@@ -229,7 +256,7 @@ class SnsProvider(Provider):
         return _with_token({"Subscriptions": [subscriptions.listed(item) for item in page]}, token)
 
     def list_subscriptions_by_topic(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        topic = topics.find(request["TopicArn"], ctx.region)
+        topic = self._topic(ctx, request["TopicArn"], "ListSubscriptionsByTopic")
         ordered = sorted(subscriptions.for_topic(topic["TopicArn"]), key=lambda item: item["SubscriptionArn"])
         page, token = _page(ordered, "SubscriptionArn", request.get("NextToken"))
         return _with_token({"Subscriptions": [subscriptions.listed(item) for item in page]}, token)
@@ -281,7 +308,7 @@ class SnsProvider(Provider):
             raise invalid("TopicArn or TargetArn Reason: no value for required parameter")
         if ":endpoint/" in arn:
             raise not_supported("Publishing to a platform application endpoint")
-        topic = topics.find(arn, ctx.region, "TopicArn" if request.get("TopicArn") else "TargetArn")
+        topic = self._topic(ctx, arn, "Publish", "TopicArn" if request.get("TopicArn") else "TargetArn")
         message = publishing.build(topic, request)
         (sent,) = publishing.publish(topic, [message], ctx.request.base_url)
         result = {"MessageId": sent.message_id}
@@ -290,7 +317,7 @@ class SnsProvider(Provider):
         return result
 
     def publish_batch(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        topic = topics.find(request["TopicArn"], ctx.region)
+        topic = self._topic(ctx, request["TopicArn"], "Publish")
         entries = request["PublishBatchRequestEntries"]
         publishing.check_batch(entries)
         built, failed = publishing.build_batch(topic, entries)

@@ -24,6 +24,7 @@ PROTOCOLS = ("http", "https", "email", "email-json", "sms", "sqs", "application"
 UNDELIVERABLE = ("lambda", "application", "sms", "firehose")
 RAW_PROTOCOLS = ("sqs", "http", "https", "firehose")
 SETTABLE = ("DeliveryPolicy", "FilterPolicy", "FilterPolicyScope", "RawMessageDelivery", "RedrivePolicy")
+TOKEN_LIFETIME = 3 * 86400.0  # "Confirmation tokens are valid for three days" (Subscribe API reference)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -62,6 +63,8 @@ def check_endpoint(protocol: str, endpoint: str | None, topic: dict[str, Any]) -
     """Validate the endpoint of a new subscription as AWS does, per protocol."""
     if protocol not in PROTOCOLS:
         raise invalid(f"Amazon SNS does not support this protocol string: {protocol}")
+    if topics.is_fifo(topic) and protocol != "sqs":  # FIFO topics deliver to SQS queues only
+        raise invalid(f"Invalid protocol type: {protocol}")
     if protocol in UNDELIVERABLE:
         raise not_supported(f"Protocol {protocol} (fogbank cannot deliver to {protocol} endpoints yet)")
     if not endpoint:
@@ -179,6 +182,8 @@ def new_subscription(
         "Authenticated": not pending,
         "Attributes": attributes,
         "Token": secrets.token_hex(128) if pending else "",
+        "TokenExpires": clock.now() + TOKEN_LIFETIME,
+        "UnsubscribeNeedsAuth": False,
         "Created": clock.now(),
     }
 

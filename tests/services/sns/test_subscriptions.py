@@ -265,3 +265,54 @@ def test_subscribe_cross_account_queue_sends_confirmation_to_queue(
     confirmed = sns.confirm_subscription(TopicArn=topic_arn, Token=body["Token"])["SubscriptionArn"]
     attributes = sns.get_subscription_attributes(SubscriptionArn=confirmed)["Attributes"]
     assert attributes["PendingConfirmation"] == "false"
+
+
+def test_subscribe_fifo_topic_non_sqs_protocol_fails(sns, unique_name):
+    topic = sns.create_topic(Name=unique_name("t") + ".fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+    with pytest.raises(ClientError) as raised:
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="a@example.com")
+    assert error_of(raised) == ("InvalidParameter", "Invalid parameter: Invalid protocol type: email", 400)
+
+
+def test_confirm_subscription_after_three_days_token_expired(sns, topic_arn, fogbank, unique_name):
+    from test_emails import emails_to, token_in
+
+    address = f"{unique_name('late')}@example.com"
+    sns.subscribe(TopicArn=topic_arn, Protocol="email", Endpoint=address)
+    token = token_in(emails_to(fogbank.url, address)[0]["body"])
+    fogbank.advance_clock("P3DT1S")
+    with pytest.raises(ClientError) as raised:
+        sns.confirm_subscription(TopicArn=topic_arn, Token=token)
+    assert error_of(raised) == ("InvalidParameter", "Invalid parameter: Token", 400)
+
+
+def test_unsubscribe_url_works_unless_authenticate_on_unsubscribe(sns, topic_arn, fogbank, unique_name):
+    import urllib.error
+    import urllib.request
+
+    from test_emails import emails_to, token_in
+
+    def subscribe(flag: str) -> str:
+        address = f"{unique_name('u')}@example.com"
+        sns.subscribe(TopicArn=topic_arn, Protocol="email", Endpoint=address)
+        token = token_in(emails_to(fogbank.url, address)[0]["body"])
+        return sns.confirm_subscription(TopicArn=topic_arn, Token=token, AuthenticateOnUnsubscribe=flag)[
+            "SubscriptionArn"
+        ]
+
+    open_arn, protected_arn = subscribe("false"), subscribe("true")
+    with urllib.request.urlopen(f"{fogbank.url}/?Action=Unsubscribe&SubscriptionArn={open_arn}", timeout=10):
+        pass
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(
+            f"{fogbank.url}/?Action=Unsubscribe&SubscriptionArn={protected_arn}", timeout=10
+        )
+    assert raised.value.code == 403
+    raised.value.close()
+    listed = [
+        item["SubscriptionArn"]
+        for item in sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
+    ]
+    assert listed == [protected_arn]
+    sns.unsubscribe(SubscriptionArn=protected_arn)  # a signed request may
+    assert sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"] == []
