@@ -420,3 +420,54 @@ def test_purge_queue_deletes_messages_and_blocks_for_sixty_seconds(
     )
     fogbank.advance_clock("PT61S")
     sqs.purge_queue(QueueUrl=url)
+
+
+def test_send_message_trace_header_md5_of_system_attributes_uses_documented_encoding(
+    sqs: Any, make_queue: Callable[..., str]
+) -> None:
+    import struct
+
+    url = make_queue()
+    trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+    sent = sqs.send_message(
+        QueueUrl=url,
+        MessageBody="x",
+        MessageSystemAttributes={"AWSTraceHeader": {"StringValue": trace, "DataType": "String"}},
+    )
+
+    def sized(data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + data
+
+    encoded = sized(b"AWSTraceHeader") + sized(b"String") + b"\x01" + sized(trace.encode())
+    assert sent["MD5OfMessageSystemAttributes"] == hashlib.md5(encoded).hexdigest()
+
+
+def test_send_message_unknown_system_attribute_fails(sqs: Any, make_queue: Callable[..., str]) -> None:
+    url = make_queue()
+    with pytest.raises(ClientError) as raised:
+        sqs.send_message(
+            QueueUrl=url,
+            MessageBody="x",
+            MessageSystemAttributes={"Other": {"StringValue": "v", "DataType": "String"}},
+        )
+    assert error_of(raised) == (
+        "InvalidParameterValue",
+        "Message system attribute name 'Other' is invalid.",
+        400,
+    )
+
+
+def test_receive_message_unknown_attribute_name_fails(sqs: Any, make_queue: Callable[..., str]) -> None:
+    url = make_queue()
+    with pytest.raises(ClientError) as raised:
+        sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["Bogus"])
+    assert error_of(raised) == ("InvalidAttributeName", "Unknown Attribute Bogus.", 400)
+
+
+def test_send_message_standard_queue_group_id_returned_as_attribute(
+    sqs: Any, make_queue: Callable[..., str]
+) -> None:
+    url = make_queue()
+    sqs.send_message(QueueUrl=url, MessageBody="fair", MessageGroupId="tenant-1")
+    message = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["MessageGroupId"])["Messages"][0]
+    assert message["Attributes"] == {"MessageGroupId": "tenant-1"}

@@ -344,3 +344,30 @@ def test_cli_get_queue_url_missing_queue_reports_error(aws_cli: Callable[..., An
     assert completed.returncode == 255
     assert "AWS.SimpleQueueService.NonExistentQueue" in completed.stderr
     assert "The specified queue does not exist." in completed.stderr
+
+
+def test_create_queue_unknown_attribute_fails_with_invalid_attribute_name(
+    sqs: Any, unique_name: Callable[[str], str]
+) -> None:
+    with pytest.raises(ClientError) as raised:
+        sqs.create_queue(QueueName=unique_name("q"), Attributes={"Colour": "blue"})
+    assert error_of(raised) == ("InvalidAttributeName", "Unknown Attribute Colour.", 400)
+
+
+def test_get_queue_attributes_unknown_name_fails(sqs: Any, make_queue: Callable[..., str]) -> None:
+    url = make_queue()
+    with pytest.raises(ClientError) as raised:
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Colour"])
+    assert error_of(raised) == ("InvalidAttributeName", "Unknown Attribute Colour.", 400)
+
+
+def test_get_queue_attributes_last_modified_moves_with_set(
+    sqs: Any, fogbank: Any, make_queue: Callable[..., str]
+) -> None:
+    url = make_queue()
+    before = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    fogbank.advance_clock("PT10S")
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"DelaySeconds": "5"})
+    after = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert after["CreatedTimestamp"] == before["CreatedTimestamp"]
+    assert int(after["LastModifiedTimestamp"]) >= int(before["LastModifiedTimestamp"]) + 10
