@@ -34,6 +34,7 @@ _GRANT_HEADERS = {
     "GrantWriteACP": "WRITE_ACP",
 }
 GRANT_MEMBERS = tuple(_GRANT_HEADERS)
+PERMISSIONS = tuple(_GRANT_HEADERS.values())
 _GRANTEE = re.compile(r'\s*(id|uri|emailAddress)\s*=\s*"?([^",]*)"?\s*(?:,|$)')
 
 
@@ -133,7 +134,7 @@ def _acl_from_body(body: dict[str, Any], owner_account: str) -> dict[str, Any]:
         grantee = grant.get("Grantee") or {}
         permission = grant.get("Permission")
         kind = grantee.get("Type")
-        if not permission or kind not in ("CanonicalUser", "Group", "AmazonCustomerByEmail"):
+        if permission not in PERMISSIONS or kind not in ("CanonicalUser", "Group", "AmazonCustomerByEmail"):
             raise MalformedACLError(
                 "The XML you provided was not well-formed or did not validate against our published schema"
             )

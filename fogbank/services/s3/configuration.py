@@ -45,6 +45,7 @@ DEFAULT_PUBLIC_ACCESS_BLOCK = {
     "RestrictPublicBuckets": True,
 }
 DEFAULT_TRANSITION_MINIMUM = "all_storage_classes_128K"
+OWNERSHIPS = ("BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced")
 
 
 def default_encryption(bucket: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +74,8 @@ def configure_new_bucket(bucket: dict[str, Any], request: dict[str, Any]) -> Non
     bucket just created (call inside CreateBucket's atomic block: an error undoes the creation).
     An ACL other than `private` needs ACLs enabled, as in S3."""
     ownership = request.get("ObjectOwnership")
+    if ownership is not None and ownership not in OWNERSHIPS:
+        raise InvalidArgument("Invalid x-amz-object-ownership header", ArgumentName="x-amz-object-ownership")
     if ownership:
         write_config(bucket, "ownership", {"Rules": [{"ObjectOwnership": ownership}]})
     if request.get("ACL") or any(request.get(name) for name in acl.GRANT_MEMBERS):
@@ -277,7 +280,7 @@ class BucketConfiguration:
             raise MalformedXML(MALFORMED)
         default = rules[0].get("ApplyServerSideEncryptionByDefault") or {}
         algorithm = default.get("SSEAlgorithm")
-        if algorithm is None:
+        if algorithm not in ("AES256", "aws:kms", "aws:kms:dsse"):
             raise MalformedXML(MALFORMED)
         if default.get("KMSMasterKeyID") and algorithm not in ("aws:kms", "aws:kms:dsse"):
             raise InvalidArgument(
@@ -365,7 +368,7 @@ class BucketConfiguration:
     def put_bucket_ownership_controls(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = bucket_of(ctx, request)
         rules = request["OwnershipControls"].get("Rules") or []
-        if len(rules) != 1 or not rules[0].get("ObjectOwnership"):
+        if len(rules) != 1 or rules[0].get("ObjectOwnership") not in OWNERSHIPS:
             raise MalformedXML(MALFORMED)
         if rules[0]["ObjectOwnership"] == "BucketOwnerEnforced":
             stored = read_config(bucket, "acl")
@@ -398,7 +401,7 @@ class BucketConfiguration:
     ) -> dict[str, Any]:
         bucket = bucket_of(ctx, request)
         status = request["AccelerateConfiguration"].get("Status")
-        if status is None:
+        if status not in ("Enabled", "Suspended"):
             raise MalformedXML(MALFORMED)
         if "." in bucket["Name"]:
             raise InvalidRequest(
@@ -438,7 +441,10 @@ class BucketConfiguration:
 
     def put_bucket_request_payment(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = bucket_of(ctx, request)
-        write_config(bucket, "request-payment", request["RequestPaymentConfiguration"]["Payer"])
+        payer = request["RequestPaymentConfiguration"].get("Payer")
+        if payer not in ("BucketOwner", "Requester"):
+            raise MalformedXML(MALFORMED)
+        write_config(bucket, "request-payment", payer)
         return {}
 
     def get_bucket_request_payment(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:

@@ -61,6 +61,8 @@ def validate_lifecycle(configuration: dict[str, Any] | None) -> list[dict[str, A
                     ArgumentValue=rule_id,
                 )
             seen.add(rule_id)
+        if rule.get("Status") not in ("Enabled", "Disabled"):
+            raise MalformedXML(_MALFORMED)
         _check_filter(rule)
         _check_actions(rule)
     return rules

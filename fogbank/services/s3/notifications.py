@@ -84,9 +84,28 @@ def _generated_id() -> str:
     return base64.b64encode(str(uuid.uuid4()).encode()).decode().rstrip("=")
 
 
+def _check_events(entry: dict[str, Any]) -> None:
+    from fogbank.protocol.models import service_model
+
+    supported = service_model("s3").shape_for("Event").enum
+    for event in entry.get("Events") or []:
+        if event not in supported:
+            raise InvalidArgument(
+                "The event is not supported for notifications", ArgumentName1=event, ArgumentValue1=event
+            )
+
+
 def _check_filter(entry: dict[str, Any]) -> None:
+    _check_events(entry)
     rules = ((entry.get("Filter") or {}).get("Key") or {}).get("FilterRules") or []
     names = [str(rule.get("Name", "")).lower() for rule in rules]
+    for name in names:
+        if name not in ("prefix", "suffix"):
+            raise InvalidArgument(
+                "filter rule name must be either prefix or suffix",
+                ArgumentName="FilterRule.Name",
+                ArgumentValue=name,
+            )
     for name in ("prefix", "suffix"):
         if names.count(name) > 1:
             raise InvalidArgument(

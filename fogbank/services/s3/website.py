@@ -34,6 +34,14 @@ _HOST = re.compile(
 def validate_website(configuration: dict[str, Any]) -> dict[str, Any]:
     """The configuration of a PutBucketWebsite request, or S3's error for what it refuses."""
     redirect_all = configuration.get("RedirectAllRequestsTo")
+    redirects = [redirect_all or {}] + [
+        rule.get("Redirect") or {} for rule in configuration.get("RoutingRules") or []
+    ]
+    for target in redirects:
+        if target.get("Protocol") not in (None, "http", "https"):
+            raise InvalidRequest(
+                "Invalid protocol, protocol can be http or https. If not defined the protocol will be selected automatically."
+            )
     if redirect_all:
         if any(configuration.get(name) for name in ("IndexDocument", "ErrorDocument", "RoutingRules")):
             raise InvalidRequest(

@@ -629,3 +629,38 @@ def test_get_bucket_tagging_other_expected_owner_fails_access_denied(s3: Any, bu
     assert s3.get_bucket_tagging(Bucket=bucket, ExpectedBucketOwner="000000000000")["TagSet"] == [
         {"Key": "a", "Value": "b"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("operation", "arguments"),
+    [
+        ("put_bucket_accelerate_configuration", {"AccelerateConfiguration": {"Status": "Fast"}}),
+        ("put_bucket_request_payment", {"RequestPaymentConfiguration": {"Payer": "Nobody"}}),
+        ("put_bucket_ownership_controls", {"OwnershipControls": {"Rules": [{"ObjectOwnership": "Mine"}]}}),
+        (
+            "put_bucket_encryption",
+            {
+                "ServerSideEncryptionConfiguration": {
+                    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "rot13"}}]
+                }
+            },
+        ),
+    ],
+)
+def test_put_configuration_unknown_enum_value_fails_malformed_xml(
+    s3: Any, bucket: str, operation: str, arguments: dict[str, Any]
+) -> None:
+    code, message, status, _ = error_of(getattr(s3, operation), Bucket=bucket, **arguments)
+    assert (code, status) == ("MalformedXML", 400)
+    assert (
+        message == "The XML you provided was not well-formed or did not validate against our published schema"
+    )
+
+
+def test_put_bucket_website_unknown_protocol_fails_invalid_request(s3: Any, bucket: str) -> None:
+    configuration = {"RedirectAllRequestsTo": {"HostName": "example.com", "Protocol": "ftp"}}
+    code, message, status, _ = error_of(
+        s3.put_bucket_website, Bucket=bucket, WebsiteConfiguration=configuration
+    )
+    assert (code, status) == ("InvalidRequest", 400)
+    assert message.startswith("Invalid protocol, protocol can be http or https.")

@@ -295,3 +295,11 @@ def test_get_bucket_lifecycle_configuration_date_and_size_filter_round_trip(s3: 
     }
     put_rules(s3, bucket, rule)
     assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"] == [rule]
+
+
+def test_put_bucket_lifecycle_configuration_unknown_status_fails_malformed_xml(s3: Any, bucket: str) -> None:
+    rule = {"ID": "a", "Filter": {}, "Status": "Sometimes", "Expiration": {"Days": 1}}
+    code, _, status = error_of(
+        s3.put_bucket_lifecycle_configuration, Bucket=bucket, LifecycleConfiguration={"Rules": [rule]}
+    )
+    assert (code, status) == ("MalformedXML", 400)

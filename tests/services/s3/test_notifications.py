@@ -292,3 +292,17 @@ def test_put_object_acl_sends_object_acl_event(
     assert record["eventName"] == "ObjectAcl:Put"
     assert record["userIdentity"] == {"principalId": "AWS:000000000000"}
     assert record["s3"]["object"]["key"] == "doc.txt"
+
+
+def test_put_bucket_notification_configuration_unknown_event_fails_invalid_argument(
+    s3: Any, bucket: str, queue: tuple[str, str]
+) -> None:
+    code, message, status, error = error_of(
+        s3.put_bucket_notification_configuration,
+        Bucket=bucket,
+        NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": queue[1], "Events": ["s3:ObjectBought:*"]}]
+        },
+    )
+    assert (code, message, status) == ("InvalidArgument", "The event is not supported for notifications", 400)
+    assert error["ArgumentName1"] == "s3:ObjectBought:*"
