@@ -9,6 +9,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from fogbank.errors import AwsError
 from fogbank.protocol.http import HttpRequest, HttpResponse
+from fogbank.protocol.validation import validate
 
 
 class Codec:
@@ -75,8 +76,6 @@ class Codec:
     def validate(self, shape: Shape | None, params: dict[str, Any]) -> list[str]:
         """The model constraint violations of a parsed request (a codec may relax what its
         service does not check server-side)."""
-        from fogbank.protocol.validation import validate
-
         return validate(shape, params)
 
 
@@ -116,6 +115,7 @@ _QUIRK_CODECS = {
     ("sqs", "query"): "fogbank.protocol.sqs_query:SqsQueryCodec",
     ("sqs", "json"): "fogbank.protocol.sqs_json:SqsJsonCodec",
     ("s3", "rest-xml"): "fogbank.protocol.s3_xml:S3Codec",
+    ("dynamodb", "json"): "fogbank.protocol.dynamodb_json:DynamoDbJsonCodec",
 }
 
 

@@ -45,6 +45,12 @@ SERVICES: list[tuple[str, str]] = [
     ("cloudwatch", "smithy-rpc-v2-cbor"),
     ("cloudwatch", "json"),
     ("cloudwatch", "query"),
+    # Features the services above do not use: document types (json, rest-json) and `jsonvalue`
+    # headers (Lex's session attributes).
+    ("identitystore", "json"),
+    ("s3vectors", "rest-json"),
+    ("bedrock-runtime", "rest-json"),
+    ("lex-runtime", "rest-json"),
 ]
 
 
