@@ -73,6 +73,9 @@ def legacy_model() -> ServiceModel:
     """The JSON model of SQS dressed with the query protocol's names."""
     data = copy.deepcopy(_loader().load_service_model("sqs", "service-2"))
     data["metadata"].update({"protocol": "query", "protocols": ["query"], "xmlNamespace": NAMESPACE})
+    for name, operation in data["operations"].items():
+        if "output" in operation:
+            operation["output"]["resultWrapper"] = f"{name}Result"
     shapes = data["shapes"]
     for (structure, member), name in _MEMBER_NAMES.items():
         reference = shapes[structure]["members"][member]
