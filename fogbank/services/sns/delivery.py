@@ -30,6 +30,7 @@ from fogbank import clock
 from fogbank.errors import AwsError
 from fogbank.services import calls
 from fogbank.services.sns import emails, filter_policies, signing, subscriptions, topics
+from fogbank.services.sns.delivery_policies import retry_delays
 from fogbank.services.sns.messages import (
     Message,
     envelope_attributes,
@@ -323,36 +324,6 @@ def _deliver_http(
     _start(HttpJob(arn, subscription["Endpoint"], body, headers, retry_delays(policy["healthyRetryPolicy"])))
 
 
-def retry_delays(policy: dict[str, Any]) -> list[float]:
-    """Seconds before each retry: immediate retries, then retries at the minimum delay, the backoff
-    phase (from minimum to maximum delay by the backoff function), then retries at the maximum."""
-    low = float(policy.get("minDelayTarget", 20))
-    high = max(float(policy.get("maxDelayTarget", 20)), low)
-    total = int(policy.get("numRetries", 3))
-    immediate = int(policy.get("numNoDelayRetries", 0))
-    at_low = int(policy.get("numMinDelayRetries", 0))
-    at_high = int(policy.get("numMaxDelayRetries", 0))
-    backoff = max(total - immediate - at_low - at_high, 0)
-    function = str(policy.get("backoffFunction", "linear"))
-    delays = [0.0] * immediate + [low] * at_low
-    for step in range(1, backoff + 1):
-        delays.append(_backoff(function, low, high, step, backoff))
-    return (delays + [high] * at_high)[:total]
-
-
-def _backoff(function: str, low: float, high: float, step: int, steps: int) -> float:
-    if steps <= 1 or high == low:
-        return high if steps == 1 else low
-    fraction = (step - 1) / (steps - 1)
-    if function == "arithmetic":
-        fraction = fraction * fraction
-    elif function == "geometric":
-        fraction = (2 ** (step - 1) - 1) / (2 ** (steps - 1) - 1)
-    elif function == "exponential" and low > 0:
-        return float(low * (high / low) ** fraction)
-    return low + (high - low) * fraction
-
-
 def _start(job: HttpJob, *, confirming: bool = False) -> None:
     loop = _loop()
     if loop is None:
@@ -371,14 +342,15 @@ def _finished(task: asyncio.Task[Any]) -> None:
 async def _attempt(job: HttpJob, confirming: bool) -> None:
     started = clock.now()
     loop = asyncio.get_running_loop()
-    error = await loop.run_in_executor(None, _post, job.url, job.body, job.headers)
-    if error is None or confirming:
+    failure = await loop.run_in_executor(None, _post, job.url, job.body, job.headers)
+    if failure is None or confirming:
         return
-    job.last_error = error
     subscription = _current(job.subscription_arn)
     if subscription is None:
         return
-    if job.attempt < len(job.delays):
+    error, retryable = failure
+    job.last_error = error
+    if retryable and job.attempt < len(job.delays):
         # Due relative to the start of the failed attempt, so that advancing the clock right
         # after an endpoint saw a request reliably triggers the retry.
         due = started + job.delays[job.attempt]
@@ -387,7 +359,8 @@ async def _attempt(job: HttpJob, confirming: bool) -> None:
         holder.append(clock.call_at(due, lambda: _retry(job, holder)))
         _timers[id(holder[0])] = holder[0]
         return
-    dead_letter(subscription, {"MessageBody": job.body}, "EndpointUnavailable", error)
+    code = "EndpointUnavailable" if retryable else "EndpointRejected"
+    dead_letter(subscription, {"MessageBody": job.body}, code, error)
 
 
 def _retry(job: HttpJob, holder: list[clock.Timer]) -> None:
@@ -402,17 +375,20 @@ def _current(subscription_arn: str) -> dict[str, Any] | None:
         return None
 
 
-def _post(url: str, body: str, headers: dict[str, str]) -> str | None:
-    """POST a message; None on a 2xx answer, else a description of the failure (runs in a thread)."""
+def _post(url: str, body: str, headers: dict[str, str]) -> tuple[str, bool] | None:
+    """POST a message (in a thread). None when the endpoint answers 2xx; else the failure and
+    whether it is retryable: SNS retries 5xx, 429 and unreachable endpoints, not other answers
+    (https://docs.aws.amazon.com/sns/latest/dg/SendMessageToHttp.https.html)."""
     request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310
             response.read()
             return None
     except urllib.error.HTTPError as problem:
-        return f"HTTP {problem.code}"
+        problem.close()
+        return f"HTTP {problem.code}", problem.code >= 500 or problem.code == 429
     except (urllib.error.URLError, OSError, ValueError) as problem:
-        return f"Unable to reach the endpoint: {problem}"
+        return f"Unable to reach the endpoint: {problem}", True
 
 
 def _loop() -> asyncio.AbstractEventLoop | None:

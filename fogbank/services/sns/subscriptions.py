@@ -16,7 +16,7 @@ import uuid
 from typing import Any
 
 from fogbank import clock, state
-from fogbank.services.sns import filter_policies, topics
+from fogbank.services.sns import delivery_policies, filter_policies, topics
 from fogbank.services.sns.errors import NotFound, invalid, not_supported
 
 PROTOCOLS = ("http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose")
@@ -161,11 +161,9 @@ def _check_delivery_policy(value: str, protocol: str, prefix: str) -> str:
     if protocol not in ("http", "https"):
         raise invalid(f"{prefix}DeliveryPolicy: delivery policies apply to HTTP/S subscriptions only")
     try:
-        document = json.loads(value)
-    except ValueError:
-        raise invalid(f"{prefix}DeliveryPolicy: failed to parse JSON.") from None
-    if not isinstance(document, dict):
-        raise invalid(f"{prefix}DeliveryPolicy: must be a JSON object")
+        delivery_policies.parse(value, topic=False)
+    except delivery_policies.DeliveryPolicyError as problem:
+        raise invalid(f"{prefix}DeliveryPolicy: {problem}") from None
     return value
 
 

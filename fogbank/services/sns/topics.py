@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from fogbank import clock, state
+from fogbank.services.sns import delivery_policies
 from fogbank.services.sns.errors import NotFound, TagLimitExceeded, invalid, not_supported
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -148,6 +149,16 @@ def _check_json(attribute: str) -> Any:
     return check
 
 
+def _check_delivery_policy(prefix: str, value: str) -> str:
+    if value == "":
+        return value
+    try:
+        delivery_policies.parse(value, topic=True)
+    except delivery_policies.DeliveryPolicyError as problem:
+        raise invalid(f"{prefix}DeliveryPolicy: {problem}") from None
+    return value
+
+
 def _check_choice(attribute: str, choices: tuple[str, ...]) -> Any:
     def check(prefix: str, value: str) -> str:
         if value not in choices:
@@ -168,7 +179,7 @@ def _check_boolean(prefix: str, value: str) -> str:
 _CHECKS = {
     "DisplayName": _check_display_name,
     "Policy": _check_json("Policy"),
-    "DeliveryPolicy": _check_json("DeliveryPolicy"),
+    "DeliveryPolicy": _check_delivery_policy,
     "SignatureVersion": _check_choice("SignatureVersion", ("1", "2")),
     "TracingConfig": _check_choice("TracingConfig", ("PassThrough", "Active")),
     "ContentBasedDeduplication": _check_boolean,

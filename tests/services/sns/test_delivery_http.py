@@ -140,3 +140,70 @@ def test_publish_http_retry_succeeds_without_dead_letter(
     fogbank.advance_clock("PT5S")
     with pytest.raises(queue.Empty):
         http_endpoint.next(timeout=0.3)
+
+
+def test_publish_http_client_error_not_retried_goes_to_dead_letter(
+    sns, sqs, topic_arn, http_endpoint, make_queue
+):
+    dlq = make_queue()
+    subscription_arn = subscribe_confirmed(sns, topic_arn, http_endpoint)
+    sns.set_subscription_attributes(
+        SubscriptionArn=subscription_arn,
+        AttributeName="RedrivePolicy",
+        AttributeValue=json.dumps({"deadLetterTargetArn": dlq.arn}),
+    )
+    http_endpoint.statuses.append(404)
+
+    sns.publish(TopicArn=topic_arn, Message="nobody home")
+
+    http_endpoint.next()
+    (dead,) = receive(sqs, dlq.url)
+    assert dead["MessageAttributes"]["ErrorCode"]["StringValue"] == "EndpointRejected"
+    assert dead["MessageAttributes"]["ErrorMessage"]["StringValue"] == "HTTP 404"
+
+
+@pytest.mark.parametrize(
+    ("policy", "message"),
+    [
+        ("{", "Invalid parameter: DeliveryPolicy: failed to parse JSON."),
+        (
+            '{"healthyRetryPolicy": {"numRetries": 101}}',
+            "Invalid parameter: DeliveryPolicy: healthyRetryPolicy.numRetries must be at most 100",
+        ),
+        (
+            '{"healthyRetryPolicy": {"minDelayTarget": 30, "maxDelayTarget": 10}}',
+            "Invalid parameter: DeliveryPolicy: healthyRetryPolicy.minDelayTarget must be between 1 and maxDelayTarget",
+        ),
+        (
+            '{"healthyRetryPolicy": {"backoffFunction": "random"}}',
+            "Invalid parameter: DeliveryPolicy: healthyRetryPolicy.backoffFunction must be one of arithmetic, "
+            "exponential, geometric, linear",
+        ),
+        (
+            '{"healthyRetryPolicy": {"numRetries": 100, "minDelayTarget": 60, "maxDelayTarget": 60}}',
+            "Invalid parameter: DeliveryPolicy: healthyRetryPolicy: the total retry time must be at most 3600 seconds",
+        ),
+    ],
+)
+def test_set_subscription_attributes_invalid_delivery_policy_fails(
+    sns, topic_arn, http_endpoint, policy, message
+):
+    from botocore.exceptions import ClientError
+    from test_topics import error_of
+
+    subscription_arn = subscribe_confirmed(sns, topic_arn, http_endpoint)
+    with pytest.raises(ClientError) as raised:
+        sns.set_subscription_attributes(
+            SubscriptionArn=subscription_arn, AttributeName="DeliveryPolicy", AttributeValue=policy
+        )
+    assert error_of(raised) == ("InvalidParameter", message, 400)
+
+
+def test_publish_http_topic_delivery_policy_sets_content_type(sns, topic_arn, http_endpoint):
+    policy = {"http": {"defaultRequestPolicy": {"headerContentType": "application/json"}}}
+    sns.set_topic_attributes(
+        TopicArn=topic_arn, AttributeName="DeliveryPolicy", AttributeValue=json.dumps(policy)
+    )
+    subscribe_confirmed(sns, topic_arn, http_endpoint)
+    sns.publish(TopicArn=topic_arn, Message="typed")
+    assert http_endpoint.next().headers["content-type"] == "application/json"
