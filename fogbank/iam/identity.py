@@ -13,6 +13,8 @@ it issued:
   "user_name", "last_used"}
 - ("sts", "session-credentials", "global"): ASIA… → {"account", "arn", "user_id", "secret", "token",
   "expires", plus what the issuing call recorded (session policy, tags, source identity…)}
+- ("sts", "role-last-used", "global"): role ARN → {"date", "region"} of the last role session
+  (IAM's GetRole reports it as RoleLastUsed)
 
 The gateway asks `account_for_key` on every request: the default `test` key and 12-digit ids
 answer without any lookup, issued keys with one in-memory dict lookup.
@@ -156,3 +158,19 @@ def forget_iam_key(access_key: str) -> None:
 
 def index_session(access_key: str, record: dict[str, Any]) -> None:
     session_index().put(access_key, record)
+
+
+def _role_usage() -> Collection[dict[str, Any]]:
+    return database().collection("sts", "role-last-used", "global")
+
+
+def note_role_use(role_arn: str, region: str) -> None:
+    _role_usage().put(role_arn, {"date": clock.now(), "region": region})
+
+
+def role_last_used(role_arn: str) -> dict[str, Any] | None:
+    return _role_usage().get(role_arn)
+
+
+def forget_role_use(role_arn: str) -> None:
+    _role_usage().delete(role_arn)

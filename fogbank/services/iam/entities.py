@@ -15,7 +15,7 @@ from typing import Any
 
 from fogbank import clock, state
 from fogbank.context import RequestContext
-from fogbank.services.iam.errors import EntityAlreadyExists, NoSuchEntity
+from fogbank.services.iam.errors import EntityAlreadyExists, LimitExceeded, NoSuchEntity
 from fogbank.services.iam.identifiers import (
     GROUP_ID_PREFIX,
     ROLE_ID_PREFIX,
@@ -38,6 +38,7 @@ class EntityKind:
     id_prefix: str
     title: str  # "User" as in "User with name X already exists."
     public: tuple[str, ...]  # the members of the wire shape (User, Group, Role)
+    quota: tuple[str, int]  # (quota name, default value) per account
 
 
 USER = EntityKind(
@@ -48,6 +49,7 @@ USER = EntityKind(
     USER_ID_PREFIX,
     "User",
     ("Path", "UserName", "UserId", "Arn", "CreateDate", "PasswordLastUsed", "PermissionsBoundary", "Tags"),
+    ("UsersPerAccount", 5000),
 )
 GROUP = EntityKind(
     "group",
@@ -57,6 +59,7 @@ GROUP = EntityKind(
     GROUP_ID_PREFIX,
     "Group",
     ("Path", "GroupName", "GroupId", "Arn", "CreateDate"),
+    ("GroupsPerAccount", 300),
 )
 ROLE = EntityKind(
     "role",
@@ -78,6 +81,7 @@ ROLE = EntityKind(
         "Tags",
         "RoleLastUsed",
     ),
+    ("RolesPerAccount", 1000),
 )
 KINDS = {"user": USER, "group": GROUP, "role": ROLE}
 
@@ -104,6 +108,7 @@ def create(
     path = check_path(path)
     if find(ctx, kind, name) is not None:
         raise EntityAlreadyExists(f"{kind.title} with name {name} already exists.")
+    check_quota(len(store(ctx, kind)), *kind.quota)
     record = {
         "Path": path,
         kind.name_member: name,
@@ -116,6 +121,12 @@ def create(
     }
     store(ctx, kind).put(name.lower(), record)
     return record
+
+
+def check_quota(count: int, quota: str, limit: int) -> None:
+    """Account quotas of IAM (IAM User Guide, "IAM and AWS STS quotas")."""
+    if count >= limit:
+        raise LimitExceeded(f"Cannot exceed quota for {quota}: {limit}")
 
 
 def save(ctx: RequestContext, kind: EntityKind, record: dict[str, Any]) -> None:

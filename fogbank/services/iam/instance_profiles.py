@@ -44,6 +44,7 @@ def create(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     path = check_path(request.get("Path"))
     if store(ctx).get(name.lower()) is not None:
         raise EntityAlreadyExists(f"Instance Profile {name} already exists.")
+    entities.check_quota(len(store(ctx)), "InstanceProfilesPerAccount", 1000)
     record = {
         "Path": path,
         "InstanceProfileName": name,

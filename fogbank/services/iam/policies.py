@@ -80,6 +80,7 @@ def create(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     policy_documents.validate_managed_policy(document)
     if store(ctx).get(name.lower()) is not None:
         raise EntityAlreadyExists(f"A policy called {name} already exists. Duplicate names are not allowed.")
+    entities.check_quota(len(store(ctx)), "PoliciesPerAccount", 1500)
     now = clock.now()
     record: dict[str, Any] = {
         "PolicyName": name,

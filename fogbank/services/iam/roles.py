@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from fogbank import state
 from fogbank.context import RequestContext
+from fogbank.iam import identity
 from fogbank.services.iam import attachments, entities, instance_profiles, policy_documents, tags
 from fogbank.services.iam.entities import ROLE
 from fogbank.services.iam.errors import DeleteConflict
@@ -43,6 +45,9 @@ def view(record: dict[str, Any], members: tuple[str, ...] | None = None) -> dict
     result = entities.view(ROLE, record, members=members)
     if "AssumeRolePolicyDocument" in result:
         result["AssumeRolePolicyDocument"] = policy_documents.encode(result["AssumeRolePolicyDocument"])
+    if "RoleLastUsed" in result:
+        used = identity.role_last_used(record["Arn"])
+        result["RoleLastUsed"] = {"LastUsedDate": used["date"], "Region": used["region"]} if used else {}
     return result
 
 
@@ -91,4 +96,6 @@ def delete(ctx: RequestContext, name: str) -> None:
         raise DeleteConflict("Cannot delete entity, must detach all policies first.")
     if record["InlinePolicies"]:
         raise DeleteConflict("Cannot delete entity, must delete policies first.")
-    entities.store(ctx, ROLE).delete(name.lower())
+    with state.atomic():
+        entities.store(ctx, ROLE).delete(name.lower())
+        identity.forget_role_use(record["Arn"])

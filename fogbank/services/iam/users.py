@@ -78,6 +78,7 @@ def add_to_group(ctx: RequestContext, group_name: str, user_name: str) -> None:
     user = entities.require(ctx, USER, user_name)
     key = group["GroupName"].lower()
     if key not in user["Groups"]:
+        entities.check_quota(len(user["Groups"]), "GroupsPerUser", 10)
         user["Groups"].append(key)
         entities.save(ctx, USER, user)
 

@@ -77,6 +77,7 @@ class StsProvider(Provider):
             role,
             request["RoleSessionName"],
             duration,
+            ctx.region,
             **_session_details(request),
             tags=tags,
             transitive_tag_keys=transitive,
@@ -101,6 +102,7 @@ class StsProvider(Provider):
             role,
             request["RoleSessionName"],
             duration,
+            ctx.region,
             **_session_details(request),
             web_identity={"sub": claims.get("sub"), "iss": issuer, "aud": audience},
         )
@@ -123,6 +125,7 @@ class StsProvider(Provider):
             role,
             assertion.session_name,
             duration,
+            ctx.region,
             **_session_details(request),
             saml={
                 "issuer": assertion.issuer,

@@ -23,6 +23,7 @@ from xml.etree import ElementTree
 
 from fogbank import clock
 from fogbank.errors import AwsError
+from fogbank.iam import identity
 from fogbank.services.calls import call
 from fogbank.services.sts import credentials
 from fogbank.services.sts.errors import AccessDenied, InvalidIdentityToken, StsValidationError
@@ -42,12 +43,15 @@ class Role:
     trust_policy: str
 
 
-def find_role(role_arn: str, caller_arn: str, action: str, region: str) -> Role:
+def find_role(role_arn: str, caller_arn: str | None, action: str, region: str) -> Role:
     """The role named by `role_arn` in its own account; AccessDenied when there is none
-    (STS does not reveal whether a role exists)."""
-    denied = AccessDenied(
-        f"User: {caller_arn} is not authorized to perform: sts:{action} on resource: {role_arn}"
-    )
+    (STS does not reveal whether a role exists). Unsigned callers (web identity, SAML) have no ARN."""
+    if caller_arn is None:
+        denied = AccessDenied(f"Not authorized to perform sts:{action}")
+    else:
+        denied = AccessDenied(
+            f"User: {caller_arn} is not authorized to perform: sts:{action} on resource: {role_arn}"
+        )
     match = _ROLE_ARN.fullmatch(role_arn)
     if not match:
         raise StsValidationError(f"{role_arn} is invalid")
@@ -109,13 +113,17 @@ def _required_external_ids(document: str) -> list[str] | None:
     return None
 
 
-def start_session(role: Role, session_name: str, duration: int, **details: Any) -> dict[str, Any]:
-    """Issue the session's credentials and describe its assumed-role user."""
+def start_session(
+    role: Role, session_name: str, duration: int, region: str, **details: Any
+) -> dict[str, Any]:
+    """Issue the session's credentials, describe its assumed-role user, and note the role's use
+    (IAM reports it as RoleLastUsed)."""
     arn = f"arn:aws:sts::{role.account}:assumed-role/{role.name}/{session_name}"
     user_id = f"{role.role_id}:{session_name}"
     issued = credentials.issue(
         role.account, arn, user_id, duration, role_arn=role.arn, session_name=session_name, **details
     )
+    identity.note_role_use(role.arn, region)
     return {"Credentials": issued, "AssumedRoleUser": {"AssumedRoleId": user_id, "Arn": arn}}
 
 

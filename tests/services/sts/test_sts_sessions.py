@@ -69,6 +69,32 @@ def test_assume_role_credentials_act_as_assumed_role(
     )
 
 
+def test_assume_role_records_role_last_used(sts: Any, iam: Any, unique_name: Callable[[str], str]) -> None:
+    role = iam.create_role(RoleName=unique_name("r"), AssumeRolePolicyDocument=trust(ROOT))["Role"]
+    assert iam.get_role(RoleName=role["RoleName"])["Role"]["RoleLastUsed"] == {}
+    assume(sts, role["Arn"])
+    used = iam.get_role(RoleName=role["RoleName"])["Role"]["RoleLastUsed"]
+    assert used["Region"] == "us-east-1"
+    assert "LastUsedDate" in used
+
+
+def test_assume_role_with_web_identity_unknown_role_fails_access_denied(endpoint: str) -> None:
+    anonymous = boto3.client(
+        "sts", endpoint_url=endpoint, region_name="us-east-1", config=Config(signature_version=UNSIGNED)
+    )
+    with pytest.raises(ClientError) as raised:
+        anonymous.assume_role_with_web_identity(
+            RoleArn="arn:aws:iam::000000000000:role/no-such-role",
+            RoleSessionName="web",
+            WebIdentityToken=jwt({"sub": "s", "aud": "a", "iss": "https://issuer"}),
+        )
+    assert error_of(raised) == (
+        "AccessDenied",
+        "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+        403,
+    )
+
+
 def test_assume_role_in_other_account_gives_keys_acting_there(
     sts: Any,
     client_factory: Callable[..., Any],
