@@ -175,6 +175,7 @@ class QueueIndex:
         message.receive_count += 1
         if not message.first_receive:
             message.first_receive = now
+        message.received_at = now
         message.visible_at = now + policy.visibility
         handle = new_receipt(message, policy.queue_arn)
         self.messages.put(message.id, message)
@@ -229,6 +230,7 @@ class QueueIndex:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.waiters.append(future)
         self.schedule_wake()
+
         def expire() -> None:
             if not future.done():
                 future.set_result(None)

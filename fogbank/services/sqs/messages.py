@@ -49,6 +49,7 @@ class Message:
     sender: str = ""
     receive_count: int = 0
     first_receive: float = 0.0
+    received_at: float = 0.0  # start of the current in-flight period
     receipt: str = ""
     group_id: str | None = None
     dedup_id: str | None = None
@@ -168,6 +169,20 @@ def message_size(body: str, attributes: dict[str, dict[str, Any]]) -> int:
             size += len(base64.b64decode(value["BinaryValue"]))
         else:
             size += len(value["StringValue"].encode("utf-8"))
+    return size
+
+
+def entry_size(entry: dict[str, Any]) -> int:
+    """The size a send request entry counts toward a batch's limit (before any validation, so an
+    invalid entry fails on its own, not the whole batch)."""
+    size = len(str(entry.get("MessageBody") or "").encode("utf-8"))
+    for name, value in (entry.get("MessageAttributes") or {}).items():
+        value = value or {}
+        size += len(name.encode("utf-8")) + len(str(value.get("DataType") or "").encode("utf-8"))
+        blob = value.get("BinaryValue")
+        size += (
+            len(blob) if isinstance(blob, bytes) else len(str(value.get("StringValue") or "").encode("utf-8"))
+        )
     return size
 
 

@@ -17,7 +17,7 @@ from fogbank.services.sqs import administration, move_tasks, receiving, sending
 from fogbank.services.sqs.attributes import check_names, normalize
 from fogbank.services.sqs.batches import check_entries, run_entries
 from fogbank.services.sqs.errors import BatchRequestTooLong, PurgeQueueInProgress, QueueDoesNotExist
-from fogbank.services.sqs.messages import message_size, stored_attributes
+from fogbank.services.sqs.messages import entry_size
 from fogbank.services.sqs.queues import QueueStore, url_of
 
 PURGE_INTERVAL = 60.0
@@ -154,10 +154,7 @@ class SqsProvider(Provider):
         queue = self.store.resolve(ctx, request["QueueUrl"])
         entries = request["Entries"]
         check_entries(entries, "SendMessageBatchRequestEntry")
-        size = sum(
-            message_size(entry.get("MessageBody") or "", stored_attributes(entry.get("MessageAttributes")))
-            for entry in entries
-        )
+        size = sum(entry_size(entry) for entry in entries)
         if size > MAX_BATCH_BYTES:
             raise BatchRequestTooLong(
                 f"Batch requests cannot be longer than {MAX_BATCH_BYTES} bytes. You have sent {size} bytes."

@@ -142,5 +142,11 @@ def change_visibility(store: QueueStore, queue: Queue, handle: str, timeout: int
         )
     if message.visible_at <= now:
         raise MessageNotInflight("Message does not exist or is not available for visibility timeout change.")
-    # The 12-hour limit counts from the first receive of this in-flight period (AWS docs).
+    # The 12-hour limit counts from the receive that started this in-flight period (AWS docs).
+    if now + timeout - message.received_at > MAX_VISIBILITY:
+        raise invalid_parameter(
+            "VisibilityTimeout",
+            timeout,
+            f"Total VisibilityTimeout for the message is beyond the limit [{MAX_VISIBILITY} seconds]",
+        )
     store.index(queue).set_visibility(message, now + timeout, now)

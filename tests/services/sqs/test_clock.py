@@ -167,3 +167,23 @@ def test_receive_message_queue_wait_time_attribute_makes_long_poll_default(
     received = sqs.receive_message(QueueUrl=url)
     thread.join()
     assert received["Messages"][0]["Body"] == "waited"
+
+
+def test_change_message_visibility_beyond_twelve_hours_total_fails(
+    sqs: Any, fogbank: Any, make_queue: Callable[..., str]
+) -> None:
+    url = make_queue(VisibilityTimeout="43200")
+    sqs.send_message(QueueUrl=url, MessageBody="x")
+    handle = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+    fogbank.advance_clock("PT1H")
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=39500)
+    try:
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=39700)
+    except sqs.exceptions.ClientError as error:
+        assert error.response["Error"]["Code"] == "InvalidParameterValue"
+        assert error.response["Error"]["Message"] == (
+            "Value 39700 for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the "
+            "message is beyond the limit [43200 seconds]"
+        )
+    else:
+        raise AssertionError("a visibility beyond 12 hours in total was accepted")

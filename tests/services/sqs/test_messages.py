@@ -471,3 +471,22 @@ def test_send_message_standard_queue_group_id_returned_as_attribute(
     sqs.send_message(QueueUrl=url, MessageBody="fair", MessageGroupId="tenant-1")
     message = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["MessageGroupId"])["Messages"][0]
     assert message["Attributes"] == {"MessageGroupId": "tenant-1"}
+
+
+def test_send_message_batch_invalid_attribute_fails_only_its_entry(
+    sqs: Any, make_queue: Callable[..., str]
+) -> None:
+    url = make_queue()
+    result = sqs.send_message_batch(
+        QueueUrl=url,
+        Entries=[
+            {"Id": "ok", "MessageBody": "fine"},
+            {
+                "Id": "bad",
+                "MessageBody": "x",
+                "MessageAttributes": {"a": {"DataType": "Weird", "StringValue": "v"}},
+            },
+        ],
+    )
+    assert [entry["Id"] for entry in result["Successful"]] == ["ok"]
+    assert [(entry["Id"], entry["Code"]) for entry in result["Failed"]] == [("bad", "InvalidParameterValue")]
