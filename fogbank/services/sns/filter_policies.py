@@ -359,7 +359,7 @@ def attribute_values(attribute: dict[str, Any]) -> list[Any] | None:
         )
     if base == "Number":
         try:
-            return [float(text)]
+            return [float(str(text))]
         except (TypeError, ValueError):
             return []
     if base == "String":

@@ -77,7 +77,7 @@ def _key() -> dict[str, Any]:
         return _cached
     with _lock:
         if not _cached:
-            store = state.database().collection("sns", "signing", "global")
+            store: state.Collection[dict[str, str]] = state.database().collection("sns", "signing", "global")
             record = store.get("key")
             if record is None:
                 record = _new_key()
@@ -101,7 +101,7 @@ def _sign_raw(key: dict[str, Any], data: bytes, digest: str) -> bytes:
     encoded = _DIGEST_INFO[digest] + hashlib.new(digest, data).digest()
     block = b"\x00\x01" + b"\xff" * (size - len(encoded) - 3) + b"\x00" + encoded
     message = int.from_bytes(block, "big")
-    p, q = key["p"], key["q"]
+    p, q = int(key["p"]), int(key["q"])
     s1, s2 = pow(message, key["d"] % (p - 1), p), pow(message, key["d"] % (q - 1), q)
     h = (pow(q, -1, p) * (s1 - s2)) % p
     return (s2 + h * q).to_bytes(size, "big")
@@ -109,6 +109,7 @@ def _sign_raw(key: dict[str, Any], data: bytes, digest: str) -> bytes:
 
 def canonical_string(document: dict[str, Any]) -> str:
     """The string SNS signs: selected fields in order, each as `name\\nvalue\\n`."""
+    fields: tuple[str, ...]
     if document["Type"] == "Notification":
         fields = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
     else:

@@ -195,7 +195,7 @@ def needs_confirmation(protocol: str, endpoint: str, caller_account: str) -> boo
 
 
 def is_raw(subscription: dict[str, Any]) -> bool:
-    return subscription["Attributes"].get("RawMessageDelivery") == "true"
+    return bool(subscription["Attributes"].get("RawMessageDelivery") == "true")
 
 
 def effective_delivery_policy(subscription: dict[str, Any], topic: dict[str, Any] | None) -> dict[str, Any]:
@@ -203,7 +203,7 @@ def effective_delivery_policy(subscription: dict[str, Any], topic: dict[str, Any
     subscription's own unless the topic disables overrides."""
     base = topics.effective_delivery_policy(topic)["http"] if topic else dict(topics.DEFAULT_HTTP_POLICY)
     own = subscription["Attributes"].get("DeliveryPolicy")
-    effective = {
+    effective: dict[str, Any] = {
         "healthyRetryPolicy": dict(base["defaultHealthyRetryPolicy"]),
         "requestPolicy": dict(base.get("defaultRequestPolicy", {})),
         "guaranteed": False,

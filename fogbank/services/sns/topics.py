@@ -269,7 +269,8 @@ def find_duplicate(topic: dict[str, Any], deduplication_id: str) -> dict[str, st
     window = topic.setdefault("Dedup", {})
     for key in [key for key, entry in window.items() if entry["expires"] <= now]:
         del window[key]
-    return window.get(deduplication_id)
+    found: dict[str, str] | None = window.get(deduplication_id)
+    return found
 
 
 def remember(topic: dict[str, Any], deduplication_id: str, message_id: str, sequence: str) -> None:
