@@ -176,3 +176,9 @@ class QueryCodec(Codec):
 class Ec2Codec(QueryCodec):
     protocol = "ec2"
     ec2 = True
+
+    def __init__(self, service: ServiceModel) -> None:
+        super().__init__(service)
+        # EC2 answers `xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"`; the model omits the slash.
+        if self.namespace and not self.namespace.endswith("/"):
+            self.namespace += "/"

@@ -3,6 +3,7 @@ live in `s3_xml`)."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel
@@ -94,11 +95,27 @@ class RestXmlCodec(Codec):
             response.body = self.document(self.root_name(operation), shape, body)
         return response
 
+    @functools.cached_property
+    def default_namespace(self) -> str | None:
+        """The namespace of the service's documents. Models declare it on request shapes only
+        (Route 53, CloudFront), but AWS writes it on responses too."""
+        declared = self.metadata.get("xmlNamespace")
+        if declared:
+            return str(declared)
+        for name in self.service.operation_names:
+            shape = self.service.operation_model(name).input_shape
+            if shape is None:
+                continue
+            payload = shape.serialization.get("payload")
+            for candidate in (shape, shape.members.get(payload) if payload else None):
+                uri = candidate.serialization.get("xmlNamespace", {}).get("uri") if candidate else None
+                if uri:
+                    return str(uri)
+        return None
+
     def document(self, tag: str, shape: Any, value: Any) -> bytes:
         out = ['<?xml version="1.0" encoding="UTF-8"?>\n']
-        namespace = shape.serialization.get("xmlNamespace", {}).get("uri") or self.metadata.get(
-            "xmlNamespace"
-        )
+        namespace = shape.serialization.get("xmlNamespace", {}).get("uri") or self.default_namespace
         self.writer.element(tag, shape, value, out)
         if namespace and len(out) > 1:
             first = out[1]
@@ -117,7 +134,7 @@ class RestXmlCodec(Codec):
         shape = self.error_shapes.get(error.code)
         extra = error_fields_xml(self.writer, shape, error.fields)
         body = (
-            f'<ErrorResponse xmlns="{self.metadata.get("xmlNamespace", "")}"><Error><Type>{fault}</Type>'
+            f'<ErrorResponse xmlns="{self.default_namespace or ""}"><Error><Type>{fault}</Type>'
             f"<Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>{extra}</Error>"
             f"<RequestId>{request_id}</RequestId></ErrorResponse>"
         )
