@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fogbank import clock
+from fogbank import clock, state
 from fogbank.services.sqs.delivery import ReceivePolicy
 from fogbank.services.sqs.errors import InvalidParameterValue, MessageNotInflight, invalid_parameter
 from fogbank.services.sqs.messages import Message, check_system_names, read_receipt, received_view
@@ -85,7 +85,11 @@ async def _take_or_wait(
     index = store.index(queue)
     while True:
         now = clock.now()
-        taken = index.take(now, limit, policy)
+        if limit > 1 or policy.dead_letter is not None:  # several writes: one transaction
+            with state.atomic():
+                taken = index.take(now, limit, policy)
+        else:
+            taken = index.take(now, limit, policy)
         if taken or now >= deadline:
             return taken
         await index.wait(deadline)

@@ -210,3 +210,42 @@ def test_query_unknown_action_fails_cleanly(query: Callable[..., Any]) -> None:
     status, root = query({"Action": "DoSomethingOdd"})
     assert status == 400
     assert _text(root, "sqs:Error/sqs:Code") == "InvalidAction"
+
+
+def test_query_get_request_with_action_in_query_string(endpoint: str, make_queue: Callable[..., str]) -> None:
+    url = make_queue()
+    response = requests.get(
+        endpoint + "/",
+        params={"Action": "GetQueueAttributes", "QueueUrl": url, "AttributeName.1": "DelaySeconds"},
+        headers={"Authorization": HEADERS["Authorization"]},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    root = ElementTree.fromstring(response.content)
+    assert _attributes(root.find("sqs:GetQueueAttributesResult", NS)) == {"DelaySeconds": "0"}  # type: ignore[arg-type]
+
+
+def test_query_change_message_visibility_and_fifo_send(
+    query: Callable[..., Any], make_queue: Callable[..., str]
+) -> None:
+    url = make_queue(fifo=True, ContentBasedDeduplication="true")
+    status, root = query(
+        {"Action": "SendMessage", "QueueUrl": url, "MessageBody": "f", "MessageGroupId": "g"}
+    )
+    assert status == 200
+    assert len(_text(root, "sqs:SendMessageResult/sqs:SequenceNumber")) == 20
+    _, root = query({"Action": "ReceiveMessage", "QueueUrl": url, "AttributeName.1": "MessageGroupId"})
+    message = root.find("sqs:ReceiveMessageResult/sqs:Message", NS)
+    assert message is not None
+    assert _attributes(message) == {"MessageGroupId": "g"}
+    status, _ = query(
+        {
+            "Action": "ChangeMessageVisibility",
+            "QueueUrl": url,
+            "ReceiptHandle": _text(message, "sqs:ReceiptHandle"),
+            "VisibilityTimeout": "0",
+        }
+    )
+    assert status == 200
+    _, root = query({"Action": "ReceiveMessage", "QueueUrl": url})
+    assert len(root.findall("sqs:ReceiveMessageResult/sqs:Message", NS)) == 1
