@@ -2,9 +2,9 @@
 instance profiles, login profiles and tags. IAM is global: every store is per account.
 
 Not supported yet (answer NotImplemented): MFA devices, SSH keys, signing and server
-certificates, service-specific credentials, OIDC/SAML providers, service-linked roles, account
-aliases and password policy, the access advisor and credential reports, policy simulation,
-console sign-in session settings (MaxSigninSessionDuration). Policies are stored, not enforced.
+certificates, service-specific credentials, the password policy, the access advisor and credential
+reports, policy simulation, GetAccountAuthorizationDetails, console sign-in session settings
+(MaxSigninSessionDuration), encrypted SAML assertions. Policies are stored, not enforced.
 """
 
 from __future__ import annotations
@@ -16,13 +16,16 @@ from fogbank.context import RequestContext
 from fogbank.errors import NotImplementedOperation
 from fogbank.services.iam import (
     access_keys,
+    account,
     attachments,
     entities,
     groups,
+    identity_providers,
     inline_policies,
     instance_profiles,
     policies,
     roles,
+    service_linked_roles,
     tags,
     users,
 )
@@ -386,6 +389,130 @@ class IamProvider(Provider):
 
     def list_instance_profile_tags(self, ctx: RequestContext, request: Request) -> Response:
         return tags.page(instance_profiles.require(ctx, request["InstanceProfileName"]), request)
+
+    # -- service-linked roles -------------------------------------------------------------------
+
+    def create_service_linked_role(self, ctx: RequestContext, request: Request) -> Response:
+        return {"Role": roles.view(service_linked_roles.create(ctx, request), roles.CREATE_MEMBERS)}
+
+    def delete_service_linked_role(self, ctx: RequestContext, request: Request) -> Response:
+        return {"DeletionTaskId": service_linked_roles.delete(ctx, request["RoleName"])}
+
+    def get_service_linked_role_deletion_status(self, ctx: RequestContext, request: Request) -> Response:
+        return service_linked_roles.deletion_status(ctx, request["DeletionTaskId"])
+
+    # -- identity providers ---------------------------------------------------------------------
+
+    def create_open_id_connect_provider(self, ctx: RequestContext, request: Request) -> Response:
+        refuse(request, "ContextProvider", "IdentityCenterInstanceArn")
+        record = identity_providers.create_oidc(ctx, request)
+        return {"OpenIDConnectProviderArn": record["Arn"], "Tags": record["Tags"]}
+
+    def get_open_id_connect_provider(self, ctx: RequestContext, request: Request) -> Response:
+        arn = request["OpenIDConnectProviderArn"]
+        return identity_providers.oidc_view(identity_providers.require_oidc(ctx, arn))
+
+    def list_open_id_connect_providers(self, ctx: RequestContext, request: Request) -> Response:
+        arns = sorted(identity_providers.oidc_store(ctx))
+        return {"OpenIDConnectProviderList": [{"Arn": arn} for arn in arns]}
+
+    def delete_open_id_connect_provider(self, ctx: RequestContext, request: Request) -> Response:
+        arn = request["OpenIDConnectProviderArn"]
+        identity_providers.require_oidc(ctx, arn)
+        identity_providers.oidc_store(ctx).delete(arn)
+        return {}
+
+    def add_client_id_to_open_id_connect_provider(self, ctx: RequestContext, request: Request) -> Response:
+        identity_providers.change_oidc(
+            ctx, request["OpenIDConnectProviderArn"], add_client=request["ClientID"]
+        )
+        return {}
+
+    def remove_client_id_from_open_id_connect_provider(
+        self, ctx: RequestContext, request: Request
+    ) -> Response:
+        identity_providers.change_oidc(
+            ctx, request["OpenIDConnectProviderArn"], remove_client=request["ClientID"]
+        )
+        return {}
+
+    def update_open_id_connect_provider_thumbprint(self, ctx: RequestContext, request: Request) -> Response:
+        arn = request["OpenIDConnectProviderArn"]
+        identity_providers.change_oidc(ctx, arn, thumbprints=request["ThumbprintList"])
+        return {}
+
+    def tag_open_id_connect_provider(self, ctx: RequestContext, request: Request) -> Response:
+        record = identity_providers.require_oidc(ctx, request["OpenIDConnectProviderArn"])
+        tags.tag(record, request["Tags"])
+        identity_providers.oidc_store(ctx).put(record["Arn"], record)
+        return {}
+
+    def untag_open_id_connect_provider(self, ctx: RequestContext, request: Request) -> Response:
+        record = identity_providers.require_oidc(ctx, request["OpenIDConnectProviderArn"])
+        tags.untag(record, request["TagKeys"])
+        identity_providers.oidc_store(ctx).put(record["Arn"], record)
+        return {}
+
+    def list_open_id_connect_provider_tags(self, ctx: RequestContext, request: Request) -> Response:
+        return tags.page(identity_providers.require_oidc(ctx, request["OpenIDConnectProviderArn"]), request)
+
+    def create_saml_provider(self, ctx: RequestContext, request: Request) -> Response:
+        refuse(
+            request,
+            "AssertionEncryptionMode",
+            "AddPrivateKey",
+            "ContextProvider",
+            "IdentityCenterInstanceArn",
+        )
+        record = identity_providers.create_saml(ctx, request)
+        return {"SAMLProviderArn": record["Arn"], "Tags": record["Tags"]}
+
+    def get_saml_provider(self, ctx: RequestContext, request: Request) -> Response:
+        return identity_providers.saml_view(identity_providers.require_saml(ctx, request["SAMLProviderArn"]))
+
+    def update_saml_provider(self, ctx: RequestContext, request: Request) -> Response:
+        refuse(
+            request,
+            "AssertionEncryptionMode",
+            "AddPrivateKey",
+            "RemovePrivateKey",
+            "ContextProvider",
+            "IdentityCenterInstanceArn",
+            "RemoveContextProvider",
+            "RemoveIdentityCenterInstance",
+        )
+        identity_providers.update_saml(ctx, request["SAMLProviderArn"], request.get("SAMLMetadataDocument"))
+        return {"SAMLProviderArn": request["SAMLProviderArn"]}
+
+    def list_saml_providers(self, ctx: RequestContext, request: Request) -> Response:
+        records = sorted(identity_providers.saml_store(ctx).values(), key=lambda record: record["Arn"])
+        return {
+            "SAMLProviderList": [
+                {"Arn": record["Arn"], "ValidUntil": record["ValidUntil"], "CreateDate": record["CreateDate"]}
+                for record in records
+            ]
+        }
+
+    def delete_saml_provider(self, ctx: RequestContext, request: Request) -> Response:
+        identity_providers.require_saml(ctx, request["SAMLProviderArn"])
+        identity_providers.saml_store(ctx).delete(request["SAMLProviderArn"])
+        return {}
+
+    # -- account --------------------------------------------------------------------------------
+
+    def create_account_alias(self, ctx: RequestContext, request: Request) -> Response:
+        account.create_alias(ctx, request["AccountAlias"])
+        return {}
+
+    def delete_account_alias(self, ctx: RequestContext, request: Request) -> Response:
+        account.delete_alias(ctx, request["AccountAlias"])
+        return {}
+
+    def list_account_aliases(self, ctx: RequestContext, request: Request) -> Response:
+        return account.aliases(ctx, request)
+
+    def get_account_summary(self, ctx: RequestContext, request: Request) -> Response:
+        return {"SummaryMap": account.summary(ctx)}
 
     # -- shared ---------------------------------------------------------------------------------
 
