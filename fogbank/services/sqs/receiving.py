@@ -124,10 +124,15 @@ def find_by_receipt(store: QueueStore, queue: Queue, handle: str) -> tuple[Messa
 
 
 def delete(store: QueueStore, queue: Queue, handle: str) -> None:
-    """Deleting an already deleted message succeeds, as in AWS."""
-    message, _ = find_by_receipt(store, queue, handle)
-    if message is not None:
-        store.index(queue).discard(message)
+    """Deleting an already deleted message succeeds, as in AWS. A standard queue deletes with any
+    handle the message was given; a FIFO queue refuses a handle whose visibility period is over
+    (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/troubleshooting-api-errors.html)."""
+    message, nonce = find_by_receipt(store, queue, handle)
+    if message is None:
+        return
+    if queue.is_fifo and (message.receipt != nonce or message.visible_at <= clock.now()):
+        raise invalid_parameter("ReceiptHandle", handle, "The receipt handle has expired.")
+    store.index(queue).discard(message)
 
 
 def change_visibility(store: QueueStore, queue: Queue, handle: str, timeout: int) -> None:

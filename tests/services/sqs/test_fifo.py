@@ -180,3 +180,22 @@ def test_receive_message_same_attempt_id_replays_same_messages(
     ]
     other = sqs.receive_message(QueueUrl=url, ReceiveRequestAttemptId="try-2")["Messages"]
     assert [m["Body"] for m in other] == ["two"]
+
+
+def test_delete_message_fifo_expired_receipt_handle_fails(
+    sqs: Any, fogbank: Any, make_queue: Callable[..., str]
+) -> None:
+    url = make_queue(fifo=True, ContentBasedDeduplication="true", VisibilityTimeout="10")
+    sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="g")
+    handle = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+    fogbank.advance_clock("PT10S")
+    with pytest.raises(ClientError) as raised:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)
+    assert error_of(raised) == (
+        "InvalidParameterValue",
+        f"Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.",
+        400,
+    )
+    fresh = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=fresh)
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
