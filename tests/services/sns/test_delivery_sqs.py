@@ -63,7 +63,7 @@ def test_publish_sqs_subscription_delivers_json_envelope(sns, sqs, topic_arn, ma
     assert body["Message"] == "hello world"
     assert TIMESTAMP.match(body["Timestamp"])
     assert body["SignatureVersion"] == "1"
-    assert len(base64.b64decode(body["Signature"])) == 256
+    assert len(base64.b64decode(body["Signature"])) == 128  # a 1024-bit key
     assert body["SigningCertURL"] == f"{endpoint}/_fogbank/sns/SimpleNotificationService.pem"
     assert body["UnsubscribeURL"] == f"{endpoint}/?Action=Unsubscribe&SubscriptionArn={subscription_arn}"
     assert body["MessageAttributes"] == {
