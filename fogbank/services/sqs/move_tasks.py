@@ -16,7 +16,7 @@ import orjson
 
 from fogbank import clock, state
 from fogbank.services.sqs.errors import InvalidParameterValue, ResourceNotFoundException
-from fogbank.services.sqs.queues import Queue, QueueStore, parse_arn
+from fogbank.services.sqs.queues import Queue, QueueStore
 from fogbank.services.sqs.redrive import parse_redrive_policy
 from fogbank.services.sqs.sending import transfer
 
@@ -40,7 +40,7 @@ def _tasks(account: str, region: str) -> state.Collection[MoveTask]:
 
 def _not_found(arn: str) -> ResourceNotFoundException:
     return ResourceNotFoundException(
-        f"The resource that you specified for the SourceArn parameter doesn't exist. {arn}".strip()
+        "The resource that you specified for the SourceArn parameter doesn't exist."
     )
 
 
@@ -71,7 +71,7 @@ def start(store: QueueStore, request: dict[str, Any]) -> str:
     tasks = _tasks(source.account, source.region)
     if any(task.source_arn == source.arn and task.status == "RUNNING" for task in tasks.values()):
         raise InvalidParameterValue(
-            "There is already a task running. Only one active task is allowed for each source queue arn at a given time."
+            "There is already a task running. Only one active task is allowed for a source queue arn at a given time."
         )
     handle = base64.b64encode(orjson.dumps({"taskId": str(uuid.uuid4()), "sourceArn": source.arn})).decode()
     now = clock.now()
@@ -79,7 +79,10 @@ def start(store: QueueStore, request: dict[str, Any]) -> str:
         handle, source.arn, destination_arn, rate, "RUNNING", 0, len(_movable(store, source, now)), now
     )
     tasks.put(handle, task)
-    _step(store, source.account, source.region, handle)
+    if rate is None:  # "system optimized": everything at once
+        _step(store, source.account, source.region, handle)
+    else:  # `rate` messages in each following second, on fogbank's clock
+        clock.call_later(1.0, lambda: _step(store, source.account, source.region, handle))
     return handle
 
 
@@ -119,16 +122,20 @@ def _step(store: QueueStore, account: str, region: str, handle: str) -> None:
 
 
 def cancel(store: QueueStore, handle: str) -> int:
+    """Stop a running task (messages already moved stay moved)."""
     try:
-        source_arn = orjson.loads(base64.b64decode(handle, validate=True))["sourceArn"]
+        source_arn = str(orjson.loads(base64.b64decode(handle, validate=True))["sourceArn"])
     except (binascii.Error, ValueError, KeyError, TypeError):
-        raise ResourceNotFoundException("Task does not exist.") from None
-    parsed = parse_arn(source_arn)
-    task = _tasks(parsed[1], parsed[0]).get(handle) if parsed else None
+        raise InvalidParameterValue("Value for parameter TaskHandle is invalid.") from None
+    source = store.by_arn(source_arn)
+    if source is None:
+        raise _not_found(source_arn)
+    tasks = _tasks(source.account, source.region)
+    task = tasks.get(handle)
     if task is None or task.status != "RUNNING":
         raise ResourceNotFoundException("Task does not exist.")
     task.status = "CANCELLED"
-    _tasks(parsed[1], parsed[0]).put(handle, task)  # type: ignore[index]
+    tasks.put(handle, task)
     return task.moved
 
 

@@ -171,9 +171,17 @@ def test_start_message_move_task_rate_moves_per_second_on_clock(
     running = sqs.list_message_move_tasks(SourceArn=_arn(sqs, dlq))["Results"][0]
     assert running["Status"] == "RUNNING"
     assert running["TaskHandle"] == handle
-    assert running["ApproximateNumberOfMessagesMoved"] == 1
+    assert running["ApproximateNumberOfMessagesMoved"] == 0
+    assert running["ApproximateNumberOfMessagesToMove"] == 3
     assert running["MaxNumberOfMessagesPerSecond"] == 1
     assert running["DestinationArn"] == _arn(sqs, destination)
+    fogbank.advance_clock("PT1S")
+    assert (
+        sqs.list_message_move_tasks(SourceArn=_arn(sqs, dlq))["Results"][0][
+            "ApproximateNumberOfMessagesMoved"
+        ]
+        == 1
+    )
     fogbank.advance_clock("PT1S")
     assert sqs.cancel_message_move_task(TaskHandle=handle)["ApproximateNumberOfMessagesMoved"] == 2
     cancelled = sqs.list_message_move_tasks(SourceArn=_arn(sqs, dlq))["Results"][0]
@@ -194,4 +202,42 @@ def test_start_message_move_task_not_a_dead_letter_queue_fails(
         "InvalidParameterValue",
         "Source queue must be configured as a Dead Letter Queue.",
         400,
+    )
+
+
+def test_start_message_move_task_second_task_while_running_fails(
+    sqs: Any, fogbank: Any, make_queue: Callable[..., str]
+) -> None:
+    _, dlq = _dead_letter(sqs, fogbank, make_queue, 2)
+    handle = sqs.start_message_move_task(SourceArn=_arn(sqs, dlq), MaxNumberOfMessagesPerSecond=1)[
+        "TaskHandle"
+    ]
+    with pytest.raises(ClientError) as raised:
+        sqs.start_message_move_task(SourceArn=_arn(sqs, dlq))
+    assert error_of(raised) == (
+        "InvalidParameterValue",
+        "There is already a task running. Only one active task is allowed for a source queue arn at a given time.",
+        400,
+    )
+    sqs.cancel_message_move_task(TaskHandle=handle)
+
+
+def test_cancel_message_move_task_garbage_handle_fails(sqs: Any) -> None:
+    with pytest.raises(ClientError) as raised:
+        sqs.cancel_message_move_task(TaskHandle="garbage")
+    assert error_of(raised) == ("InvalidParameterValue", "Value for parameter TaskHandle is invalid.", 400)
+
+
+def test_start_message_move_task_missing_destination_fails(
+    sqs: Any, fogbank: Any, make_queue: Callable[..., str]
+) -> None:
+    _, dlq = _dead_letter(sqs, fogbank, make_queue, 1)
+    with pytest.raises(sqs.exceptions.ResourceNotFoundException) as raised:
+        sqs.start_message_move_task(
+            SourceArn=_arn(sqs, dlq), DestinationArn="arn:aws:sqs:us-east-1:000000000000:gone-x"
+        )
+    assert error_of(raised) == (
+        "ResourceNotFoundException",
+        "The resource that you specified for the DestinationArn parameter doesn't exist.",
+        404,
     )
