@@ -289,6 +289,7 @@ def test_verify_unsigned_assume_role_with_web_identity_allowed(
     server: FogbankServer, client: Callable[..., Any]
 ) -> None:
     client("iam").create_role(RoleName="web-role", AssumeRolePolicyDocument=TRUST_ROOT)
+    client("iam").create_open_id_connect_provider(Url="https://idp", ClientIDList=["a"])
     anonymous = boto3.client(
         "sts", endpoint_url=server.url, region_name="us-east-1", config=Config(signature_version=UNSIGNED)
     )

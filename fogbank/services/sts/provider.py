@@ -3,8 +3,9 @@ users that map back to the account and principal they were issued for.
 
 Not supported yet (answer NotImplemented): MFA (SerialNumber/TokenCode), ProvidedContexts,
 MinimumSessionTokenSize, AssumeRoot, DecodeAuthorizationMessage, GetDelegatedAccessToken,
-GetScopedCredentials, GetWebIdentityToken. Web identity tokens and SAML assertions are read but
-not cryptographically verified (IAM's OIDC and SAML providers do not exist yet).
+GetScopedCredentials, GetWebIdentityToken. Web identity tokens must come from an IAM OpenID Connect
+provider of the role's account (issuer and audience are checked) and SAML assertions name an IAM
+SAML provider, but neither is cryptographically verified (no key fetching, no XML signatures).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from fogbank.context import RequestContext
 from fogbank.errors import NotImplementedOperation
 from fogbank.iam import identity
 from fogbank.services.provider import Provider
-from fogbank.services.sts import credentials, role_sessions
+from fogbank.services.sts import credentials, federation, role_sessions
 from fogbank.services.sts.errors import AccessDenied, StsValidationError
 
 Request = dict[str, Any]
@@ -95,9 +96,10 @@ class StsProvider(Provider):
         credentials.check_session_policy(request.get("Policy"))
         claims = role_sessions.token_claims(request["WebIdentityToken"])
         role = role_sessions.find_role(request["RoleArn"], None, "AssumeRoleWithWebIdentity", ctx.region)
-        duration = role_sessions.session_duration(request.get("DurationSeconds"), role, chained=False)
         issuer = str(claims.get("iss") or request.get("ProviderId") or "")
         audience = claims.get("aud")
+        federation.check_oidc(issuer, audience, role.account, ctx.region)
+        duration = role_sessions.session_duration(request.get("DurationSeconds"), role, chained=False)
         response = role_sessions.start_session(
             role,
             request["RoleSessionName"],
@@ -118,6 +120,7 @@ class StsProvider(Provider):
         assertion = role_sessions.read_saml(request["SAMLAssertion"])
         credentials.check_name(assertion.session_name, "roleSessionName")
         role = role_sessions.find_role(request["RoleArn"], None, "AssumeRoleWithSAML", ctx.region)
+        federation.check_saml(request["PrincipalArn"], role.account, ctx.region)
         duration = role_sessions.session_duration(
             request.get("DurationSeconds") or assertion.duration, role, chained=False
         )

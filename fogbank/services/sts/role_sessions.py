@@ -5,8 +5,7 @@ duration and external id, and issue credentials that act as
 
 Trust policies are stored by IAM and not evaluated yet (policy enforcement comes later), except
 for their `sts:ExternalId` condition, which AssumeRole checks. Web identity tokens and SAML
-assertions are read, not cryptographically verified: IAM's OIDC and SAML providers are not
-implemented yet.
+assertions are read, not cryptographically verified (see `federation` for the provider checks).
 """
 
 from __future__ import annotations

@@ -214,19 +214,21 @@ def test_assume_role_session_policy_and_tags_report_packed_size(
 def test_assume_role_with_web_identity_unsigned_returns_token_claims(
     iam: Any, endpoint: str, client_with: Callable[..., Any], unique_name: Callable[[str], str]
 ) -> None:
-    federated = {"Federated": "arn:aws:iam::000000000000:oidc-provider/token.example.com"}
+    host = f"{unique_name('idp')}.example.com"
+    provider = iam.create_open_id_connect_provider(Url=f"https://{host}", ClientIDList=["my-client"])
+    federated = {"Federated": provider["OpenIDConnectProviderArn"]}
     role = iam.create_role(
         RoleName=unique_name("r"), AssumeRolePolicyDocument=trust(federated, "sts:AssumeRoleWithWebIdentity")
     )["Role"]
     anonymous = boto3.client(
         "sts", endpoint_url=endpoint, region_name="us-east-1", config=Config(signature_version=UNSIGNED)
     )
-    token = jwt({"sub": "user-42", "aud": "my-client", "iss": "https://token.example.com"})
+    token = jwt({"sub": "user-42", "aud": "my-client", "iss": f"https://{host}"})
     response = anonymous.assume_role_with_web_identity(
         RoleArn=role["Arn"], RoleSessionName="web", WebIdentityToken=token
     )
     assert response["SubjectFromWebIdentityToken"] == "user-42"
-    assert (response["Provider"], response["Audience"]) == ("token.example.com", "my-client")
+    assert (response["Provider"], response["Audience"]) == (host, "my-client")
     assert (
         response["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::000000000000:assumed-role/{role['RoleName']}/web"
     )
@@ -235,15 +237,32 @@ def test_assume_role_with_web_identity_unsigned_returns_token_claims(
         "sts", credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
     ).get_caller_identity()
     assert identity["Arn"] == response["AssumedRoleUser"]["Arn"]
-    with pytest.raises(ClientError) as raised:
-        anonymous.assume_role_with_web_identity(
-            RoleArn=role["Arn"], RoleSessionName="web", WebIdentityToken="not-a-jwt"
-        )
-    assert error_of(raised)[::2] == ("InvalidIdentityToken", 400)
+    failures = [
+        (
+            "not-a-jwt",
+            "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)",
+        ),
+        (jwt({"sub": "s", "aud": "other", "iss": f"https://{host}"}), "Incorrect token audience"),
+        (
+            jwt({"sub": "s", "aud": "a", "iss": "https://unknown.example.com"}),
+            "No OpenIDConnect provider found in your account for https://unknown.example.com",
+        ),
+    ]
+    for bad_token, message in failures:
+        with pytest.raises(ClientError) as raised:
+            anonymous.assume_role_with_web_identity(
+                RoleArn=role["Arn"], RoleSessionName="web", WebIdentityToken=bad_token
+            )
+        assert error_of(raised) == ("InvalidIdentityToken", message, 400)
 
 
 def test_assume_role_with_saml_reads_assertion(sts: Any, iam: Any, unique_name: Callable[[str], str]) -> None:
-    provider = "arn:aws:iam::000000000000:saml-provider/corp"
+    metadata = (
+        '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x">' + " " * 1000
+    )
+    provider = iam.create_saml_provider(
+        Name=unique_name("corp"), SAMLMetadataDocument=metadata + "</md:EntityDescriptor>"
+    )["SAMLProviderArn"]
     role = iam.create_role(
         RoleName=unique_name("r"),
         AssumeRolePolicyDocument=trust({"Federated": provider}, "sts:AssumeRoleWithSAML"),
