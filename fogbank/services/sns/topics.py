@@ -170,6 +170,12 @@ def _check_choice(attribute: str, choices: tuple[str, ...]) -> Any:
     return check
 
 
+def _check_tracing(prefix: str, value: str) -> str:
+    if value == "Active":  # active tracing sends segments to X-Ray, which fogbank does not have yet
+        raise not_supported("TracingConfig Active")
+    return _check_choice("TracingConfig", ("PassThrough", "Active"))(prefix, value)  # type: ignore[no-any-return]
+
+
 def _check_boolean(prefix: str, value: str) -> str:
     if value.lower() not in ("true", "false"):
         raise invalid(f"{prefix}ContentBasedDeduplication: Invalid value [{value}]. Must be true or false.")
@@ -181,7 +187,7 @@ _CHECKS = {
     "Policy": _check_json("Policy"),
     "DeliveryPolicy": _check_delivery_policy,
     "SignatureVersion": _check_choice("SignatureVersion", ("1", "2")),
-    "TracingConfig": _check_choice("TracingConfig", ("PassThrough", "Active")),
+    "TracingConfig": _check_tracing,
     "ContentBasedDeduplication": _check_boolean,
     "FifoThroughputScope": _check_choice("FifoThroughputScope", ("Topic", "MessageGroup")),
 }
@@ -248,9 +254,8 @@ def report_attributes(topic: dict[str, Any], counts: dict[str, int]) -> dict[str
         attributes.update(
             {"FifoTopic": "true", "ContentBasedDeduplication": "false", "FifoThroughputScope": "Topic"}
         )
-    attributes.update(
-        {key: value for key, value in topic["Attributes"].items() if value != "" or key != "Policy"}
-    )
+    # Setting an attribute to "" clears it (an empty Policy falls back to the default one).
+    attributes.update({key: value for key, value in topic["Attributes"].items() if value != ""})
     return attributes
 
 
