@@ -193,7 +193,7 @@ def add_permission(queue: Queue, request: dict[str, Any]) -> None:
             )
     policy = orjson.loads(queue.attributes["Policy"]) if queue.attributes.get("Policy") else None
     if policy is None:
-        policy = {"Version": "2012-10-17", "Id": f"{queue.arn}/SQSDefaultPolicy", "Statement": []}
+        policy = {"Version": "2008-10-17", "Id": f"{queue.arn}/SQSDefaultPolicy", "Statement": []}
     statements = policy.setdefault("Statement", [])
     if any(statement.get("Sid") == label for statement in statements):
         raise invalid_parameter("Label", label, "Already exists.")
@@ -216,7 +216,7 @@ def remove_permission(queue: Queue, label: str) -> None:
     statements = policy.get("Statement", [])
     kept = [statement for statement in statements if statement.get("Sid") != label]
     if len(kept) == len(statements):
-        raise invalid_parameter("Label", label, "can't find label on existing policy.")
+        raise invalid_parameter("Label", label, "can't find label.")
     if kept:
         policy["Statement"] = kept
         queue.attributes["Policy"] = orjson.dumps(policy).decode()

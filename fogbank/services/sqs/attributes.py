@@ -110,7 +110,7 @@ def normalize(
             raise InvalidAttributeName(f"Unknown Attribute {name}.")
         result[name] = _normalize_one(name, value, is_fifo, find_arn)
     if result.get("SqsManagedSseEnabled") == "true" and result.get("KmsMasterKeyId"):
-        raise InvalidAttributeValue(
+        raise InvalidAttributeName(
             "You can use one type of server-side encryption (SSE) at one time. You can either enable "
             "KMS SSE or SQS SSE."
         )

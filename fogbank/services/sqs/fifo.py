@@ -52,7 +52,7 @@ def check_standard_entry(entry: dict[str, Any]) -> None:
         raise invalid_parameter(
             "MessageDeduplicationId",
             entry["MessageDeduplicationId"],
-            "The request include parameter that is not valid for this queue type",
+            "The request include parameter that is not valid for this queue type.",
         )
     if entry.get("MessageGroupId") is not None:
         _check_id("MessageGroupId", entry["MessageGroupId"])
@@ -64,7 +64,7 @@ def fifo_ids(entry: dict[str, Any], content_based: bool) -> tuple[str, str]:
         raise invalid_parameter(
             "DelaySeconds",
             entry["DelaySeconds"],
-            "The request include parameter that is not valid for this queue type",
+            "The request include parameter that is not valid for this queue type.",
         )
     group = entry.get("MessageGroupId")
     if group is None:
@@ -80,6 +80,19 @@ def fifo_ids(entry: dict[str, Any], content_based: bool) -> tuple[str, str]:
         dedup = hashlib.sha256(str(entry.get("MessageBody") or "").encode("utf-8")).hexdigest()
     _check_id("MessageDeduplicationId", dedup)
     return group, dedup
+
+
+def check_batch_entries(entries: list[dict[str, Any]], content_based: bool) -> None:
+    """In a FIFO batch, a missing group or deduplication id fails the whole request (as AWS does),
+    not only its entry."""
+    for entry in entries:
+        if entry.get("MessageGroupId") is None:
+            raise InvalidParameterValue("The request must contain the parameter MessageGroupId.")
+        if entry.get("MessageDeduplicationId") is None and not content_based:
+            raise InvalidParameterValue(
+                "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId "
+                "provided explicitly"
+            )
 
 
 class Deduplication:

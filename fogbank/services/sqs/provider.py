@@ -13,7 +13,7 @@ from typing import Any
 from fogbank import clock, state
 from fogbank.context import RequestContext
 from fogbank.services.provider import Provider
-from fogbank.services.sqs import administration, move_tasks, receiving, sending
+from fogbank.services.sqs import administration, fifo, move_tasks, receiving, sending
 from fogbank.services.sqs.attributes import check_names, normalize
 from fogbank.services.sqs.batches import check_entries, run_entries
 from fogbank.services.sqs.errors import BatchRequestTooLong, PurgeQueueInProgress, QueueDoesNotExist
@@ -154,6 +154,8 @@ class SqsProvider(Provider):
         queue = self.store.resolve(ctx, request["QueueUrl"])
         entries = request["Entries"]
         check_entries(entries, "SendMessageBatchRequestEntry")
+        if queue.is_fifo:
+            fifo.check_batch_entries(entries, queue.attributes.get("ContentBasedDeduplication") == "true")
         size = sum(entry_size(entry) for entry in entries)
         if size > MAX_BATCH_BYTES:
             raise BatchRequestTooLong(

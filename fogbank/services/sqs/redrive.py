@@ -70,6 +70,8 @@ def normalize_redrive_policy_text(
             f"Invalid value for maxReceiveCount: {document['maxReceiveCount']}, valid values are from 1 to 1000 both inclusive.",
         )
     target = str(document["deadLetterTargetArn"])
+    if not target.startswith("arn:") or target.count(":") < 5:
+        raise invalid_parameter("RedrivePolicy", value, "Invalid value for deadLetterTargetArn.")
     if find_arn(target) is None:
         raise invalid_parameter("RedrivePolicy", value, "Dead letter target does not exist.")
     if target.endswith(".fifo") != is_fifo:

@@ -125,7 +125,7 @@ def test_send_message_fifo_per_message_delay_fails(sqs: Any, make_queue: Callabl
         sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="g", DelaySeconds=5)
     assert error_of(raised) == (
         "InvalidParameterValue",
-        "Value 5 for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type",
+        "Value 5 for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.",
         400,
     )
 
@@ -198,4 +198,21 @@ def test_delete_message_fifo_expired_receipt_handle_fails(
     )
     fresh = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
     sqs.delete_message(QueueUrl=url, ReceiptHandle=fresh)
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+
+
+def test_send_message_batch_fifo_missing_group_fails_whole_request(
+    sqs: Any, make_queue: Callable[..., str]
+) -> None:
+    url = make_queue(fifo=True, ContentBasedDeduplication="true")
+    with pytest.raises(ClientError) as raised:
+        sqs.send_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": "a", "MessageBody": "1", "MessageGroupId": "g"}, {"Id": "b", "MessageBody": "2"}],
+        )
+    assert error_of(raised) == (
+        "InvalidParameterValue",
+        "The request must contain the parameter MessageGroupId.",
+        400,
+    )
     assert "Messages" not in sqs.receive_message(QueueUrl=url)

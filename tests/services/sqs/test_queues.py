@@ -278,7 +278,7 @@ def test_add_permission_writes_policy_and_remove_permission_clears_it(
         sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
     )
     assert policy == {
-        "Version": "2012-10-17",
+        "Version": "2008-10-17",
         "Id": f"{arn}/SQSDefaultPolicy",
         "Statement": [
             {
@@ -371,3 +371,18 @@ def test_get_queue_attributes_last_modified_moves_with_set(
     after = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert after["CreatedTimestamp"] == before["CreatedTimestamp"]
     assert int(after["LastModifiedTimestamp"]) >= int(before["LastModifiedTimestamp"]) + 10
+
+
+def test_set_queue_attributes_kms_and_sqs_managed_sse_together_fail(
+    sqs: Any, make_queue: Callable[..., str]
+) -> None:
+    url = make_queue()
+    with pytest.raises(ClientError) as raised:
+        sqs.set_queue_attributes(
+            QueueUrl=url, Attributes={"KmsMasterKeyId": "k", "SqsManagedSseEnabled": "true"}
+        )
+    assert error_of(raised) == (
+        "InvalidAttributeName",
+        "You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.",
+        400,
+    )

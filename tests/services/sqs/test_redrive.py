@@ -241,3 +241,17 @@ def test_start_message_move_task_missing_destination_fails(
         "The resource that you specified for the DestinationArn parameter doesn't exist.",
         404,
     )
+
+
+def test_set_queue_attributes_redrive_target_not_an_arn_fails(
+    sqs: Any, make_queue: Callable[..., str]
+) -> None:
+    source = make_queue()
+    policy = '{"deadLetterTargetArn": "dummy", "maxReceiveCount": 42}'
+    with pytest.raises(ClientError) as raised:
+        sqs.set_queue_attributes(QueueUrl=source, Attributes={"RedrivePolicy": policy})
+    assert error_of(raised) == (
+        "InvalidParameterValue",
+        f"Value {policy} for parameter RedrivePolicy is invalid. Reason: Invalid value for deadLetterTargetArn.",
+        400,
+    )
