@@ -104,8 +104,8 @@ class S3Codec(RestXmlCodec):
         return "InvalidArgument"
 
     def validate(self, shape: Any, params: dict[str, Any]) -> list[str]:
-        # S3 does not check enums against the model: unknown values get S3's own errors from the
-        # provider (InvalidLocationConstraint, InvalidStorageClass, ...), or are passed through.
+        # S3 does not check enums against the model: each operation checks the values it uses and
+        # answers S3's own errors (InvalidLocationConstraint, InvalidStorageClass, MalformedXML...).
         return [problem for problem in super().validate(shape, params) if "enum value set" not in problem]
 
     def serialize(self, operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:

@@ -19,6 +19,7 @@ from fogbank.services.s3.errors import (
     BucketAlreadyOwnedByYou,
     IllegalLocationConstraintException,
     InvalidArgument,
+    InvalidBucketAclWithObjectOwnership,
     InvalidBucketName,
     InvalidLocationConstraint,
     NoSuchBucket,
@@ -137,6 +138,27 @@ def bucket_region(ctx: RequestContext, constraint: str | None) -> str:
     return constraint
 
 
+OWNERSHIPS = ("BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced")
+_BUCKET_GRANTS = ("GrantFullControl", "GrantRead", "GrantReadACP", "GrantWrite", "GrantWriteACP")
+
+
+def check_acl_and_ownership(request: dict[str, Any]) -> None:
+    """CreateBucket's ObjectOwnership, and the ACLs it allows: with `BucketOwnerEnforced` (the
+    default since April 2023) ACLs are disabled, so only `private`-equivalent ones are accepted."""
+    ownership = request.get("ObjectOwnership") or "BucketOwnerEnforced"
+    if ownership not in OWNERSHIPS:
+        raise InvalidArgument(
+            "Invalid x-amz-object-ownership header",
+            ArgumentName="x-amz-object-ownership",
+            ArgumentValue=ownership,
+        )
+    granted = any(request.get(name) for name in _BUCKET_GRANTS)
+    if ownership == "BucketOwnerEnforced" and (granted or request.get("ACL") not in (None, "private")):
+        raise InvalidBucketAclWithObjectOwnership(
+            "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"
+        )
+
+
 def create_bucket(
     ctx: RequestContext, name: str, constraint: str | None, object_lock: bool
 ) -> dict[str, Any]:
@@ -243,3 +265,34 @@ def set_versioning(bucket: dict[str, Any], configuration: dict[str, Any], mfa: s
     bucket["Versioning"] = status
     with state.atomic():
         bucket_store().put(bucket["Name"], bucket)
+
+
+def keep_acl_and_ownership(bucket: dict[str, Any], request: dict[str, Any]) -> None:
+    """Remember CreateBucket's ObjectOwnership and ACL where the bucket sub-resources read them."""
+    changed = False
+    if request.get("ObjectOwnership") and bucket.get("ObjectOwnership") != request["ObjectOwnership"]:
+        bucket["ObjectOwnership"] = request["ObjectOwnership"]
+        changed = True
+    if request.get("ACL") and bucket.get("ACL") != request["ACL"]:
+        bucket["ACL"] = request["ACL"]
+        changed = True
+    if changed:
+        bucket_store().put(bucket["Name"], bucket)
+    if any(request.get(name) for name in _BUCKET_GRANTS):
+        from fogbank.services.s3 import acl
+        from fogbank.services.s3.subresources import write_config
+
+        write_config(bucket, "acl", acl.acl_from_request(request, bucket["Account"]))
+
+
+def refuse_unsupported_configuration(configuration: dict[str, Any], request: dict[str, Any]) -> None:
+    """Directory buckets (Location / Bucket in CreateBucketConfiguration) and bucket tags at
+    creation are not supported yet: said clearly rather than ignored."""
+    from fogbank.services.s3.errors import S3NotImplemented
+
+    if configuration.get("Location") or configuration.get("Bucket"):
+        raise S3NotImplemented("Directory buckets are not supported by fogbank yet")
+    if configuration.get("Tags"):
+        raise S3NotImplemented("Tags in CreateBucketConfiguration are not supported by fogbank yet")
+    if request.get("BucketNamespace"):
+        raise S3NotImplemented("Bucket namespaces are not supported by fogbank yet")

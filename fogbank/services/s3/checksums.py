@@ -165,6 +165,11 @@ def algorithms_to_compute(request: dict[str, Any], sent: dict[str, str]) -> list
     if sent:
         return list(sent)
     named = request.get("ChecksumAlgorithm")
+    if named and named not in MEMBERS:
+        raise InvalidRequest(
+            "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
+            "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
+        )
     return [named] if named else []
 
 

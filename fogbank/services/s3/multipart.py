@@ -75,6 +75,7 @@ def create(bucket: dict[str, Any], request: dict[str, Any], account: str) -> dic
         "Metadata": request.get("Metadata") or {},
         "Tags": writes.parse_tagging(request.get("Tagging")),
         "ACL": request.get("ACL"),
+        "Grants": writes.object_acl(bucket, request, account),
         "ChecksumAlgorithm": algorithm,
         "ChecksumType": checksum_type if algorithm else None,
     }
@@ -219,6 +220,7 @@ def complete(bucket: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
     try:
         with state.atomic():
             objects.place(bucket, version)
+            writes.keep_object_acl(bucket, version, upload.get("Grants"))
             freed = _forget(name, upload_id)
     except BaseException:
         bodies.discard(body.blob)
@@ -301,6 +303,7 @@ def _completed(bucket: dict[str, Any], version: dict[str, Any]) -> dict[str, Any
         "Key": version["Key"],
         "ETag": version["ETag"],
         "ServerSideEncryption": version["Headers"]["ServerSideEncryption"],
+        "Size": version["Size"],  # for the provider's event notification, not an output member
     }
     checksum = version["Checksum"]
     if checksum:
@@ -417,10 +420,9 @@ def _after_markers(
     for upload in ordered:
         if upload["Key"] < key_marker:
             continue
-        if upload["Key"] == key_marker:
-            if id_marker is None or not seen_marker:
-                seen_marker = seen_marker or upload["UploadId"] == id_marker
-                continue
+        if upload["Key"] == key_marker and (id_marker is None or not seen_marker):
+            seen_marker = seen_marker or upload["UploadId"] == id_marker
+            continue
         after.append(upload)
     return after
 

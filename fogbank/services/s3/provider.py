@@ -12,7 +12,16 @@ from typing import Any
 from fogbank import state
 from fogbank.context import RequestContext
 from fogbank.services.provider import Provider
-from fogbank.services.s3 import buckets, listing, multipart, object_tagging, objects, reads, writes
+from fogbank.services.s3 import (
+    buckets,
+    listing,
+    multipart,
+    object_events,
+    object_tagging,
+    objects,
+    reads,
+    writes,
+)
 from fogbank.services.s3.buckets import require_bucket
 from fogbank.services.s3.configuration import BucketConfiguration
 from fogbank.services.s3.errors import BucketNotEmpty, MalformedXML
@@ -26,12 +35,16 @@ class S3Provider(BucketConfiguration, Provider):
 
     def create_bucket(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         configuration = request.get("CreateBucketConfiguration") or {}
-        bucket = buckets.create_bucket(
-            ctx,
-            request["Bucket"],
-            configuration.get("LocationConstraint"),
-            bool(request.get("ObjectLockEnabledForBucket")),
-        )
+        buckets.refuse_unsupported_configuration(configuration, request)
+        buckets.check_acl_and_ownership(request)
+        with state.atomic():
+            bucket = buckets.create_bucket(
+                ctx,
+                request["Bucket"],
+                configuration.get("LocationConstraint"),
+                bool(request.get("ObjectLockEnabledForBucket")),
+            )
+            buckets.keep_acl_and_ownership(bucket, request)
         return {"Location": f"/{bucket['Name']}", "BucketArn": f"arn:{ctx.partition}:s3:::{bucket['Name']}"}
 
     def delete_bucket(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
@@ -70,7 +83,9 @@ class S3Provider(BucketConfiguration, Provider):
 
     def put_object(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = require_bucket(ctx, request["Bucket"])
-        return writes.put_object(bucket, request, ctx.account)
+        result = writes.put_object(bucket, request, ctx.account)
+        object_events.announce(ctx, bucket["Name"], "ObjectCreated:Put", request["Key"], result)
+        return result
 
     def get_object(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = require_bucket(ctx, request["Bucket"])
@@ -83,7 +98,9 @@ class S3Provider(BucketConfiguration, Provider):
     def delete_object(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = require_bucket(ctx, request["Bucket"])
         writes.refuse_delete_conditions(request)
-        return objects.delete(bucket, request["Key"], request.get("VersionId"), ctx.account)
+        result = objects.delete(bucket, request["Key"], request.get("VersionId"), ctx.account)
+        object_events.announce_delete(ctx, bucket["Name"], request["Key"], request.get("VersionId"), result)
+        return result
 
     def delete_objects(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = require_bucket(ctx, request["Bucket"])
@@ -93,12 +110,25 @@ class S3Provider(BucketConfiguration, Provider):
             raise MalformedXML(
                 "The XML you provided was not well-formed or did not validate against our published schema"
             )
-        return objects.delete_many(bucket, entries, bool(delete.get("Quiet")), ctx.account)
+        result = objects.delete_many(bucket, entries, bool(delete.get("Quiet")), ctx.account)
+        failed = {(e["Key"], e.get("VersionId")) for e in result.get("Errors", [])}
+        for entry in entries:
+            if (entry["Key"], entry.get("VersionId")) not in failed:
+                marker = (
+                    {"DeleteMarker": True} if bucket.get("Versioning") and not entry.get("VersionId") else {}
+                )
+                object_events.announce_delete(
+                    ctx, bucket["Name"], entry["Key"], entry.get("VersionId"), marker
+                )
+        return result
 
     def copy_object(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = require_bucket(ctx, request["Bucket"])
         source_name = writes.parse_copy_source(request["CopySource"])[0]
-        return writes.copy_object(bucket, require_bucket(ctx, source_name), request, ctx.account)
+        result = writes.copy_object(bucket, require_bucket(ctx, source_name), request, ctx.account)
+        details = {**result["CopyObjectResult"], "VersionId": result.get("VersionId")}
+        object_events.announce(ctx, bucket["Name"], "ObjectCreated:Copy", request["Key"], details)
+        return result
 
     def list_objects(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = require_bucket(ctx, request["Bucket"])
@@ -124,12 +154,16 @@ class S3Provider(BucketConfiguration, Provider):
         bucket = require_bucket(ctx, request["Bucket"])
         tag_set = (request.get("Tagging") or {}).get("TagSet") or []
         with state.atomic():
-            return object_tagging.set_tags(bucket, request["Key"], request.get("VersionId"), tag_set)
+            result = object_tagging.set_tags(bucket, request["Key"], request.get("VersionId"), tag_set)
+        object_events.announce(ctx, bucket["Name"], "ObjectTagging:Put", request["Key"], result)
+        return result
 
     def delete_object_tagging(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = require_bucket(ctx, request["Bucket"])
         with state.atomic():
-            return object_tagging.set_tags(bucket, request["Key"], request.get("VersionId"), [])
+            result = object_tagging.set_tags(bucket, request["Key"], request.get("VersionId"), [])
+        object_events.announce(ctx, bucket["Name"], "ObjectTagging:Delete", request["Key"], result)
+        return result
 
     # -- multipart uploads -----------------------------------------------------------------------
 
@@ -148,7 +182,12 @@ class S3Provider(BucketConfiguration, Provider):
 
     def complete_multipart_upload(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = require_bucket(ctx, request["Bucket"])
-        return multipart.complete(bucket, request)
+        result = multipart.complete(bucket, request)
+        details = {**result, "Size": result.pop("Size")}
+        object_events.announce(
+            ctx, bucket["Name"], "ObjectCreated:CompleteMultipartUpload", request["Key"], details
+        )
+        return result
 
     def abort_multipart_upload(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = require_bucket(ctx, request["Bucket"])

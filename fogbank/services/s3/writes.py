@@ -98,6 +98,30 @@ def stored_headers(request: dict[str, Any]) -> dict[str, Any]:
     return headers
 
 
+GRANT_MEMBERS = ("GrantFullControl", "GrantRead", "GrantReadACP", "GrantWrite", "GrantWriteACP")
+
+
+def object_acl(bucket: dict[str, Any], request: dict[str, Any], account: str) -> dict[str, Any] | None:
+    """An ACL sent with a write (canned or grant headers), checked against the bucket's Object
+    Ownership before anything is stored. Returns the grant document to keep beside the object
+    (a canned ACL is kept in the object record itself), or None."""
+    if not request.get("ACL") and not any(request.get(name) for name in GRANT_MEMBERS):
+        return None
+    from fogbank.services.s3 import acl
+    from fogbank.services.s3.configuration import object_ownership
+
+    document = acl.acl_from_request(request, account)
+    acl.check_acls_enabled(object_ownership(bucket), document)
+    return None if request.get("ACL") else document
+
+
+def keep_object_acl(bucket: dict[str, Any], version: dict[str, Any], document: dict[str, Any] | None) -> None:
+    if document is not None:
+        from fogbank.services.s3.subresources import write_object_config
+
+        write_object_config(bucket["Name"], "acl", version, document)
+
+
 def parse_tagging(text: str | None) -> dict[str, str]:
     """The x-amz-tagging header: URL-encoded `key=value&...` pairs."""
     if not text:
@@ -120,6 +144,7 @@ def put_object(bucket: dict[str, Any], request: dict[str, Any], account: str) ->
     sent = checksums.requested_checksums(request)
     algorithms = checksums.algorithms_to_compute(request, sent)
     conditions.check_write(request, key, objects.current(bucket["Name"], key))
+    grants = object_acl(bucket, request, account)
     body = bodies.ingest(request.get("Body"), algorithms)
     try:
         if body.size > MAX_PUT_SIZE:
@@ -133,6 +158,7 @@ def put_object(bucket: dict[str, Any], request: dict[str, Any], account: str) ->
             # Checked again at the write: another request may have written the key meanwhile.
             conditions.check_write(request, key, objects.current(bucket["Name"], key))
             objects.place(bucket, version)
+            keep_object_acl(bucket, version, grants)
     except BaseException:
         bodies.discard(body.blob)
         raise
@@ -227,9 +253,11 @@ def copy_object(
         raise InvalidRequest(
             "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120"
         )
+    grants = object_acl(bucket, request, account)
     version = _copied_version(source, request, key, account, directive)
     with state.atomic():
         objects.place(bucket, version)
+        keep_object_acl(bucket, version, grants)
     result = _write_result(bucket, version)
     copied = {"ETag": version["ETag"], "LastModified": version["LastModified"]}
     if version.get("Checksum"):

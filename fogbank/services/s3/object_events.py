@@ -1,0 +1,35 @@
+"""Event notifications for object operations: what each operation announces to the bucket's
+notification configuration (delivery itself lives in `notifications`).
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-event-types-and-destinations.html
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fogbank.context import RequestContext
+
+
+def announce(ctx: RequestContext, bucket_name: str, event: str, key: str, details: dict[str, Any]) -> None:
+    """Announce `event` (e.g. "ObjectCreated:Put") about `key`; `details` may carry Size, ETag and
+    VersionId (an operation's result, or the stored version)."""
+    from fogbank.services.s3 import notifications
+
+    info = {
+        "Key": key,
+        "Size": details.get("Size"),
+        "ETag": details.get("ETag"),
+        "VersionId": details.get("VersionId"),
+    }
+    notifications.notify(ctx, bucket_name, event, info)
+
+
+def announce_delete(
+    ctx: RequestContext, bucket_name: str, key: str, version_id: str | None, result: dict[str, Any]
+) -> None:
+    """A delete without a version id in a versioned bucket creates a delete marker; any other
+    delete removes something (or nothing, which S3 announces all the same)."""
+    if result.get("DeleteMarker") and version_id is None:
+        announce(ctx, bucket_name, "ObjectRemoved:DeleteMarkerCreated", key, result)
+    else:
+        announce(ctx, bucket_name, "ObjectRemoved:Delete", key, {"VersionId": version_id})
