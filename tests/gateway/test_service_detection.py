@@ -165,15 +165,27 @@ def test_host_prefixed_request_detects_service_by_signature(fogbank: FogbankServ
     assert isinstance(response.json(), dict)
 
 
-def test_list_streams_known_unimplemented_service_answers_501_naming_operation(
-    client_factory: Callable[..., Any],
+@pytest.mark.parametrize(
+    ("service", "method", "operation"),
+    [
+        ("kinesis", "list_streams", "ListStreams"),  # json 1.1
+        ("cloudwatch", "list_metrics", "ListMetrics"),  # smithy-rpc-v2-cbor (botocore's first choice)
+        ("ec2", "describe_regions", "DescribeRegions"),  # ec2
+        ("lambda", "list_functions", "ListFunctions"),  # rest-json
+        ("route53", "list_hosted_zones", "ListHostedZones"),  # rest-xml
+    ],
+)
+def test_known_unimplemented_service_answers_501_naming_operation(
+    client_factory: Callable[..., Any], service: str, method: str, operation: str
 ) -> None:
+    """Every protocol's error reaches the client: the SDK reads code, message and status."""
     with pytest.raises(botocore.exceptions.ClientError) as raised:
-        client_factory("kinesis").list_streams()
+        getattr(client_factory(service), method)()
     error = raised.value.response
     assert error["Error"]["Code"] == "NotImplemented"
     assert (
-        error["Error"]["Message"] == "The ListStreams operation of kinesis is not implemented in fogbank yet"
+        error["Error"]["Message"]
+        == f"The {operation} operation of {service} is not implemented in fogbank yet"
     )
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert error["ResponseMetadata"]["RequestId"]
