@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from fogbank import clock
+from fogbank import clock, state
 from fogbank.context import RequestContext
 from fogbank.services.sqs import attributes as queue_attributes
 from fogbank.services.sqs.errors import InvalidParameterValue, QueueNameExists, invalid_parameter
@@ -134,7 +134,8 @@ def attribute_view(store: QueueStore, queue: Queue, names: set[str]) -> dict[str
         "ApproximateNumberOfMessagesDelayed",
     )
     if every or names.intersection(counted):
-        counts = store.index(queue).counts(clock.now(), queue.number("MessageRetentionPeriod", 345600))
+        with state.atomic():  # counting drops messages past their retention
+            counts = store.index(queue).counts(clock.now(), queue.number("MessageRetentionPeriod", 345600))
         view.update(
             {key: str(count) for key, count in zip(counted, counts, strict=True) if every or key in names}
         )
