@@ -1,9 +1,9 @@
 """Amazon SQS operations (JSON and the legacy query protocol share them).
 
 Not supported yet: KMS encryption is recorded (KmsMasterKeyId, KmsDataKeyReusePeriodSeconds) but
-not enforced through KMS; Policy documents and AddPermission grants are stored, not evaluated;
-the 60-second wait before
-re-creating a deleted queue's name (QueueDeletedRecently) is not imposed.
+no KMS key is used or checked; Policy documents and AddPermission grants are stored, not evaluated
+(IAM enforcement comes later); the 60-second wait before re-creating a deleted queue's name
+(QueueDeletedRecently) is not imposed, so test suites can re-create queues at once.
 """
 
 from __future__ import annotations
