@@ -81,8 +81,16 @@ class ErrorStyle:
             )
         return AwsError(message, code="IncompleteSignature", status=400)
 
-    def access_denied(self, message: str) -> AwsError:
-        return AwsError(message, code="AccessDenied", status=403)
+    def missing_token(self) -> AwsError:
+        if self.family == "json":
+            return AwsError(
+                "Request is missing Authentication Token",
+                code="MissingAuthenticationTokenException",
+                status=self.status,
+            )
+        return AwsError(
+            "Request is missing Authentication Token", code="MissingAuthenticationToken", status=403
+        )
 
 
 def style_for(exchange: Exchange) -> ErrorStyle:

@@ -19,18 +19,23 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qs, quote, unquote
 
+from botocore.model import OperationNotFoundError
 from botocore.utils import normalize_url_path
 
 from fogbank.gateway.exchange import Exchange
 from fogbank.gateway.signature_errors import ErrorStyle, style_for
 from fogbank.iam import identity
 from fogbank.protocol.http import HttpRequest
+from fogbank.protocol.models import service_model
+from fogbank.protocol.rest import router_for
 
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 _AUTH_PART = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]*)")
 _REQUIRED_PARTS = ("Credential", "SignedHeaders", "Signature")
+# Links in SNS messages that AWS serves to anyone holding them (SNS Developer Guide).
+_UNSIGNED_LINKS = frozenset({("sns", "ConfirmSubscription"), ("sns", "Unsubscribe")})
 
 
 @dataclass(slots=True)
@@ -47,13 +52,19 @@ class SigV4:
 
 
 async def verify(exchange: Exchange) -> None:
-    """Raise the AWS error for a request whose signature does not verify; unsigned requests pass
-    (they act anonymously, e.g. AssumeRoleWithWebIdentity or public S3 objects)."""
+    """Raise the AWS error for a request whose signature does not verify. Unsigned requests pass only
+    where AWS serves them anonymously (see `_anonymous_allowed`)."""
     request = exchange.request
     credentials = exchange.credentials
-    if credentials is None or not credentials.access_key:
-        return
     style = style_for(exchange)
+    if credentials is None or not credentials.access_key:
+        if _carries_signature(request):
+            raise style.incomplete(
+                "The request signature could not be read: its credential scope is malformed."
+            )
+        if not _anonymous_allowed(exchange):
+            raise style.missing_token()
+        return
     principal = _signing_principal(request, credentials.access_key, style)
     secret = principal.secret_key or identity.DEFAULT_SECRET
     if credentials.signature_version.startswith("v2"):
@@ -77,6 +88,43 @@ async def verify(exchange: Exchange) -> None:
     ).hexdigest()
     if not hmac.compare_digest(expected, signature.signature):
         raise style.signature_mismatch(signature.access_key, string_to_sign, signature.signature, canonical)
+
+
+def _carries_signature(request: HttpRequest) -> bool:
+    return "authorization" in request.headers or "X-Amz-Signature=" in request.query_string
+
+
+def _anonymous_allowed(exchange: Exchange) -> bool:
+    """Unsigned requests are S3's anonymous access and the operations AWS serves without
+    authentication (`auth: noAuth` in the model, e.g. AssumeRoleWithWebIdentity, Cognito sign-in;
+    SNS's SubscribeURL and UnsubscribeURL links)."""
+    service = exchange.service or ""
+    if service == "s3":
+        return True
+    operation = _operation_name(exchange.request, service)
+    if operation is None:
+        return False
+    if (service, operation) in _UNSIGNED_LINKS:
+        return True
+    try:
+        return bool(service_model(service).operation_model(operation).auth_type == "none")
+    except OperationNotFoundError:
+        return False
+
+
+def _operation_name(request: HttpRequest, service: str) -> str | None:
+    target = request.headers.get("x-amz-target")
+    if target:
+        return target.rpartition(".")[2]
+    action = request.query_value("Action")
+    if action is None and request.headers.get("content-type", "").startswith(
+        "application/x-www-form-urlencoded"
+    ):
+        action = (parse_qs(request.body.data.decode("utf-8", "replace")).get("Action") or [None])[0]
+    if action is not None:
+        return action
+    matched = router_for(service).match(request) if service else None
+    return matched[0].name if matched else None
 
 
 def _signing_principal(request: HttpRequest, access_key: str, style: ErrorStyle) -> identity.Principal:

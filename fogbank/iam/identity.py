@@ -30,7 +30,8 @@ from fogbank import clock
 from fogbank.context import DEFAULT_ACCOUNT
 from fogbank.state import Collection, database
 
-# The secret of the default key pair (`test`/`test`) and of 12-digit account key ids.
+# The default key pair (`test`/`test`); 12-digit account key ids sign with the same secret.
+DEFAULT_ACCESS_KEY = "test"
 DEFAULT_SECRET = "test"
 IAM_KEY_PREFIX = "AKIA"
 STS_KEY_PREFIX = "ASIA"
@@ -109,14 +110,14 @@ def resolve(access_key: str) -> Principal:
 
 def is_known_key(access_key: str) -> bool:
     """Whether signatures made with this key can be checked: issued keys and the default pairs."""
-    if access_key == DEFAULT_SECRET or (len(access_key) == 12 and access_key.isdigit()):
+    if access_key == DEFAULT_ACCESS_KEY or (len(access_key) == 12 and access_key.isdigit()):
         return True
     return _indexed(access_key) is not None or any(resolver(access_key) for resolver in _resolvers)
 
 
 def account_for_key(access_key: str, service: str = "", region: str = "") -> str:
     """The account a request acts in (called for every request: keep it cheap)."""
-    if not access_key or access_key == "test":
+    if not access_key or access_key == DEFAULT_ACCESS_KEY:
         return DEFAULT_ACCOUNT
     if len(access_key) == 12 and access_key.isdigit():
         return access_key

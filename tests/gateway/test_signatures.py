@@ -298,3 +298,34 @@ def test_verify_unsigned_assume_role_with_web_identity_allowed(
         RoleArn="arn:aws:iam::000000000000:role/web-role", RoleSessionName="web", WebIdentityToken=token
     )
     assert response["SubjectFromWebIdentityToken"] == "x"
+
+
+def test_verify_unsigned_request_to_signed_service_fails_missing_token(server: FogbankServer) -> None:
+    answer = requests.post(server.url, data={"Action": "ListTopics", "Version": "2010-03-31"}, timeout=10)
+    assert answer.status_code == 403
+    assert "<Code>MissingAuthenticationToken</Code>" in answer.text
+    assert "<Message>Request is missing Authentication Token</Message>" in answer.text
+    json_answer = requests.post(
+        server.url,
+        data=b"{}",
+        timeout=10,
+        headers={
+            "X-Amz-Target": "AmazonSSM.DescribeParameters",
+            "Content-Type": "application/x-amz-json-1.1",
+        },
+    )
+    assert json_answer.status_code == 400
+    assert json_answer.json()["__type"].endswith("MissingAuthenticationTokenException")
+
+
+def test_verify_malformed_authorization_fails_incomplete_signature(server: FogbankServer) -> None:
+    answer = requests.post(
+        server.url,
+        data={"Action": "GetCallerIdentity", "Version": "2011-06-15"},
+        timeout=10,
+        headers={
+            "Authorization": "AWS4-HMAC-SHA256 Credential=test/us-east-1/sts/aws4_request, Signature=00"
+        },
+    )
+    assert answer.status_code == 400
+    assert "<Code>IncompleteSignature</Code>" in answer.text
