@@ -120,7 +120,8 @@ def _operation_name(request: HttpRequest, service: str) -> str | None:
     if action is None and request.headers.get("content-type", "").startswith(
         "application/x-www-form-urlencoded"
     ):
-        action = (parse_qs(request.body.data.decode("utf-8", "replace")).get("Action") or [None])[0]
+        actions = parse_qs(request.body.data.decode("utf-8", "replace")).get("Action")
+        action = actions[0] if actions else None
     if action is not None:
         return action
     matched = router_for(service).match(request) if service else None
