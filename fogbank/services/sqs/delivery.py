@@ -97,6 +97,8 @@ class QueueIndex:
 
     def discard(self, message: Message) -> None:
         self.messages.delete(message.id)
+        if self.fifo and self.waiters:  # its group may be unblocked now
+            self.wake(1)
 
     def release_due(self, now: float) -> None:
         pending, messages = self.pending, self.messages

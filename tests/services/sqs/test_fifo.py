@@ -216,3 +216,24 @@ def test_send_message_batch_fifo_missing_group_fails_whole_request(
         400,
     )
     assert "Messages" not in sqs.receive_message(QueueUrl=url)
+
+
+def test_receive_message_long_poll_returns_when_blocking_message_deleted(
+    sqs: Any, client_factory: Callable[..., Any], make_queue: Callable[..., str]
+) -> None:
+    import threading
+    import time
+
+    url = make_queue(fifo=True, ContentBasedDeduplication="true")
+    sqs.send_message(QueueUrl=url, MessageBody="first", MessageGroupId="g")
+    sqs.send_message(QueueUrl=url, MessageBody="second", MessageGroupId="g")
+    handle = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+    other = client_factory("sqs")
+    other.list_queues()
+    timer = threading.Timer(0.3, lambda: other.delete_message(QueueUrl=url, ReceiptHandle=handle))
+    started = time.monotonic()
+    timer.start()
+    received = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20)
+    timer.join()
+    assert [m["Body"] for m in received["Messages"]] == ["second"]
+    assert time.monotonic() - started < 5
