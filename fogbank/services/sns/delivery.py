@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ _EMAIL_FOOTER = (
     "or comments regarding this email, please contact us at https://aws.amazon.com/support"
 )
 _pending: set[asyncio.Task[Any]] = set()
+_home: asyncio.AbstractEventLoop | None = None
 _timers: dict[int, clock.Timer] = {}  # pending retries by id (timers are not hashable)
 
 
@@ -69,13 +71,30 @@ class HttpJob:
 
 def dispatch(topic: dict[str, Any], messages: list[Message], base_url: str) -> None:
     """Deliver messages to the topic's subscriptions once the current request has been answered."""
-    loop = _loop()
-    if loop is None:
-        for message in messages:
-            deliver(topic, message, base_url)
-        return
     for message in messages:
-        loop.call_soon(deliver, topic, message, base_url)
+        _soon(deliver, topic, message, base_url)
+
+
+def bind_loop() -> None:
+    """Remember fogbank's event loop, so that work started from other threads runs on it."""
+    global _home
+    try:
+        _home = asyncio.get_running_loop()
+    except RuntimeError:
+        _home = None
+
+
+def _soon(callback: Any, *args: Any) -> None:
+    """Run `callback` on fogbank's event loop right after the current work, from any thread."""
+    try:
+        asyncio.get_running_loop().call_soon(callback, *args)
+        return
+    except RuntimeError:
+        pass
+    if _home is not None and _home.is_running():
+        _home.call_soon_threadsafe(callback, *args)
+    else:  # no event loop at all: a script driving the provider directly
+        callback(*args)
 
 
 def deliver(topic: dict[str, Any], message: Message, base_url: str) -> None:
@@ -325,8 +344,13 @@ def _deliver_http(
 
 
 def _start(job: HttpJob, *, confirming: bool = False) -> None:
-    loop = _loop()
-    if loop is None:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        if _home is not None and _home.is_running():
+            _home.call_soon_threadsafe(functools.partial(_start, job, confirming=confirming))
+        else:
+            asyncio.run(_attempt(job, confirming))
         return
     task = loop.create_task(_attempt(job, confirming))
     _pending.add(task)
@@ -379,9 +403,10 @@ def _post(url: str, body: str, headers: dict[str, str]) -> tuple[str, bool] | No
     """POST a message (in a thread). None when the endpoint answers 2xx; else the failure and
     whether it is retryable: SNS retries 5xx, 429 and unreachable endpoints, not other answers
     (https://docs.aws.amazon.com/sns/latest/dg/SendMessageToHttp.https.html)."""
-    request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
+    target, opener = _opener(url)
+    request = urllib.request.Request(target, data=body.encode(), headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310
+        with opener.open(request, timeout=HTTP_TIMEOUT) as response:
             response.read()
             return None
     except urllib.error.HTTPError as problem:
@@ -391,11 +416,28 @@ def _post(url: str, body: str, headers: dict[str, str]) -> tuple[str, bool] | No
         return f"Unable to reach the endpoint: {problem}", True
 
 
-def _loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
+def _opener(url: str) -> tuple[str, urllib.request.OpenerDirector]:
+    """Credentials in the URL (`https://user:password@host/`) answer Basic or Digest challenges
+    (a 401 with WWW-Authenticate), as SNS does; they never travel in the URL itself."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return url, _PLAIN
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    target = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    user, password = urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or "")
+    passwords.add_password(None, target, user, password)
+    handlers = (
+        urllib.request.HTTPBasicAuthHandler(passwords),
+        urllib.request.HTTPDigestAuthHandler(passwords),
+    )
+    return target, urllib.request.build_opener(*handlers)
+
+
+_PLAIN = urllib.request.build_opener()
 
 
 def stop() -> None:

@@ -46,6 +46,9 @@ def _with_token(result: dict[str, Any], token: str | None) -> dict[str, Any]:
 class SnsProvider(Provider):
     service = "sns"
 
+    def start(self) -> None:
+        delivery.bind_loop()
+
     def stop(self) -> None:
         delivery.stop()
 

@@ -3,6 +3,7 @@ SNS posts to it."""
 
 from __future__ import annotations
 
+import base64
 import http.server
 import queue
 import threading
@@ -61,9 +62,14 @@ class HttpEndpoint:
     url: str
     requests: queue.Queue[Posted] = field(default_factory=queue.Queue)
     statuses: list[int] = field(default_factory=list)
+    basic_auth: str | None = None  # "user:password" to demand, challenging with a 401 first
 
     def next(self, timeout: float = 10.0) -> Posted:
         return self.requests.get(timeout=timeout)
+
+
+def _basic(credentials: str) -> str:
+    return "Basic " + base64.b64encode(credentials.encode()).decode()
 
 
 @pytest.fixture
@@ -74,6 +80,12 @@ def http_endpoint() -> Iterator[HttpEndpoint]:
         def do_POST(self) -> None:  # noqa: N802 - the http.server naming
             length = int(self.headers.get("content-length", 0))
             body = self.rfile.read(length).decode()
+            if endpoint.basic_auth and self.headers.get("authorization") != _basic(endpoint.basic_auth):
+                self.send_response(401)
+                self.send_header("www-authenticate", 'Basic realm="hooks"')
+                self.send_header("content-length", "0")
+                self.end_headers()
+                return
             status = endpoint.statuses.pop(0) if endpoint.statuses else 200
             self.send_response(status)
             self.send_header("content-length", "0")

@@ -207,3 +207,17 @@ def test_publish_http_topic_delivery_policy_sets_content_type(sns, topic_arn, ht
     subscribe_confirmed(sns, topic_arn, http_endpoint)
     sns.publish(TopicArn=topic_arn, Message="typed")
     assert http_endpoint.next().headers["content-type"] == "application/json"
+
+
+def test_publish_http_credentials_in_url_answer_basic_challenge(sns, topic_arn, http_endpoint):
+    http_endpoint.basic_auth = "hook-user:s3cret"
+    url = http_endpoint.url.replace("http://", "http://hook-user:s3cret@")
+    sns.subscribe(TopicArn=topic_arn, Protocol="http", Endpoint=url)
+    confirmation = http_endpoint.next()
+    assert confirmation.headers["authorization"] == "Basic aG9vay11c2VyOnMzY3JldA=="
+    token = json.loads(confirmation.body)["Token"]
+    sns.confirm_subscription(TopicArn=topic_arn, Token=token)
+
+    sns.publish(TopicArn=topic_arn, Message="behind basic auth")
+
+    assert json.loads(http_endpoint.next().body)["Message"] == "behind basic auth"

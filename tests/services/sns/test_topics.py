@@ -186,7 +186,11 @@ def test_set_topic_attributes_policy_replaces_default(sns, topic_arn):
             "3",
             "Invalid parameter: SignatureVersion: Invalid value [3]. Must be one of 1, 2",
         ),
-        ("TracingConfig", "Active", "Invalid parameter: TracingConfig Active is not supported by fogbank yet"),
+        (
+            "TracingConfig",
+            "Active",
+            "Invalid parameter: TracingConfig Active is not supported by fogbank yet",
+        ),
         (
             "HTTPSuccessFeedbackRoleArn",
             "arn:aws:iam::000000000000:role/r",
