@@ -10,18 +10,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import signal
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 from fogbank import __version__
 from fogbank.config import settings
+
+# urllib, subprocess, shutil and signal are imported by the commands that use them: `fogbank start`
+# in the foreground needs none of them, and every millisecond of start-up counts.
 
 DESCRIPTION = """\
 fogbank: a free, open-source AWS cloud on your machine.
@@ -184,6 +182,9 @@ def _port_of(args: argparse.Namespace) -> int:
 
 def _call(port: int, path: str, data: bytes | None = None, timeout: float = 30.0) -> Any:
     """A request to a running fogbank; the open response (the caller closes it)."""
+    import urllib.error
+    import urllib.request
+
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}{path}", data=data, method="POST" if data is not None else "GET"
     )
@@ -200,6 +201,8 @@ def _call(port: int, path: str, data: bytes | None = None, timeout: float = 30.0
 
 
 def _reason(problem: Exception) -> str:
+    import urllib.error
+
     return str(problem.reason) if isinstance(problem, urllib.error.URLError) else str(problem)
 
 
@@ -235,6 +238,8 @@ def _port_in_use(host: str, port: int) -> bool:
 
 
 def _start_detached(args: argparse.Namespace) -> int:
+    import subprocess
+
     if _port_in_use(args.host, args.port):
         raise CommandError(
             f"port {args.port} is in use (fogbank status --port {args.port} tells whether it is fogbank)"
@@ -288,6 +293,8 @@ def _is_alive(pid: int) -> bool:
 
 
 def _stop(args: argparse.Namespace) -> int:
+    import signal
+
     record = _read_pid_file(args.data_dir)
     if record is None:
         raise CommandError(f"no fogbank started with -d is known in {args.data_dir} (no pid file)")
@@ -322,6 +329,8 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _logs(args: argparse.Namespace) -> int:
+    import shutil
+
     log_path = args.data_dir / "fogbank.log"
     if not log_path.exists():
         raise CommandError(f"no log at {log_path} (logs exist for fogbank started with -d)")
@@ -346,6 +355,8 @@ def _reset(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    import shutil
+
     partial = args.file.with_name(args.file.name + ".part")
     with (
         _call(_port_of(args), "/_fogbank/state/export", timeout=300) as response,
