@@ -12,6 +12,7 @@ import orjson
 
 from fogbank import clock, state
 from fogbank.protocol.http import HttpResponse
+from fogbank.services.sns.messages import timestamp_text
 
 _sequence = itertools.count()
 
@@ -26,7 +27,7 @@ def capture(*, to: str, subject: str, body: str, topic_arn: str, subscription_ar
     now = clock.now()
     record = {
         "id": email_id,
-        "timestamp": now,
+        "timestamp": timestamp_text(now),
         "from": sender,
         "to": to,
         "subject": subject,

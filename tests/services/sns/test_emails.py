@@ -7,6 +7,7 @@ import json
 import re
 import urllib.parse
 
+import pytest
 from sns_support import fogbank_delete, fogbank_get
 
 
@@ -115,3 +116,25 @@ def test_delete_emails_clears_them(sns, topic_arn, endpoint, unique_name):
         "deleted": 1
     }
     assert emails_to(endpoint, address) == []
+
+
+def test_get_emails_lists_all_in_capture_order_and_delete_clears_all(sns, topic_arn, endpoint, unique_name):
+    import urllib.error
+    import urllib.request
+
+    first, second = f"{unique_name('a')}@example.com", f"{unique_name('b')}@example.com"
+    sns.subscribe(TopicArn=topic_arn, Protocol="email", Endpoint=first)
+    sns.subscribe(TopicArn=topic_arn, Protocol="email", Endpoint=second)
+
+    everything = fogbank_get(endpoint, "/_fogbank/sns/emails")
+    ours = [email["to"] for email in everything if email["to"] in (first, second)]
+    assert ours == [first, second]
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", everything[-1]["timestamp"])
+
+    assert fogbank_delete(endpoint, "/_fogbank/sns/emails")["deleted"] >= 2
+    assert fogbank_get(endpoint, "/_fogbank/sns/emails") == []
+    request = urllib.request.Request(endpoint + "/_fogbank/sns/emails", data=b"{}", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(request, timeout=10)
+    assert raised.value.code == 405
+    raised.value.close()
