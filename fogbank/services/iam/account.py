@@ -1,4 +1,5 @@
-"""Account-wide IAM settings and figures: the account alias and GetAccountSummary.
+"""Account-wide IAM settings and figures: the account's creation date, its alias and
+GetAccountSummary.
 
 The alias lives in ("iam", "account", <account>) under the key "alias"; an account has at most
 one alias, and creating another replaces it (IAM User Guide, "Your AWS account ID and its alias").
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fogbank import state
+from fogbank import clock, state
 from fogbank.context import RequestContext
 from fogbank.services.iam import access_keys, entities, identity_providers, instance_profiles, policies
 from fogbank.services.iam.errors import NoSuchEntity
@@ -18,6 +19,15 @@ from fogbank.services.iam.policy_documents import INLINE_POLICY_SIZE, MANAGED_PO
 
 def _settings(ctx: RequestContext) -> state.Collection[dict[str, Any]]:
     return state.collection("iam", "account", ctx.account)
+
+
+def created_at(ctx: RequestContext) -> float:
+    """When the account first appeared in fogbank (the root user's CreateDate)."""
+    record = _settings(ctx).get("created")
+    if record is None:
+        record = {"CreateDate": clock.now()}
+        _settings(ctx).put("created", record)
+    return float(record["CreateDate"])
 
 
 def create_alias(ctx: RequestContext, alias: str) -> None:

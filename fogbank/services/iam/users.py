@@ -13,7 +13,7 @@ from typing import Any
 from fogbank import clock, state
 from fogbank.context import RequestContext
 from fogbank.iam import identity
-from fogbank.services.iam import access_keys, attachments, entities, tags
+from fogbank.services.iam import access_keys, account, attachments, entities, tags
 from fogbank.services.iam.entities import GROUP, USER
 from fogbank.services.iam.errors import DeleteConflict, EntityAlreadyExists, IamValidationError, NoSuchEntity
 
@@ -39,7 +39,7 @@ def caller(ctx: RequestContext) -> dict[str, Any]:
     principal = identity.resolve(ctx.access_key)
     if principal.arn.endswith(":root"):
         # The root user has no name or path (IAM API reference, GetUser).
-        return {"UserId": ctx.account, "Arn": principal.arn, "CreateDate": 0.0}
+        return {"UserId": ctx.account, "Arn": principal.arn, "CreateDate": account.created_at(ctx)}
     if ":user/" not in principal.arn or principal.account != ctx.account:
         raise IamValidationError("Must specify userName when calling with non-User credentials")
     return entities.view(USER, entities.require(ctx, USER, principal.arn.rsplit("/", 1)[-1]))

@@ -58,6 +58,8 @@ def test_get_user_without_name_as_root_returns_root(iam: Any) -> None:
     user = iam.get_user()["User"]
     assert user["UserId"] == "000000000000"
     assert user["Arn"] == "arn:aws:iam::000000000000:root"
+    assert user["CreateDate"].year >= 2024
+    assert iam.get_user()["User"]["CreateDate"] == user["CreateDate"]
 
 
 def test_list_users_path_prefix_paginates_with_marker(iam: Any, unique_name: Callable[[str], str]) -> None:
