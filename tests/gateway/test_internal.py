@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
+from fogbank.services.registry import PROVIDERS
 from fogbank.testing.server import FogbankServer
 
-SERVICES = {"s3", "sqs", "sns", "iam", "sts", "ssm", "secretsmanager"}
+SERVICES = set(PROVIDERS)
 Factory = Callable[..., FogbankServer]
 
 
@@ -192,9 +193,9 @@ def test_reset_service_in_query_string_and_localstack_alias(own: FogbankServer) 
     ("body", "status", "message"),
     [
         (
-            b'{"service": "dynamodb"}',
+            b'{"service": "nosuch"}',
             400,
-            "unknown service 'dynamodb'; fogbank implements iam, s3, secretsmanager, sns, sqs, ssm, sts",
+            f"unknown service 'nosuch'; fogbank implements {', '.join(sorted(PROVIDERS))}",
         ),
         (
             b'{"service": 5}',
