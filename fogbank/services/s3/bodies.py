@@ -6,6 +6,7 @@ Bodies live in `fogbank.state.blobs` files; object records hold the blob id.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -53,6 +54,24 @@ def ingest(body: Payload | bytes | None, algorithms: Iterable[str]) -> StoredBod
         blob = blobs.store_bytes(data)
     md5 = digests.pop("ETAG-MD5")
     return StoredBody(blob, size, md5, digests)
+
+
+def is_spooled(body: object) -> bool:
+    return isinstance(body, Payload) and body.path is not None
+
+
+async def ingest_async(body: Payload | bytes | None, algorithms: Iterable[str]) -> StoredBody:
+    """`ingest`, with bodies spooled to disk hashed and moved in a worker thread: a large upload
+    must not stall every other request (small bodies stay on the fast, inline path)."""
+    if isinstance(body, Payload) and body.path is not None:
+        return await asyncio.to_thread(ingest, body, list(algorithms))
+    return ingest(body, algorithms)
+
+
+async def assemble_async(pieces: list[tuple[str, int, int]], algorithms: list[str]) -> StoredBody:
+    """A new blob made of (blob, start, length) pieces, hashed; in a worker thread, as it reads
+    and writes the whole object."""
+    return await asyncio.to_thread(lambda: ingest(concatenate(pieces), algorithms))
 
 
 def discard(blob: str | None) -> None:

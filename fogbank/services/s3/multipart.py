@@ -98,7 +98,7 @@ def _check_part_number(number: int) -> None:
         )
 
 
-def upload_part(bucket: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+async def upload_part(bucket: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
     upload = require_upload(bucket["Name"], request["UploadId"], request["Key"])
     number = request["PartNumber"]
     _check_part_number(number)
@@ -106,7 +106,7 @@ def upload_part(bucket: dict[str, Any], request: dict[str, Any]) -> dict[str, An
     algorithms = list(
         dict.fromkeys([*sent, *([upload["ChecksumAlgorithm"]] if upload["ChecksumAlgorithm"] else [])])
     )
-    body = bodies.ingest(request.get("Body"), algorithms)
+    body = await bodies.ingest_async(request.get("Body"), algorithms)
     try:
         checksums.verify_content_md5(request.get("ContentMD5"), body.md5)
         checksums.verify(sent, body.digests)
@@ -190,14 +190,15 @@ def _copy_range(header: str | None, size: int) -> tuple[int, int]:
     return first, last - first + 1
 
 
-def complete(bucket: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+async def complete(bucket: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
     name, key, upload_id = bucket["Name"], request["Key"], request["UploadId"]
     upload = require_upload(name, upload_id, key)
     chosen = _chosen_parts(upload, (request.get("MultipartUpload") or {}).get("Parts") or [])
     conditions.check_write(request, key, objects.current(name, key))
-    spooled = bodies.concatenate([(part["Blob"], 0, part["Size"]) for part in chosen])
     full_object = upload["ChecksumAlgorithm"] if upload["ChecksumType"] == "FULL_OBJECT" else None
-    body = bodies.ingest(spooled, [full_object] if full_object else [])
+    body = await bodies.assemble_async(
+        [(part["Blob"], 0, part["Size"]) for part in chosen], [full_object] if full_object else []
+    )
     etag_md5 = hashlib.md5(b"".join(bytes.fromhex(part["MD5"]) for part in chosen)).hexdigest()
     version = {
         "Key": key,
@@ -218,6 +219,8 @@ def complete(bucket: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
         "ACL": upload["ACL"],
     }
     try:
+        # The upload may have been completed or aborted by another request meanwhile.
+        require_upload(name, upload_id, key)
         with state.atomic():
             objects.place(bucket, version)
             writes.keep_object_acl(bucket, version, upload.get("Grants"))

@@ -7,12 +7,14 @@ legal holds, appends (x-amz-write-offset-bytes), MFA delete, XXHASH checksums, d
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from typing import Any
 
 from fogbank import state
 from fogbank.context import RequestContext
 from fogbank.services.provider import Provider
 from fogbank.services.s3 import (
+    bodies,
     buckets,
     listing,
     multipart,
@@ -81,9 +83,34 @@ class S3Provider(BucketConfiguration, Provider):
 
     # -- objects ---------------------------------------------------------------------------------
 
-    def put_object(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    def put_object(
+        self, ctx: RequestContext, request: dict[str, Any]
+    ) -> dict[str, Any] | Coroutine[Any, Any, dict[str, Any]]:
+        # Bodies in memory are stored inline (the hot path, and callable from other services
+        # synchronously); bodies spooled to disk are hashed in a worker thread, so the answer is
+        # a coroutine the gateway awaits.
         bucket = require_bucket(ctx, request["Bucket"])
-        result = writes.put_object(bucket, request, ctx.account)
+        plan = writes.plan_put(bucket, request, ctx.account)
+        body = request.get("Body")
+        if bodies.is_spooled(body):
+            return self._put_spooled(ctx, bucket, request, plan)
+        return self._put_stored(ctx, bucket, request, plan, bodies.ingest(body, plan.algorithms))
+
+    async def _put_spooled(
+        self, ctx: RequestContext, bucket: dict[str, Any], request: dict[str, Any], plan: writes.PutPlan
+    ) -> dict[str, Any]:
+        stored = await bodies.ingest_async(request.get("Body"), plan.algorithms)
+        return self._put_stored(ctx, bucket, request, plan, stored)
+
+    def _put_stored(
+        self,
+        ctx: RequestContext,
+        bucket: dict[str, Any],
+        request: dict[str, Any],
+        plan: writes.PutPlan,
+        stored: bodies.StoredBody,
+    ) -> dict[str, Any]:
+        result = writes.finish_put(bucket, request, ctx.account, plan, stored)
         object_events.announce(ctx, bucket["Name"], "ObjectCreated:Put", request["Key"], result)
         return result
 
@@ -171,18 +198,18 @@ class S3Provider(BucketConfiguration, Provider):
         bucket = require_bucket(ctx, request["Bucket"])
         return multipart.create(bucket, request, ctx.account)
 
-    def upload_part(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    async def upload_part(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = require_bucket(ctx, request["Bucket"])
-        return multipart.upload_part(bucket, request)
+        return await multipart.upload_part(bucket, request)
 
     def upload_part_copy(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = require_bucket(ctx, request["Bucket"])
         source_name = writes.parse_copy_source(request["CopySource"])[0]
         return multipart.upload_part_copy(bucket, require_bucket(ctx, source_name), request)
 
-    def complete_multipart_upload(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    async def complete_multipart_upload(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = require_bucket(ctx, request["Bucket"])
-        result = multipart.complete(bucket, request)
+        result = await multipart.complete(bucket, request)
         details = {**result, "Size": result.pop("Size")}
         object_events.announce(
             ctx, bucket["Name"], "ObjectCreated:CompleteMultipartUpload", request["Key"], details

@@ -6,6 +6,7 @@ See https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html and API_C
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -135,7 +136,20 @@ def parse_tagging(text: str | None) -> dict[str, str]:
     return tags
 
 
-def put_object(bucket: dict[str, Any], request: dict[str, Any], account: str) -> dict[str, Any]:
+@dataclass(slots=True)
+class PutPlan:
+    """What PutObject checked before taking the body (which may take a while for large ones)."""
+
+    key: str
+    headers: dict[str, Any]
+    tags: dict[str, str]
+    sent: dict[str, str]
+    algorithms: list[str]
+    grants: dict[str, Any] | None
+
+
+def plan_put(bucket: dict[str, Any], request: dict[str, Any], account: str) -> PutPlan:
+    """PutObject's checks that need no body: key, settings, tags, checksums sent, conditions, ACL."""
     key = request["Key"]
     check_key(key)
     refuse_unsupported(request)
@@ -143,22 +157,29 @@ def put_object(bucket: dict[str, Any], request: dict[str, Any], account: str) ->
     tags = parse_tagging(request.get("Tagging"))
     sent = checksums.requested_checksums(request)
     algorithms = checksums.algorithms_to_compute(request, sent)
+    storage_class(request)
     conditions.check_write(request, key, objects.current(bucket["Name"], key))
     grants = object_acl(bucket, request, account)
-    body = bodies.ingest(request.get("Body"), algorithms)
+    return PutPlan(key, headers, tags, sent, algorithms, grants)
+
+
+def finish_put(
+    bucket: dict[str, Any], request: dict[str, Any], account: str, plan: PutPlan, body: bodies.StoredBody
+) -> dict[str, Any]:
+    """Verify the stored body's digests and make it the key's latest version (or discard it)."""
     try:
         if body.size > MAX_PUT_SIZE:
             raise EntityTooLarge(
                 "Your proposed upload exceeds the maximum allowed size", MaxSizeAllowed=MAX_PUT_SIZE
             )
         checksums.verify_content_md5(request.get("ContentMD5"), body.md5)
-        checksums.verify(sent, body.digests)
-        version = _new_version(request, key, account, body, headers, tags)
+        checksums.verify(plan.sent, body.digests)
+        version = _new_version(request, plan.key, account, body, plan.headers, plan.tags)
         with state.atomic():
             # Checked again at the write: another request may have written the key meanwhile.
-            conditions.check_write(request, key, objects.current(bucket["Name"], key))
+            conditions.check_write(request, plan.key, objects.current(bucket["Name"], plan.key))
             objects.place(bucket, version)
-            keep_object_acl(bucket, version, grants)
+            keep_object_acl(bucket, version, plan.grants)
     except BaseException:
         bodies.discard(body.blob)
         raise
