@@ -179,7 +179,7 @@ class SnsProvider(Provider):
         attributes = subscriptions.check_attributes(wanted, protocol, topic["TopicArn"], subscribing=True)
         for existing in subscriptions.for_topic(topic["TopicArn"]):
             if existing["Protocol"] == protocol and existing["Endpoint"] == endpoint:
-                return self._resubscribe(existing, attributes, request)
+                return self._resubscribe(ctx, topic, existing, attributes, request)
         pending = subscriptions.needs_confirmation(protocol, endpoint, ctx.account)
         subscription = subscriptions.new_subscription(
             topic["TopicArn"], protocol, endpoint, ctx.account, attributes, pending
@@ -196,11 +196,19 @@ class SnsProvider(Provider):
         return {"SubscriptionArn": self._answer_arn(subscription, request)}
 
     def _resubscribe(
-        self, existing: dict[str, Any], attributes: dict[str, str], request: dict[str, Any]
+        self,
+        ctx: RequestContext,
+        topic: dict[str, Any],
+        existing: dict[str, Any],
+        attributes: dict[str, str],
+        request: dict[str, Any],
     ) -> dict[str, Any]:
-        """Subscribe is idempotent for the same endpoint, unless the attributes differ."""
+        """Subscribe is idempotent for the same endpoint, unless the attributes differ; a still
+        pending subscription gets its confirmation request again."""
         if any(existing["Attributes"].get(key, "") != value for key, value in attributes.items()):
             raise invalid("Attributes Reason: Subscription already exists with different attributes")
+        if existing["Pending"]:
+            delivery.send_confirmation(topic, existing, ctx.request.base_url)
         return {"SubscriptionArn": self._answer_arn(existing, request)}
 
     @staticmethod

@@ -138,3 +138,12 @@ def test_get_emails_lists_all_in_capture_order_and_delete_clears_all(sns, topic_
         urllib.request.urlopen(request, timeout=10)
     assert raised.value.code == 405
     raised.value.close()
+
+
+def test_subscribe_again_while_pending_resends_confirmation(sns, topic_arn, endpoint, unique_name):
+    address = f"{unique_name('again')}@example.com"
+    sns.subscribe(TopicArn=topic_arn, Protocol="email", Endpoint=address)
+    sns.subscribe(TopicArn=topic_arn, Protocol="email", Endpoint=address)
+    first, second = emails_to(endpoint, address)
+    assert token_in(first["body"]) == token_in(second["body"])
+    assert len(sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]) == 1
