@@ -98,4 +98,10 @@ def packed_policy_size(request: dict[str, Any]) -> int | None:
 
 
 def caller_is_session(principal: identity.Principal) -> bool:
+    """Temporary credentials of any kind (role, federated user or session token)."""
     return principal.session_token is not None
+
+
+def is_role_session(principal: identity.Principal) -> bool:
+    """A role session: assuming a role with it is role chaining (IAM User Guide, "Role chaining")."""
+    return principal.session_token is not None and ":assumed-role/" in principal.arn

@@ -33,8 +33,7 @@ def refuse(request: Request, *members: str) -> None:
             raise NotImplementedOperation(f"fogbank does not support {member} yet")
 
 
-def _with_packed_size(response: Response, request: Request) -> Response:
-    size = credentials.packed_policy_size(request)
+def _with_packed_size(response: Response, size: int | None) -> Response:
     if size is not None:
         response["PackedPolicySize"] = size
     return response
@@ -62,6 +61,7 @@ class StsProvider(Provider):
         caller = identity.resolve(ctx.access_key)
         credentials.check_name(request["RoleSessionName"], "roleSessionName")
         credentials.check_session_policy(request.get("Policy"))
+        packed_size = credentials.packed_policy_size(request)
         tags = request.get("Tags") or []
         transitive = request.get("TransitiveTagKeys") or []
         tag_keys = {tag["Key"] for tag in tags}
@@ -72,7 +72,7 @@ class StsProvider(Provider):
         role = role_sessions.find_role(request["RoleArn"], caller.arn, "AssumeRole", ctx.region)
         role_sessions.check_external_id(role, request.get("ExternalId"), caller.arn)
         duration = role_sessions.session_duration(
-            request.get("DurationSeconds"), role, chained=credentials.caller_is_session(caller)
+            request.get("DurationSeconds"), role, chained=credentials.is_role_session(caller)
         )
         response = role_sessions.start_session(
             role,
@@ -88,12 +88,13 @@ class StsProvider(Provider):
         )
         if request.get("SourceIdentity"):
             response["SourceIdentity"] = request["SourceIdentity"]
-        return _with_packed_size(response, request)
+        return _with_packed_size(response, packed_size)
 
     def assume_role_with_web_identity(self, ctx: RequestContext, request: Request) -> Response:
         refuse(request, "MinimumSessionTokenSize")
         credentials.check_name(request["RoleSessionName"], "roleSessionName")
         credentials.check_session_policy(request.get("Policy"))
+        packed_size = credentials.packed_policy_size(request)
         claims = role_sessions.token_claims(request["WebIdentityToken"])
         role = role_sessions.find_role(request["RoleArn"], None, "AssumeRoleWithWebIdentity", ctx.region)
         issuer = str(claims.get("iss") or request.get("ProviderId") or "")
@@ -112,11 +113,12 @@ class StsProvider(Provider):
         response["Provider"] = issuer.removeprefix("https://")
         if audience:
             response["Audience"] = audience[0] if isinstance(audience, list) else str(audience)
-        return _with_packed_size(response, request)
+        return _with_packed_size(response, packed_size)
 
     def assume_role_with_saml(self, ctx: RequestContext, request: Request) -> Response:
         refuse(request, "MinimumSessionTokenSize")
         credentials.check_session_policy(request.get("Policy"))
+        packed_size = credentials.packed_policy_size(request)
         assertion = role_sessions.read_saml(request["SAMLAssertion"])
         credentials.check_name(assertion.session_name, "roleSessionName")
         role = role_sessions.find_role(request["RoleArn"], None, "AssumeRoleWithSAML", ctx.region)
@@ -147,7 +149,7 @@ class StsProvider(Provider):
                 ),
             }
         )
-        return _with_packed_size(response, request)
+        return _with_packed_size(response, packed_size)
 
     def get_session_token(self, ctx: RequestContext, request: Request) -> Response:
         refuse(request, "SerialNumber", "TokenCode", "MinimumSessionTokenSize")
@@ -168,6 +170,7 @@ class StsProvider(Provider):
         name = request["Name"]
         credentials.check_name(name, "name")
         credentials.check_session_policy(request.get("Policy"))
+        packed_size = credentials.packed_policy_size(request)
         duration = self._user_session_duration(caller, request.get("DurationSeconds"))
         arn = f"arn:aws:sts::{caller.account}:federated-user/{name}"
         user_id = f"{caller.account}:{name}"
@@ -181,7 +184,7 @@ class StsProvider(Provider):
             source_arn=caller.arn,
         )
         response = {"Credentials": issued, "FederatedUser": {"FederatedUserId": user_id, "Arn": arn}}
-        return _with_packed_size(response, request)
+        return _with_packed_size(response, packed_size)
 
     @staticmethod
     def _user_session_duration(caller: identity.Principal, requested: int | None) -> int:

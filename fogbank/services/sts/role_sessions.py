@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote
 from xml.etree import ElementTree
 
-from fogbank import clock
+from fogbank import clock, state
 from fogbank.errors import AwsError
 from fogbank.iam import identity
 from fogbank.services.calls import call
@@ -119,10 +119,11 @@ def start_session(
     (IAM reports it as RoleLastUsed)."""
     arn = f"arn:aws:sts::{role.account}:assumed-role/{role.name}/{session_name}"
     user_id = f"{role.role_id}:{session_name}"
-    issued = credentials.issue(
-        role.account, arn, user_id, duration, role_arn=role.arn, session_name=session_name, **details
-    )
-    identity.note_role_use(role.arn, region)
+    with state.atomic():
+        issued = credentials.issue(
+            role.account, arn, user_id, duration, role_arn=role.arn, session_name=session_name, **details
+        )
+        identity.note_role_use(role.arn, region)
     return {"Credentials": issued, "AssumedRoleUser": {"AssumedRoleId": user_id, "Arn": arn}}
 
 

@@ -164,6 +164,19 @@ def test_assume_role_by_role_session_over_one_hour_fails_role_chaining_limit(
     )
 
 
+def test_assume_role_with_session_token_credentials_is_not_role_chaining(
+    sts: Any, iam: Any, client_with: Callable[..., Any], unique_name: Callable[[str], str]
+) -> None:
+    role = iam.create_role(
+        RoleName=unique_name("r"), AssumeRolePolicyDocument=trust(ROOT), MaxSessionDuration=7200
+    )["Role"]
+    user = iam.create_user(UserName=unique_name("u"))["User"]
+    key = iam.create_access_key(UserName=user["UserName"])["AccessKey"]
+    token = client_with("sts", key["AccessKeyId"], key["SecretAccessKey"]).get_session_token()["Credentials"]
+    session = client_with("sts", token["AccessKeyId"], token["SecretAccessKey"], token["SessionToken"])
+    assert assume(session, role["Arn"], DurationSeconds=7200)["Credentials"]
+
+
 def test_assume_role_invalid_session_name_fails_validation(
     sts: Any, iam: Any, unique_name: Callable[[str], str]
 ) -> None:
