@@ -72,6 +72,9 @@ def _statements(parsed: dict[str, Any]) -> list[dict[str, Any]]:
             raise MalformedPolicyDocument(SYNTAX_ERROR)
         if statement.get("Effect") not in ("Allow", "Deny"):
             raise MalformedPolicyDocument(SYNTAX_ERROR)
+    sids = [statement["Sid"] for statement in statements if "Sid" in statement]
+    if len(sids) != len(set(sids)):
+        raise MalformedPolicyDocument("Statement IDs (SID) in a single policy must be unique.")
     return statements
 
 

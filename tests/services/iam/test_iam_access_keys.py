@@ -75,6 +75,18 @@ def test_issued_key_acts_as_its_user(
     )
 
 
+def test_update_user_renamed_user_keys_act_as_new_arn(
+    iam: Any, client_with: Callable[..., Any], unique_name: Callable[[str], str]
+) -> None:
+    name, new_name = unique_name("u"), unique_name("u")
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    iam.update_user(UserName=name, NewUserName=new_name, NewPath="/renamed/")
+    assert iam.list_access_keys(UserName=new_name)["AccessKeyMetadata"][0]["UserName"] == new_name
+    identity = client_with("sts", key["AccessKeyId"], key["SecretAccessKey"]).get_caller_identity()
+    assert identity["Arn"] == f"arn:aws:iam::000000000000:user/renamed/{new_name}"
+
+
 def test_issued_key_in_other_account_acts_in_that_account(
     client_factory: Callable[..., Any], client_with: Callable[..., Any], unique_name: Callable[[str], str]
 ) -> None:

@@ -78,6 +78,11 @@ def test_create_policy_duplicate_name_fails_entity_already_exists(
             '"Resource": "*"}]}',
             "Policy document should not specify a principal.",
         ),
+        (
+            '{"Statement": [{"Sid": "A", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}, '
+            '{"Sid": "A", "Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}',
+            "Statement IDs (SID) in a single policy must be unique.",
+        ),
     ],
 )
 def test_create_policy_invalid_document_fails_malformed_policy_document(
