@@ -78,8 +78,10 @@ class S3Codec(RestXmlCodec):
     def match_path(self, request: HttpRequest) -> str:
         """Virtual-hosted requests are routed as their path-style equivalent (`/{Bucket}/{Key+}`)."""
         path = request.path
-        bucket = request.memo.get("s3_bucket_host")
-        if bucket is None:
+        remembered = request.memo.get("s3_bucket_host")
+        if isinstance(remembered, str):
+            bucket = remembered
+        else:
             bucket = virtual_host_bucket(request.host.lower()) or ""
             request.memo["s3_bucket_host"] = bucket
         if bucket:

@@ -189,7 +189,9 @@ def verify_content_md5(content_md5: str | None, md5_digest: bytes) -> None:
     except (binascii.Error, ValueError):
         raw = b""
     if len(raw) != 16:
-        raise InvalidDigest("The Content-MD5 you specified was not valid.", **{"Content-MD5": content_md5})
+        error = InvalidDigest("The Content-MD5 you specified was not valid.")
+        error.fields["Content-MD5"] = content_md5  # not a Python name, so set after construction
+        raise error
     if raw != md5_digest:
         raise BadDigest(
             "The Content-MD5 you specified did not match what we received.",

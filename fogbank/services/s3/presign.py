@@ -49,10 +49,12 @@ def _check_sigv4(expires_text: str, date_text: str) -> None:
         )
     now = clock.now()
     if now > signed + expires:
-        raise AccessDenied(
-            "Request has expired",
-            **{"X-Amz-Expires": expires, "Expires": _iso(signed + expires), "ServerTime": _iso(now)},
+        error = AccessDenied("Request has expired")
+        # S3's field names are not Python names, so they are set after construction.
+        error.fields.update(
+            {"X-Amz-Expires": expires, "Expires": _iso(signed + expires), "ServerTime": _iso(now)}
         )
+        raise error
 
 
 def _check_sigv2(epoch_text: str) -> None:
