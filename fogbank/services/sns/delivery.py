@@ -144,19 +144,31 @@ def notification(topic: dict[str, Any], subscription: dict[str, Any], message: M
     return render(document)
 
 
-def confirmation(topic: dict[str, Any], subscription: dict[str, Any], message_id: str, base_url: str) -> str:
-    """The SubscriptionConfirmation message sent to HTTP/S, email-json and cross-account SQS."""
+def confirmation(
+    topic: dict[str, Any], subscription: dict[str, Any], message_id: str, base_url: str, *, restore: str = ""
+) -> str:
+    """The SubscriptionConfirmation message (HTTP/S, email-json, cross-account SQS), or with a
+    `restore` token the UnsubscribeConfirmation an HTTP/S endpoint gets after unsubscribing."""
     arn = topic["TopicArn"]
-    document: dict[str, Any] = {
-        "Type": "SubscriptionConfirmation",
-        "MessageId": message_id,
-        "Token": subscription["Token"],
-        "TopicArn": arn,
-        "Message": (
+    if restore:
+        kind, token = "UnsubscribeConfirmation", restore
+        text = (
+            f"You have chosen to deactivate subscription {subscription['SubscriptionArn']}.\n"
+            "To cancel this operation and restore the subscription, visit the SubscribeURL included in this message."
+        )
+    else:
+        kind, token = "SubscriptionConfirmation", subscription["Token"]
+        text = (
             f"You have chosen to subscribe to the topic {arn}.\n"
             "To confirm the subscription, visit the SubscribeURL included in this message."
-        ),
-        "SubscribeURL": subscribe_url(base_url, arn, subscription["Token"]),
+        )
+    document: dict[str, Any] = {
+        "Type": kind,
+        "MessageId": message_id,
+        "Token": token,
+        "TopicArn": arn,
+        "Message": text,
+        "SubscribeURL": subscribe_url(base_url, arn, token),
         "Timestamp": timestamp_text(clock.now()),
     }
     _sign(topic, document, base_url)
@@ -308,6 +320,18 @@ def send_confirmation(topic: dict[str, Any], subscription: dict[str, Any], base_
         )
         job = HttpJob(subscription["SubscriptionArn"], subscription["Endpoint"], document, headers, [])
         _start(job, confirming=True)
+
+
+def send_unsubscribe_confirmation(
+    topic: dict[str, Any], subscription: dict[str, Any], restore_token: str, base_url: str
+) -> None:
+    """Tell an HTTP/S endpoint it was unsubscribed, with a token that restores the subscription
+    (https://docs.aws.amazon.com/sns/latest/dg/http-unsubscribe-confirmation-json.html)."""
+    message_id = str(uuid.uuid4())
+    document = confirmation(topic, subscription, message_id, base_url, restore=restore_token)
+    arn = subscription["SubscriptionArn"]
+    headers = _http_headers("UnsubscribeConfirmation", message_id, topic, arn, "text/plain; charset=UTF-8")
+    _start(HttpJob(arn, subscription["Endpoint"], document, headers, []), confirming=True)
 
 
 # -- HTTP/S -------------------------------------------------------------------------------------

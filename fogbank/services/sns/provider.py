@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import secrets
 from typing import Any
 
 from fogbank import clock, state
@@ -227,6 +228,10 @@ class SnsProvider(Provider):
         found = subscriptions.tokens(account, region).get(request["Token"])
         store = subscriptions.collection(account, region)
         subscription = store.get(found["arn"]) if found else None
+        if found and subscription is None and found.get("restore") and clock.now() <= found["expires"]:
+            # The token of an UnsubscribeConfirmation brings the subscription back.
+            subscription = found["restore"]
+            store.put(subscription["SubscriptionArn"], subscription)
         if subscription is None or subscription["TopicArn"] != request["TopicArn"]:
             raise invalid("Token")
         if subscription["Pending"]:
@@ -258,7 +263,24 @@ class SnsProvider(Provider):
             if topic is not None:
                 topic["SubscriptionsDeleted"] = int(topic.get("SubscriptionsDeleted", 0)) + 1
                 self._save(topic)
+            restore = self._restore_token(subscription, account, region)
+        if topic is not None and restore:
+            delivery.send_unsubscribe_confirmation(topic, subscription, restore, ctx.request.base_url)
         return {}
+
+    @staticmethod
+    def _restore_token(subscription: dict[str, Any], account: str, region: str) -> str:
+        """HTTP/S endpoints learn they were unsubscribed and get a token to undo it (valid three days)."""
+        if subscription["Protocol"] not in ("http", "https") or subscription["Pending"]:
+            return ""
+        token = secrets.token_hex(128)
+        record = {
+            "arn": subscription["SubscriptionArn"],
+            "restore": subscription,
+            "expires": clock.now() + subscriptions.TOKEN_LIFETIME,
+        }
+        subscriptions.tokens(account, region).put(token, record)
+        return token
 
     def list_subscriptions(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         store = subscriptions.collection(ctx.account, ctx.region)

@@ -221,3 +221,25 @@ def test_publish_http_credentials_in_url_answer_basic_challenge(sns, topic_arn, 
     sns.publish(TopicArn=topic_arn, Message="behind basic auth")
 
     assert json.loads(http_endpoint.next().body)["Message"] == "behind basic auth"
+
+
+def test_unsubscribe_http_posts_unsubscribe_confirmation_that_can_restore(sns, topic_arn, http_endpoint):
+    subscription_arn = subscribe_confirmed(sns, topic_arn, http_endpoint)
+
+    sns.unsubscribe(SubscriptionArn=subscription_arn)
+
+    posted = http_endpoint.next()
+    document = json.loads(posted.body)
+    assert posted.headers["x-amz-sns-message-type"] == "UnsubscribeConfirmation"
+    assert posted.headers["x-amz-sns-subscription-arn"] == subscription_arn
+    assert document["Type"] == "UnsubscribeConfirmation"
+    assert document["Message"] == (
+        f"You have chosen to deactivate subscription {subscription_arn}.\n"
+        "To cancel this operation and restore the subscription, visit the SubscribeURL included in this message."
+    )
+    assert sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"] == []
+
+    restored = sns.confirm_subscription(TopicArn=topic_arn, Token=document["Token"])["SubscriptionArn"]
+    assert restored == subscription_arn
+    sns.publish(TopicArn=topic_arn, Message="welcome back")
+    assert json.loads(http_endpoint.next().body)["Message"] == "welcome back"
