@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -199,3 +200,34 @@ def test_commands_without_server_report_unreachable(fogbank_cli: Run, tmp_path: 
     assert fogbank_cli("logs", "--data-dir", str(tmp_path)).stderr == (
         f"fogbank: no log at {tmp_path}/fogbank.log (logs exist for fogbank started with -d)\n"
     )
+
+
+def wait_for_log(server: FogbankServer, text: str, timeout: float = 10) -> str:
+    """The server logs a request after answering it, so the line can trail the response a little."""
+    assert server.log_path is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        content = server.log_path.read_text()
+        if text in content:
+            return content
+        time.sleep(0.02)
+    raise AssertionError(f"{text!r} not logged:\n{server.log_path.read_text()}")
+
+
+def test_start_debug_logs_request_detail(fogbank_factory: Callable[..., FogbankServer]) -> None:
+    server = fogbank_factory(extra_args=["--debug"])
+    sqs = server.client("sqs")
+    with pytest.raises(sqs.exceptions.QueueDoesNotExist):
+        sqs.get_queue_url(QueueName="debug-missing")
+    lines = wait_for_log(server, "DEBUG   error ").splitlines()
+    at = next(i for i, line in enumerate(lines) if " INFO  sqs GetQueueUrl 400 " in line)
+    assert "account 000000000000 region us-east-1 key test POST /" in lines[at + 1]
+    assert lines[at + 2].endswith("DEBUG   input {'QueueName': 'debug-missing'}")
+    assert "QueueDoesNotExist" in lines[at + 3] and "DEBUG   error " in lines[at + 3]
+
+
+def test_start_without_debug_logs_one_line_per_request(fogbank_factory: Callable[..., FogbankServer]) -> None:
+    server = fogbank_factory()
+    server.client("sts").get_caller_identity()
+    text = wait_for_log(server, " INFO  sts GetCallerIdentity 200 ")
+    assert "DEBUG" not in text

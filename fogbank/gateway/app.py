@@ -127,6 +127,8 @@ async def _send_response(send: Any, response: HttpResponse, *, head: bool) -> No
 
 
 def _log(exchange: Exchange, response: HttpResponse) -> None:
+    """One line per request (service, operation, status, duration); `--debug` adds who asked,
+    the parsed input and, for errors, the start of the error body."""
     if not log.isEnabledFor(logging.INFO):
         return
     elapsed = (time.perf_counter() - exchange.started) * 1000
@@ -134,3 +136,25 @@ def _log(exchange: Exchange, response: HttpResponse) -> None:
     if exchange.service is None:
         what = f"{exchange.request.method} {exchange.request.path}"
     log.info("%s %d %.1fms", what, response.status, elapsed)
+    if log.isEnabledFor(logging.DEBUG):
+        _log_detail(exchange, response)
+
+
+def _log_detail(exchange: Exchange, response: HttpResponse) -> None:
+    context = exchange.context
+    who = (
+        f"account {context.account} region {context.region} key {context.access_key or '-'}"
+        if context
+        else ""
+    )
+    log.debug(
+        "  request %s %s %s %s", exchange.request_id, who, exchange.request.method, exchange.request.path
+    )
+    if exchange.params is not None:
+        log.debug("  input %s", _shorten(repr(exchange.params)))
+    if response.status >= 400 and isinstance(response.body, bytes):
+        log.debug("  error %s", _shorten(response.body.decode("utf-8", "replace")))
+
+
+def _shorten(text: str, limit: int = 2000) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
