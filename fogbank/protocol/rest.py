@@ -14,13 +14,18 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-import orjson
-from botocore.model import OperationModel, Shape
+from botocore.model import OperationModel
 
-from fogbank.errors import SerializationException
-from fogbank.protocol.http import FileBody, HttpRequest, HttpResponse, Payload
+from fogbank.protocol.http import HttpRequest
+from fogbank.protocol.located import (
+    binds_content_type,
+    read_located_members,
+    read_payload,
+    write_blob_payload,
+    write_located_members,
+)
 from fogbank.protocol.models import service_model
-from fogbank.protocol.values import decode_blob, encode_blob, format_timestamp, parse_timestamp
+from fogbank.protocol.values import read_scalar
 
 
 @dataclass(slots=True)
@@ -32,6 +37,8 @@ class Route:
     required_located: tuple[tuple[str, str], ...]  # (location, wire name) of required members
     literal_length: int
     query_names: frozenset[str] = frozenset()  # wire names of the querystring members
+    labels: tuple[tuple[str, str], ...] = ()  # (regex group, URI label) pairs
+    order: int = 0  # position among the service's operations: the last tie-break
 
 
 def _compile_route(operation: OperationModel) -> Route:
@@ -66,6 +73,7 @@ def _compile_route(operation: OperationModel) -> Route:
                 query_names.add(wire)
             if location in ("querystring", "header") and name in shape.required_members:
                 required.append((location, wire))
+    labels = tuple((_group(name.rstrip("+")), name.rstrip("+")) for name in re.findall(r"\{([^}]+)\}", path))
     return Route(
         operation,
         http["method"],
@@ -74,6 +82,7 @@ def _compile_route(operation: OperationModel) -> Route:
         tuple(required),
         literal_length,
         frozenset(query_names),
+        labels,
     )
 
 
@@ -87,10 +96,29 @@ class Router:
         self.service_name = service_name
         self.routes: dict[str, list[Route]] = {}
         self.by_operation: dict[str, Route] = {}
-        for name in service.operation_names:
+        # Per method: routes without literal query keys, and the others by one of their keys, so a
+        # request only tries the routes its query string can select (S3 has 60 GET routes).
+        self._plain: dict[str, list[Route]] = {}
+        self._by_query_key: dict[str, dict[str, list[Route]]] = {}
+        for order, name in enumerate(service.operation_names):
             route = _compile_route(service.operation_model(name))
+            route.order = order
             self.routes.setdefault(route.method, []).append(route)
             self.by_operation[name] = route
+            if route.literal_query:
+                keyed = self._by_query_key.setdefault(route.method, {})
+                keyed.setdefault(min(route.literal_query), []).append(route)
+            else:
+                self._plain.setdefault(route.method, []).append(route)
+
+    def _candidates(self, method: str, query: dict[str, list[str]]) -> list[Route]:
+        candidates = self._plain.get(method, [])
+        keyed = self._by_query_key.get(method)
+        if keyed and query:
+            extra = [route for key in query if key in keyed for route in keyed[key]]
+            if extra:
+                return candidates + extra
+        return candidates
 
     def literal_query_keys(self, operation: OperationModel) -> frozenset[str]:
         """The query keys that select `operation` (`?mode=import`): never members' values."""
@@ -113,9 +141,9 @@ class Router:
         return found
 
     def _match(self, request: HttpRequest, raw_path: str) -> tuple[OperationModel, dict[str, str]] | None:
-        best: tuple[tuple[int, int, int], Route, re.Match[str]] | None = None
+        best: tuple[tuple[Any, ...], Route, re.Match[str]] | None = None
         query = request.query
-        for route in self.routes.get(request.method, ()):
+        for route in self._candidates(request.method, query):
             # The literal query keys are cheaper to test than the path pattern, and rule out most routes.
             if not _query_matches(route.literal_query, query):
                 continue
@@ -138,19 +166,14 @@ class Router:
                 route.literal_length,
                 known,
                 not route.operation.deprecated,
+                -route.order,
             )
             if best is None or score > best[0]:
                 best = (score, route, match)
         if best is None:
             return None
-        labels = {}
-        for label, value in best[2].groupdict().items():
-            labels[label] = unquote(value)
-        names = {
-            _group(name.rstrip("+")): name.rstrip("+")
-            for name in re.findall(r"\{([^}]+)\}", best[1].operation.http["requestUri"])
-        }
-        return best[1].operation, {names[key]: value for key, value in labels.items()}
+        match, route = best[2], best[1]
+        return route.operation, {label: unquote(match.group(group)) for group, label in route.labels}
 
 
 def _query_matches(literal: dict[str, str | None], query: dict[str, list[str]]) -> bool:
@@ -166,167 +189,15 @@ def router_for(service_name: str) -> Router:
     return Router(service_name)
 
 
-# -- reading located members --------------------------------------------------------------------
-
-
-def read_scalar(shape: Shape, text: str, timestamp_default: str) -> Any:
-    kind = shape.type_name
-    try:
-        if kind in ("integer", "long"):
-            return int(text)
-        if kind in ("float", "double"):
-            return float(text)
-    except ValueError:
-        raise SerializationException(f"Invalid value for {shape.name}: {text!r}") from None
-    if kind == "boolean":
-        if text not in ("true", "false"):
-            raise SerializationException(f"Invalid boolean value: {text!r}")
-        return text == "true"
-    if kind == "timestamp":
-        return parse_timestamp(text)
-    if kind == "blob":
-        return decode_blob(text)
-    return text
-
-
-def read_located_members(
-    shape: Shape,
-    request: HttpRequest,
-    labels: dict[str, str],
-    params: dict[str, Any],
-    reserved_query: frozenset[str] = frozenset(),
-) -> set[str]:
-    """Fill `params` with members bound to the URI, query string and headers; returns their names.
-    `reserved_query` are the operation's literal query keys, which a query-string map must skip."""
-    located: set[str] = set()
-    claimed_query: set[str] = set(reserved_query)
-    query_map: tuple[str, Shape] | None = None
-    for name, member in shape.members.items():  # type: ignore[attr-defined]
-        location = member.serialization.get("location")
-        if not location:
-            continue
-        located.add(name)
-        wire = member.serialization.get("name", name)
-        if location == "uri":
-            if wire in labels:
-                params[name] = read_scalar(member, labels[wire], "iso8601")
-        elif location == "querystring":
-            if member.type_name == "map":
-                query_map = (name, member)
-                continue
-            claimed_query.add(wire)
-            values = request.query.get(wire)
-            if values is None:
-                continue
-            if member.type_name == "list":
-                params[name] = [read_scalar(member.member, value, "iso8601") for value in values]
-            else:
-                params[name] = read_scalar(member, values[0], "iso8601")
-        elif location == "header":
-            value = request.headers.get(wire.lower())
-            if value is not None:
-                params[name] = _read_header(member, value)
-        elif location == "headers":
-            prefix = wire.lower()
-            found = {
-                key[len(prefix) :]: value for key, value in request.headers.items() if key.startswith(prefix)
-            }
-            if found:
-                params[name] = found
-    if query_map is not None:
-        name, member = query_map
-        rest = {key: values for key, values in request.query.items() if key not in claimed_query}
-        if rest:
-            is_list = member.value.type_name == "list"  # type: ignore[attr-defined]
-            params[name] = {key: values if is_list else values[0] for key, values in rest.items()}
-    return located
-
-
-def _read_header(member: Shape, value: str) -> Any:
-    if member.type_name == "list":
-        return [part.strip() for part in value.split(",") if part.strip()]
-    if member.type_name == "string" and member.serialization.get("jsonvalue"):
-        try:
-            return orjson.loads(decode_blob(value))
-        except orjson.JSONDecodeError:
-            raise SerializationException("Invalid JSON header value") from None
-    if member.type_name == "timestamp":
-        return parse_timestamp(value)
-    return read_scalar(member, value, "rfc822")
-
-
-def read_payload(member: Shape, body: Payload) -> Any:
-    """A blob or string payload member: streaming blobs stay a `Payload` (maybe a spooled file)."""
-    if member.type_name == "blob":
-        return body if member.metadata.get("streaming") else body.read()
-    return body.read().decode("utf-8")
-
-
-# -- writing located members --------------------------------------------------------------------
-
-
-def write_located_members(
-    shape: Shape, result: dict[str, Any], response: HttpResponse
-) -> tuple[set[str], str | None]:
-    """Put header and status-code members on the response; returns located names and payload name.
-    An output that binds `Content-Type` to a member (S3's GetObject) has no default content type."""
-    located: set[str] = set()
-    for name, member in shape.members.items():  # type: ignore[attr-defined]
-        location = member.serialization.get("location")
-        if not location:
-            continue
-        located.add(name)
-        value = result.get(name)
-        wire = member.serialization.get("name", name)
-        if location == "header" and wire.lower() == "content-type":
-            response.headers.pop("content-type", None)
-        if value is None:
-            continue
-        if location == "header":
-            response.headers[wire.lower()] = _header_text(member, value)
-        elif location == "headers":
-            for key, item in value.items():
-                response.headers[(wire + key).lower()] = str(item)
-        elif location == "statusCode":
-            response.status = int(value)
-    return located, shape.serialization.get("payload")
-
-
-@functools.cache
-def _content_type_member(shape: Shape) -> bool:
-    return any(
-        member.serialization.get("location") == "header"
-        and member.serialization.get("name", "").lower() == "content-type"
-        for member in shape.members.values()  # type: ignore[attr-defined]
-    )
-
-
-def binds_content_type(shape: Shape) -> bool:
-    """Whether an output declares its own `Content-Type` header member."""
-    return _content_type_member(shape)
-
-
-def _header_text(member: Shape, value: Any) -> str:
-    kind = member.type_name
-    if kind == "timestamp":
-        return str(format_timestamp(value, member.serialization.get("timestampFormat", "rfc822")))
-    if kind == "boolean":
-        return "true" if value else "false"
-    if kind == "list":
-        return ",".join(str(item) for item in value)
-    if kind == "string" and member.serialization.get("jsonvalue"):
-        return encode_blob(orjson.dumps(value))
-    if kind == "blob":
-        return encode_blob(value)
-    return str(value)
-
-
-def write_blob_payload(value: Any, response: HttpResponse) -> None:
-    if isinstance(value, FileBody):
-        response.body = value
-    elif isinstance(value, Payload):
-        response.body = FileBody(value.path, 0, value.length) if value.path else value.data
-    elif isinstance(value, str):
-        response.body = value.encode()
-    else:
-        response.body = value if not isinstance(value, bytearray) else bytes(value)
+# The members bound to the HTTP message live in `located`; these names stay importable from here.
+__all__ = [
+    "Route",
+    "Router",
+    "binds_content_type",
+    "read_located_members",
+    "read_payload",
+    "read_scalar",
+    "router_for",
+    "write_blob_payload",
+    "write_located_members",
+]

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
+from botocore.model import Shape
+
 from fogbank.errors import SerializationException
 
 
@@ -68,3 +70,24 @@ def decode_blob(value: Any) -> bytes:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         raise SerializationException("Invalid base64: " + value[:64]) from None
+
+
+def read_scalar(shape: Shape, text: str, timestamp_default: str) -> Any:
+    """A scalar from its text form (URI label, query string, header, form field)."""
+    kind = shape.type_name
+    try:
+        if kind in ("integer", "long"):
+            return int(text)
+        if kind in ("float", "double"):
+            return float(text)
+    except ValueError:
+        raise SerializationException(f"Invalid value for {shape.name}: {text!r}") from None
+    if kind == "boolean":
+        if text not in ("true", "false"):
+            raise SerializationException(f"Invalid boolean value: {text!r}")
+        return text == "true"
+    if kind == "timestamp":
+        return parse_timestamp(text)
+    if kind == "blob":
+        return decode_blob(text)
+    return text

@@ -1,0 +1,218 @@
+"""Members bound to the HTTP message rather than the body (`rest-json`, `rest-xml`): URI labels,
+query string, headers, header maps, status code, and blob or string payloads.
+
+Each shape's bindings are compiled once into lookup tables, so a request costs one lookup per
+header or query key it carries, not one per member its shape declares (S3's GetObject declares 40).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Set
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from botocore.model import Shape
+
+from fogbank.errors import SerializationException
+from fogbank.protocol.http import FileBody, HttpRequest, HttpResponse, Payload
+from fogbank.protocol.values import decode_blob, encode_blob, format_timestamp, parse_timestamp, read_scalar
+
+Convert = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    name: str  # the member name (provider dict key)
+    location: str  # uri, querystring, header, headers, statusCode
+    key: str  # the wire name: URI label or query key as modeled, header names lower-case
+    shape: Shape
+    read: Convert  # wire text → value
+    write: Convert  # value → header text
+
+
+@dataclass(slots=True)
+class Bindings:
+    """The compiled bindings of one shape."""
+
+    names: frozenset[str] = frozenset()
+    by_name: dict[str, Binding] = field(default_factory=dict)
+    uri: dict[str, Binding] = field(default_factory=dict)
+    query: dict[str, Binding] = field(default_factory=dict)
+    header: dict[str, Binding] = field(default_factory=dict)
+    prefixed: tuple[Binding, ...] = ()  # `headers` maps (`x-amz-meta-`)
+    query_map: Binding | None = None
+    content_type: bool = False  # an output member is bound to `Content-Type`
+
+
+@functools.cache
+def bindings(shape: Shape) -> Bindings:
+    compiled = Bindings()
+    prefixed = []
+    for name, member in shape.members.items():  # type: ignore[attr-defined]
+        location = member.serialization.get("location")
+        if not location:
+            continue
+        wire = member.serialization.get("name", name)
+        key = wire.lower() if location in ("header", "headers") else wire
+        binding = Binding(name, location, key, member, _reader(location, member), _header_writer(member))
+        compiled.by_name[name] = binding
+        if location == "uri":
+            compiled.uri[key] = binding
+        elif location == "querystring" and member.type_name == "map":
+            compiled.query_map = binding
+        elif location == "querystring":
+            compiled.query[key] = binding
+        elif location == "header":
+            compiled.header[key] = binding
+            compiled.content_type = compiled.content_type or key == "content-type"
+        elif location == "headers":
+            prefixed.append(binding)
+    compiled.names = frozenset(compiled.by_name)
+    compiled.prefixed = tuple(prefixed)
+    return compiled
+
+
+def _reader(location: str, member: Shape) -> Convert:
+    if location == "header":
+        return functools.partial(_read_header, member)
+    if location == "querystring" and member.type_name == "list":
+        item = member.member  # type: ignore[attr-defined]
+        return lambda values: [read_scalar(item, value, "iso8601") for value in values]
+    if location == "querystring":
+        return lambda values: read_scalar(member, values[0], "iso8601")
+    return lambda text: read_scalar(member, text, "iso8601")
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+
+def read_located_members(
+    shape: Shape,
+    request: HttpRequest,
+    labels: dict[str, str],
+    params: dict[str, Any],
+    reserved_query: frozenset[str] = frozenset(),
+) -> Set[str]:
+    """Fill `params` with members bound to the URI, query string and headers; returns the names of
+    all bound members. `reserved_query` are the operation's literal query keys (`?mode=import`),
+    which a query-string map must skip."""
+    compiled = bindings(shape)
+    for label, text in labels.items():
+        binding = compiled.uri.get(label)
+        if binding is not None:
+            params[binding.name] = binding.read(text)
+    if compiled.query or compiled.query_map:
+        _read_query(compiled, request.query, params, reserved_query)
+    if compiled.header or compiled.prefixed:
+        _read_headers(compiled, request.headers, params)
+    return compiled.names
+
+
+def _read_query(
+    compiled: Bindings, query: dict[str, list[str]], params: dict[str, Any], reserved: frozenset[str]
+) -> None:
+    rest: dict[str, list[str]] = {}
+    for key, values in query.items():
+        binding = compiled.query.get(key)
+        if binding is not None:
+            params[binding.name] = binding.read(values)
+        elif key not in reserved:
+            rest[key] = values
+    if compiled.query_map is not None and rest:
+        is_list = compiled.query_map.shape.value.type_name == "list"  # type: ignore[attr-defined]
+        params[compiled.query_map.name] = {
+            key: values if is_list else values[0] for key, values in rest.items()
+        }
+
+
+def _read_headers(compiled: Bindings, headers: dict[str, str], params: dict[str, Any]) -> None:
+    for key, value in headers.items():
+        binding = compiled.header.get(key)
+        if binding is not None:
+            params[binding.name] = binding.read(value)
+    for binding in compiled.prefixed:
+        prefix = binding.key
+        found = {key[len(prefix) :]: value for key, value in headers.items() if key.startswith(prefix)}
+        if found:
+            params[binding.name] = found
+
+
+def _read_header(member: Shape, value: str) -> Any:
+    if member.type_name == "list":
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if member.type_name == "string" and member.serialization.get("jsonvalue"):
+        try:
+            return orjson.loads(decode_blob(value))
+        except orjson.JSONDecodeError:
+            raise SerializationException("Invalid JSON header value") from None
+    if member.type_name == "timestamp":
+        return parse_timestamp(value)
+    return read_scalar(member, value, "rfc822")
+
+
+def read_payload(member: Shape, body: Payload) -> Any:
+    """A blob or string payload member: streaming blobs stay a `Payload` (maybe a spooled file)."""
+    if member.type_name == "blob":
+        return body if member.metadata.get("streaming") else body.read()
+    return body.read().decode("utf-8")
+
+
+# -- writing --------------------------------------------------------------------------------------
+
+
+def write_located_members(
+    shape: Shape, result: dict[str, Any], response: HttpResponse
+) -> tuple[Set[str], str | None]:
+    """Put header and status-code members on the response; returns bound names and payload name.
+    An output that binds `Content-Type` to a member (S3's GetObject) has no default content type."""
+    compiled = bindings(shape)
+    headers = response.headers
+    if compiled.content_type:
+        headers.pop("content-type", None)
+    for name, value in result.items():
+        binding = compiled.by_name.get(name)
+        if binding is None or value is None:
+            continue
+        location = binding.location
+        if location == "header":
+            headers[binding.key] = binding.write(value)
+        elif location == "headers":
+            for key, item in value.items():
+                headers[(binding.key + key).lower()] = str(item)
+        elif location == "statusCode":
+            response.status = int(value)
+    return compiled.names, shape.serialization.get("payload")
+
+
+def binds_content_type(shape: Shape) -> bool:
+    """Whether an output declares its own `Content-Type` header member."""
+    return bindings(shape).content_type
+
+
+def _header_writer(member: Shape) -> Convert:
+    kind = member.type_name
+    if kind == "timestamp":
+        style = member.serialization.get("timestampFormat", "rfc822")
+        return lambda value: str(format_timestamp(value, style))
+    if kind == "boolean":
+        return lambda value: "true" if value else "false"
+    if kind == "list":
+        return lambda value: ",".join(str(item) for item in value)
+    if kind == "string" and member.serialization.get("jsonvalue"):
+        return lambda value: encode_blob(orjson.dumps(value))
+    if kind == "blob":
+        return encode_blob
+    return str
+
+
+def write_blob_payload(value: Any, response: HttpResponse) -> None:
+    if isinstance(value, FileBody):
+        response.body = value
+    elif isinstance(value, Payload):
+        response.body = FileBody(value.path, 0, value.length) if value.path else value.data
+    elif isinstance(value, str):
+        response.body = value.encode()
+    else:
+        response.body = value if not isinstance(value, bytearray) else bytes(value)
