@@ -109,13 +109,11 @@ class QueueStore:
         return state.collection("sqs", f"messages/{queue.name}", queue.account, queue.region, Message)
 
     def index(self, queue: Queue) -> QueueIndex:
+        # A reset or an import of the state unloads the provider, and with it these indexes.
         key = (queue.account, queue.region, queue.name)
         found = self._indexes.get(key)
-        messages = self.messages(queue)
-        if found is None or found.messages is not messages:  # new, or the state was reset/restored
-            if found is not None:
-                found.close()
-            found = QueueIndex(messages, queue.is_fifo)
+        if found is None:
+            found = QueueIndex(self.messages(queue), queue.is_fifo)
             self._indexes[key] = found
         return found
 
