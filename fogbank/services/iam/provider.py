@@ -3,7 +3,7 @@ instance profiles, login profiles and tags. IAM is global: every store is per ac
 
 Not supported yet (answer NotImplemented): MFA devices, SSH keys, signing and server
 certificates, service-specific credentials, the password policy, the access advisor and credential
-reports, policy simulation, GetAccountAuthorizationDetails, console sign-in session settings
+reports, policy simulation, console sign-in session settings
 (MaxSigninSessionDuration), encrypted SAML assertions. Policies are stored, not enforced.
 """
 
@@ -18,6 +18,7 @@ from fogbank.services.iam import (
     access_keys,
     account,
     attachments,
+    authorization_details,
     entities,
     groups,
     identity_providers,
@@ -513,6 +514,9 @@ class IamProvider(Provider):
 
     def get_account_summary(self, ctx: RequestContext, request: Request) -> Response:
         return {"SummaryMap": account.summary(ctx)}
+
+    def get_account_authorization_details(self, ctx: RequestContext, request: Request) -> Response:
+        return authorization_details.details(ctx, request)
 
     # -- shared ---------------------------------------------------------------------------------
 

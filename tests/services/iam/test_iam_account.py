@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from iam_support import LAMBDA_TRUST, document, error_of
+from iam_support import LAMBDA_TRUST, S3_READ, document, error_of
 
 THUMBPRINT = "6938fd4d98bab03faadb97b34396831e3780aea1"
 SAML_METADATA = (
@@ -100,3 +100,42 @@ def test_account_alias_and_summary(client_factory: Callable[..., Any]) -> None:
     assert (summary["Roles"], summary["RolesQuota"], summary["AccessKeysPerUserQuota"]) == (1, 1000, 2)
     iam.delete_account_alias(AccountAlias="my-company")
     assert iam.list_account_aliases()["AccountAliases"] == []
+
+
+def test_get_account_authorization_details_lists_entities_with_policies(
+    client_factory: Callable[..., Any],
+) -> None:
+    iam = client_factory("iam", access_key="444455556666")
+    iam.create_user(UserName="detail-user")
+    iam.create_group(GroupName="detail-group")
+    iam.add_user_to_group(GroupName="detail-group", UserName="detail-user")
+    iam.put_user_policy(UserName="detail-user", PolicyName="inline", PolicyDocument=document(S3_READ))
+    iam.create_role(RoleName="detail-role", AssumeRolePolicyDocument=document(LAMBDA_TRUST))
+    basic = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    iam.attach_role_policy(RoleName="detail-role", PolicyArn=basic)
+    local = iam.create_policy(PolicyName="detail-policy", PolicyDocument=document(S3_READ))["Policy"]["Arn"]
+    details = iam.get_account_authorization_details()
+    [user] = details["UserDetailList"]
+    assert (user["GroupList"], user["UserPolicyList"]) == (
+        ["detail-group"],
+        [{"PolicyName": "inline", "PolicyDocument": S3_READ}],
+    )
+    [role] = details["RoleDetailList"]
+    assert role["AssumeRolePolicyDocument"] == LAMBDA_TRUST
+    assert role["AttachedManagedPolicies"] == [
+        {"PolicyName": "AWSLambdaBasicExecutionRole", "PolicyArn": basic}
+    ]
+    assert [group["GroupName"] for group in details["GroupDetailList"]] == ["detail-group"]
+    by_arn = {policy["Arn"]: policy for policy in details["Policies"]}
+    assert set(by_arn) == {basic, local}
+    assert by_arn[local]["PolicyVersionList"][0]["Document"] == S3_READ
+    only_roles = iam.get_account_authorization_details(Filter=["Role"])
+    assert (len(only_roles["RoleDetailList"]), only_roles["UserDetailList"], only_roles["Policies"]) == (
+        1,
+        [],
+        [],
+    )
+    first = iam.get_account_authorization_details(MaxItems=2)
+    assert first["IsTruncated"] is True
+    rest = iam.get_account_authorization_details(MaxItems=100, Marker=first["Marker"])
+    assert rest["IsTruncated"] is False
