@@ -262,3 +262,39 @@ def test_subscribe_invalid_filter_policy_fails_with_attributes_prefix(sns, topic
         "Invalid parameter: Attributes Reason: FilterPolicy: Empty arrays are not allowed",
         400,
     )
+
+
+@pytest.mark.parametrize(
+    ("policy", "scope", "valid"),
+    [
+        ({"a": [str(i) for i in range(10)], "b": [str(i) for i in range(15)]}, "MessageAttributes", True),
+        ({"a": [str(i) for i in range(151)]}, "MessageAttributes", False),
+        # AWS's nested example: 3 x 4 x 2 x 3 = 72 combinations.
+        (
+            {
+                "key_a": {"key_b": {"key_c": ["one", "two", "three", "four"]}},
+                "key_d": {"key_e": ["one", "two", "three"]},
+            },
+            "MessageBody",
+            True,
+        ),
+        # $or alternatives add up: (1 x 2) + (1 x 2) = 4.
+        (
+            {
+                "source": ["aws.cloudwatch"],
+                "$or": [
+                    {"metricName": ["CPUUtilization", "ReadLatency"]},
+                    {"namespace": ["AWS/EC2", "AWS/ES"]},
+                ],
+            },
+            "MessageAttributes",
+            True,
+        ),
+    ],
+)
+def test_filter_policy_validate_combination_limit(policy, scope, valid):
+    if valid:
+        filter_policies.validate(policy, scope)
+    else:
+        with pytest.raises(filter_policies.FilterPolicyError, match="Filter policy is too complex"):
+            filter_policies.validate(policy, scope)
