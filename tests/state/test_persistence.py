@@ -89,3 +89,28 @@ def test_import_not_an_export_answers_400_and_keeps_state(fogbank_factory: Facto
     assert status == 400
     assert body["error"].startswith("not a fogbank state export:")
     assert queue_urls(server) == [url]
+
+
+def test_s3_objects_survive_kill_9_and_export_reset_import(fogbank_factory: Factory, tmp_path: Path) -> None:
+    server = fogbank_factory(data_dir=tmp_path / "data")
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket="persisted-bucket")
+    big = bytes(range(256)) * 8192  # 2 MiB: a body that streams to disk
+    s3.put_object(Bucket="persisted-bucket", Key="small.txt", Body=b"hello", ContentType="text/plain")
+    s3.put_object(Bucket="persisted-bucket", Key="dir/big.bin", Body=big)
+    server.kill()
+    server.start()
+    s3 = server.client("s3")
+    small = s3.get_object(Bucket="persisted-bucket", Key="small.txt")
+    assert (small["Body"].read(), small["ContentType"]) == (b"hello", "text/plain")
+    assert s3.get_object(Bucket="persisted-bucket", Key="dir/big.bin")["Body"].read() == big
+
+    status, exported = server.call_raw("GET", "/_fogbank/state/export")
+    assert status == 200
+    assert server.reset("s3") == {"reset": "s3"}
+    assert s3.list_buckets()["Buckets"] == []
+    assert server.call("POST", "/_fogbank/state/import", exported) == (200, {"imported": True})
+    assert [bucket["Name"] for bucket in s3.list_buckets()["Buckets"]] == ["persisted-bucket"]
+    assert s3.get_object(Bucket="persisted-bucket", Key="dir/big.bin")["Body"].read() == big
+    listed = s3.list_objects_v2(Bucket="persisted-bucket")["Contents"]
+    assert [(item["Key"], item["Size"]) for item in listed] == [("dir/big.bin", len(big)), ("small.txt", 5)]
