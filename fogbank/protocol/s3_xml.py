@@ -114,7 +114,7 @@ class S3Codec(RestXmlCodec):
         if operation.name == "GetBucketLocation":
             return self._bucket_location(result, request_id)
         response = super().serialize(operation, result, request_id)
-        if "ContentRange" in result and operation.name == "GetObject":
+        if "ContentRange" in result and operation.name in ("GetObject", "HeadObject"):
             response.status = 206  # a partial body (the model has no status member for it)
         if response.body and "content-type" not in response.headers:
             response.headers["content-type"] = "application/xml"

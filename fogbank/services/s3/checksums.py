@@ -206,3 +206,15 @@ def composite(algorithm: str, part_digests: list[bytes]) -> str:
     for digest in part_digests:
         hasher.update(digest)
     return f"{encode(hasher.digest())}-{len(part_digests)}"
+
+
+def verify_document(headers: dict[str, str], raw: bytes) -> None:
+    """Content-MD5 or x-amz-checksum-* sent with an XML request body (DeleteObjects) must match it."""
+    verify_content_md5(headers.get("content-md5"), hashlib.md5(raw).digest())
+    for algorithm in MEMBERS:
+        value = headers.get(f"x-amz-checksum-{algorithm.lower()}")
+        if value:
+            _check_form(algorithm, value)
+            hasher = new_hasher(algorithm)
+            hasher.update(raw)
+            verify({algorithm: value}, {algorithm: hasher.digest()})

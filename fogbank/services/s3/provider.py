@@ -16,6 +16,7 @@ from fogbank.services.provider import Provider
 from fogbank.services.s3 import (
     bodies,
     buckets,
+    checksums,
     listing,
     multipart,
     object_events,
@@ -131,6 +132,7 @@ class S3Provider(BucketConfiguration, Provider):
 
     def delete_objects(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = require_bucket(ctx, request["Bucket"])
+        checksums.verify_document(ctx.request.headers, ctx.request.body.data)
         delete = request["Delete"]
         entries = delete.get("Objects") or []
         if not entries or len(entries) > 1000:

@@ -46,6 +46,9 @@ def read_object(bucket: dict[str, Any], request: dict[str, Any], *, with_body: b
     for parameter, member in OVERRIDES.items():
         if request.get(parameter) is not None:
             value = request[parameter]
+            if isinstance(value, str):
+                # Header values travel as bytes: UTF-8 text goes out as its bytes, as S3 sends it.
+                value = value.encode().decode("latin-1")
             result[member] = (
                 value.timestamp() if member == "Expires" and hasattr(value, "timestamp") else value
             )

@@ -304,3 +304,38 @@ def test_upload_fileobj_multipart_20_mib_roundtrips(s3, bucket):
     sink = io.BytesIO()
     s3.download_fileobj(bucket, "multi", sink, Config=config)
     assert sink.getvalue() == data
+
+
+def test_delete_objects_wrong_content_md5_fails_bad_digest(endpoint, s3, bucket):
+    import base64
+
+    import requests
+
+    s3.put_object(Bucket=bucket, Key="a", Body=b"x")
+    document = b"<Delete><Object><Key>a</Key></Object></Delete>"
+    wrong = base64.b64encode(hashlib.md5(b"other").digest()).decode()
+    response = requests.post(
+        f"{endpoint}/{bucket}?delete", data=document, headers={"Content-MD5": wrong}, timeout=10
+    )
+    assert response.status_code == 400
+    assert "<Code>BadDigest</Code>" in response.text
+    right = base64.b64encode(hashlib.md5(document).digest()).decode()
+    response = requests.post(
+        f"{endpoint}/{bucket}?delete", data=document, headers={"Content-MD5": right}, timeout=10
+    )
+    assert response.status_code == 200
+    assert "<Deleted><Key>a</Key></Deleted>" in response.text
+
+
+def test_get_object_response_content_disposition_unicode_is_sent_as_utf8(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    got = s3.get_object(Bucket=bucket, Key="k", ResponseContentDisposition='attachment; filename="文件.txt"')
+    raw = got["ResponseMetadata"]["HTTPHeaders"]["content-disposition"]
+    assert raw.encode("latin-1").decode() == 'attachment; filename="文件.txt"'
+
+
+def test_head_object_range_is_partial(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="digits", Body=b"0123456789")
+    head = s3.head_object(Bucket=bucket, Key="digits", Range="bytes=2-4")
+    assert head["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert (head["ContentLength"], head["ContentRange"]) == (3, "bytes 2-4/10")
