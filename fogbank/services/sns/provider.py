@@ -87,6 +87,7 @@ class SnsProvider(Provider):
             for subscription in doomed:
                 store.delete(subscription["SubscriptionArn"])
             topics.collection(account, region).delete(name)
+            topics.forget_window(request["TopicArn"])
         return {}
 
     def list_topics(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:

@@ -94,7 +94,6 @@ def new_topic(arn: str, name: str, attributes: dict[str, str], tags: list[dict[s
         "Tags": tags,
         "SubscriptionsDeleted": 0,
         "Sequence": 0,
-        "Dedup": {},
         "Created": clock.now(),
     }
 
@@ -268,22 +267,37 @@ def next_sequence_number(topic: dict[str, Any]) -> str:
     return f"{10000000000000000000 + topic['Sequence'] * 1000:020d}"
 
 
-def find_duplicate(topic: dict[str, Any], deduplication_id: str) -> dict[str, str] | None:
+def _window(topic: dict[str, Any]) -> state.Collection[dict[str, Any]]:
+    # One record per deduplication id (not a growing dict inside the topic record, which would be
+    # rewritten whole on every publish).
+    region, account, _ = parse_arn(topic["TopicArn"])
+    return state.collection("sns", "deduplication", account, region)
+
+
+def find_duplicate(topic: dict[str, Any], deduplication_id: str) -> dict[str, Any] | None:
     """A message published with the same deduplication id within five minutes, if any."""
-    now = clock.now()
-    window = topic.setdefault("Dedup", {})
-    for key in [key for key, entry in window.items() if entry["expires"] <= now]:
-        del window[key]
-    found: dict[str, str] | None = window.get(deduplication_id)
-    return found
+    entry = _window(topic).get(f"{topic['Name']}/{deduplication_id}")
+    return entry if entry is not None and entry["expires"] > clock.now() else None
 
 
 def remember(topic: dict[str, Any], deduplication_id: str, message_id: str, sequence: str) -> None:
-    topic.setdefault("Dedup", {})[deduplication_id] = {
-        "expires": clock.now() + DEDUPLICATION_WINDOW,
-        "MessageId": message_id,
-        "SequenceNumber": sequence,
-    }
+    window = _window(topic)
+    now = clock.now()
+    window.put(
+        f"{topic['Name']}/{deduplication_id}",
+        {"expires": now + DEDUPLICATION_WINDOW, "MessageId": message_id, "SequenceNumber": sequence},
+    )
+    if int(topic.get("Sequence", 0)) % 500 == 0:  # now and then, forget what has expired
+        for key in [key for key, entry in window.items() if entry["expires"] <= now]:
+            window.delete(key)
+
+
+def forget_window(topic_arn: str) -> None:
+    """Drop a deleted topic's deduplication records."""
+    region, account, name = parse_arn(topic_arn)
+    window: state.Collection[dict[str, Any]] = state.collection("sns", "deduplication", account, region)
+    for key in [key for key in window if key.startswith(f"{name}/")]:
+        window.delete(key)
 
 
 # -- tags ---------------------------------------------------------------------------------------
