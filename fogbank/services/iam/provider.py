@@ -2,7 +2,7 @@
 instance profiles, login profiles and tags. IAM is global: every store is per account.
 
 Not supported yet (answer NotImplemented): MFA devices, SSH keys, signing and server
-certificates, service-specific credentials, the password policy, the access advisor and credential
+certificates, service-specific credentials, ChangePassword, the access advisor and credential
 reports, policy simulation, console sign-in session settings
 (MaxSigninSessionDuration), encrypted SAML assertions. Policies are stored, not enforced.
 """
@@ -24,6 +24,7 @@ from fogbank.services.iam import (
     identity_providers,
     inline_policies,
     instance_profiles,
+    password_policy,
     policies,
     roles,
     service_linked_roles,
@@ -514,6 +515,17 @@ class IamProvider(Provider):
 
     def get_account_summary(self, ctx: RequestContext, request: Request) -> Response:
         return {"SummaryMap": account.summary(ctx)}
+
+    def update_account_password_policy(self, ctx: RequestContext, request: Request) -> Response:
+        password_policy.update(ctx, request)
+        return {}
+
+    def get_account_password_policy(self, ctx: RequestContext, request: Request) -> Response:
+        return {"PasswordPolicy": password_policy.get(ctx)}
+
+    def delete_account_password_policy(self, ctx: RequestContext, request: Request) -> Response:
+        password_policy.delete(ctx)
+        return {}
 
     def get_account_authorization_details(self, ctx: RequestContext, request: Request) -> Response:
         return authorization_details.details(ctx, request)

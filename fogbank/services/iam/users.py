@@ -13,7 +13,7 @@ from typing import Any
 from fogbank import clock, state
 from fogbank.context import RequestContext
 from fogbank.iam import identity
-from fogbank.services.iam import access_keys, account, attachments, entities, tags
+from fogbank.services.iam import access_keys, account, attachments, entities, password_policy, tags
 from fogbank.services.iam.entities import GROUP, USER
 from fogbank.services.iam.errors import DeleteConflict, EntityAlreadyExists, IamValidationError, NoSuchEntity
 
@@ -118,6 +118,7 @@ def create_login_profile(ctx: RequestContext, request: dict[str, Any]) -> dict[s
         raise IamValidationError(
             "Password is required: fogbank does not support password-less login profiles."
         )
+    password_policy.check(ctx, request["Password"])
     user["LoginProfile"] = {
         "CreateDate": clock.now(),
         "PasswordResetRequired": bool(request.get("PasswordResetRequired")),
@@ -147,6 +148,7 @@ def login_profile(ctx: RequestContext, name: str) -> dict[str, Any]:
 def update_login_profile(ctx: RequestContext, request: dict[str, Any]) -> None:
     user = _require_login_profile(ctx, request["UserName"])
     if request.get("Password"):
+        password_policy.check(ctx, request["Password"])
         user["LoginProfile"]["PasswordHash"] = _hash(request["Password"])
     if request.get("PasswordResetRequired") is not None:
         user["LoginProfile"]["PasswordResetRequired"] = request["PasswordResetRequired"]

@@ -139,3 +139,34 @@ def test_get_account_authorization_details_lists_entities_with_policies(
     assert first["IsTruncated"] is True
     rest = iam.get_account_authorization_details(MaxItems=100, Marker=first["Marker"])
     assert rest["IsTruncated"] is False
+
+
+def test_account_password_policy_applies_to_login_profiles(client_factory: Callable[..., Any]) -> None:
+    iam = client_factory("iam", access_key="555566667777")
+    with pytest.raises(ClientError) as raised:
+        iam.get_account_password_policy()
+    assert error_of(raised) == (
+        "NoSuchEntity",
+        "The Password Policy with domain name 555566667777 cannot be found.",
+        404,
+    )
+    iam.update_account_password_policy(MinimumPasswordLength=12, RequireNumbers=True, MaxPasswordAge=90)
+    policy = iam.get_account_password_policy()["PasswordPolicy"]
+    assert (policy["MinimumPasswordLength"], policy["RequireNumbers"], policy["RequireSymbols"]) == (
+        12,
+        True,
+        False,
+    )
+    assert (policy["MaxPasswordAge"], policy["ExpirePasswords"]) == (90, True)
+    iam.create_user(UserName="console-user")
+    with pytest.raises(ClientError) as raised:
+        iam.create_login_profile(UserName="console-user", Password="short1")
+    assert error_of(raised) == ("PasswordPolicyViolation", "Password should have a minimum length of 12", 400)
+    with pytest.raises(ClientError) as raised:
+        iam.create_login_profile(UserName="console-user", Password="long-enough-but-no-digits")
+    assert error_of(raised) == ("PasswordPolicyViolation", "Password should have at least one number", 400)
+    iam.create_login_profile(UserName="console-user", Password="long-enough-with-1-digit")
+    iam.delete_account_password_policy()
+    with pytest.raises(ClientError) as raised:
+        iam.delete_account_password_policy()
+    assert error_of(raised)[0] == "NoSuchEntity"
