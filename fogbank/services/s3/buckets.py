@@ -296,3 +296,26 @@ def refuse_unsupported_configuration(configuration: dict[str, Any], request: dic
         raise S3NotImplemented("Tags in CreateBucketConfiguration are not supported by fogbank yet")
     if request.get("BucketNamespace"):
         raise S3NotImplemented("Bucket namespaces are not supported by fogbank yet")
+
+
+def require_expected_bucket(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    """The request's bucket, checked against x-amz-expected-bucket-owner when sent (a mismatch is
+    403 AccessDenied, as S3 answers)."""
+    from fogbank.services.s3.errors import AccessDenied
+
+    bucket = require_bucket(ctx, request["Bucket"])
+    expected = request.get("ExpectedBucketOwner")
+    if expected is not None and expected != bucket["Account"]:
+        raise AccessDenied("Access Denied")
+    return bucket
+
+
+def require_expected_source(ctx: RequestContext, name: str, request: dict[str, Any]) -> dict[str, Any]:
+    """A copy's source bucket, checked against x-amz-source-expected-bucket-owner when sent."""
+    from fogbank.services.s3.errors import AccessDenied
+
+    bucket = require_bucket(ctx, name)
+    expected = request.get("ExpectedSourceBucketOwner")
+    if expected is not None and expected != bucket["Account"]:
+        raise AccessDenied("Access Denied")
+    return bucket

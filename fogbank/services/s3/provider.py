@@ -25,7 +25,6 @@ from fogbank.services.s3 import (
     reads,
     writes,
 )
-from fogbank.services.s3.buckets import require_bucket
 from fogbank.services.s3.configuration import BucketConfiguration
 from fogbank.services.s3.errors import BucketNotEmpty, MalformedXML
 
@@ -51,7 +50,7 @@ class S3Provider(BucketConfiguration, Provider):
         return {"Location": f"/{bucket['Name']}", "BucketArn": f"arn:{ctx.partition}:s3:::{bucket['Name']}"}
 
     def delete_bucket(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         if not objects.is_empty(bucket["Name"]):
             message = "The bucket you tried to delete is not empty"
             if bucket.get("Versioning"):
@@ -62,24 +61,24 @@ class S3Provider(BucketConfiguration, Provider):
         return {}
 
     def head_bucket(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         return {"BucketRegion": bucket["Region"], "AccessPointAlias": False}
 
     def list_buckets(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         return buckets.list_buckets(ctx, request)
 
     def get_bucket_location(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         # us-east-1 buckets answer an empty LocationConstraint.
         return {"LocationConstraint": None if bucket["Region"] == buckets.US_EAST_1 else bucket["Region"]}
 
     def put_bucket_versioning(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         buckets.set_versioning(bucket, request.get("VersioningConfiguration") or {}, request.get("MFA"))
         return {}
 
     def get_bucket_versioning(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         return {"Status": bucket["Versioning"]} if bucket.get("Versioning") else {}
 
     # -- objects ---------------------------------------------------------------------------------
@@ -90,7 +89,7 @@ class S3Provider(BucketConfiguration, Provider):
         # Bodies in memory are stored inline (the hot path, and callable from other services
         # synchronously); bodies spooled to disk are hashed in a worker thread, so the answer is
         # a coroutine the gateway awaits.
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         plan = writes.plan_put(bucket, request, ctx.account)
         body = request.get("Body")
         if bodies.is_spooled(body):
@@ -116,22 +115,22 @@ class S3Provider(BucketConfiguration, Provider):
         return result
 
     def get_object(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         return reads.read_object(bucket, request, with_body=True)
 
     def head_object(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         return reads.read_object(bucket, request, with_body=False)
 
     def delete_object(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         writes.refuse_delete_conditions(request)
         result = objects.delete(bucket, request["Key"], request.get("VersionId"), ctx.account)
         object_events.announce_delete(ctx, bucket["Name"], request["Key"], request.get("VersionId"), result)
         return result
 
     def delete_objects(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         checksums.verify_document(ctx.request.headers, ctx.request.body.data)
         delete = request["Delete"]
         entries = delete.get("Objects") or []
@@ -152,35 +151,37 @@ class S3Provider(BucketConfiguration, Provider):
         return result
 
     def copy_object(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         source_name = writes.parse_copy_source(request["CopySource"])[0]
-        result = writes.copy_object(bucket, require_bucket(ctx, source_name), request, ctx.account)
+        result = writes.copy_object(
+            bucket, buckets.require_expected_source(ctx, source_name, request), request, ctx.account
+        )
         details = {**result["CopyObjectResult"], "VersionId": result.get("VersionId")}
         object_events.announce(ctx, bucket["Name"], "ObjectCreated:Copy", request["Key"], details)
         return result
 
     def list_objects(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         return listing.list_objects(bucket["Name"], request)
 
     def list_objects_v2(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         return listing.list_objects_v2(bucket["Name"], request)
 
     def list_object_versions(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         return listing.list_object_versions(bucket["Name"], request)
 
     def get_object_attributes(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         return reads.object_attributes(bucket, request)
 
     def get_object_tagging(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         return object_tagging.get_tags(bucket, request["Key"], request.get("VersionId"))
 
     def put_object_tagging(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         tag_set = (request.get("Tagging") or {}).get("TagSet") or []
         with state.atomic():
             result = object_tagging.set_tags(bucket, request["Key"], request.get("VersionId"), tag_set)
@@ -188,7 +189,7 @@ class S3Provider(BucketConfiguration, Provider):
         return result
 
     def delete_object_tagging(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         with state.atomic():
             result = object_tagging.set_tags(bucket, request["Key"], request.get("VersionId"), [])
         object_events.announce(ctx, bucket["Name"], "ObjectTagging:Delete", request["Key"], result)
@@ -197,20 +198,22 @@ class S3Provider(BucketConfiguration, Provider):
     # -- multipart uploads -----------------------------------------------------------------------
 
     def create_multipart_upload(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         return multipart.create(bucket, request, ctx.account)
 
     async def upload_part(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         return await multipart.upload_part(bucket, request)
 
     def upload_part_copy(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         source_name = writes.parse_copy_source(request["CopySource"])[0]
-        return multipart.upload_part_copy(bucket, require_bucket(ctx, source_name), request)
+        return multipart.upload_part_copy(
+            bucket, buckets.require_expected_source(ctx, source_name, request), request
+        )
 
     async def complete_multipart_upload(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         result = await multipart.complete(bucket, request)
         details = {**result, "Size": result.pop("Size")}
         object_events.announce(
@@ -219,14 +222,14 @@ class S3Provider(BucketConfiguration, Provider):
         return result
 
     def abort_multipart_upload(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         multipart.abort(bucket, request["Key"], request["UploadId"])
         return {}
 
     def list_parts(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         return multipart.list_parts(bucket, request)
 
     def list_multipart_uploads(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        bucket = require_bucket(ctx, request["Bucket"])
+        bucket = buckets.require_expected_bucket(ctx, request)
         return multipart.list_uploads(bucket, request)

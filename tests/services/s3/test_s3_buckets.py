@@ -169,3 +169,10 @@ def test_create_bucket_with_object_lock_enables_versioning(s3, unique_name):
     name = unique_name("b")
     s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
     assert s3.get_bucket_versioning(Bucket=name)["Status"] == "Enabled"
+
+
+def test_head_bucket_expected_owner_mismatch_is_denied(s3, bucket, error_of):
+    assert s3.head_bucket(Bucket=bucket, ExpectedBucketOwner="000000000000")["BucketRegion"] == "us-east-1"
+    with pytest.raises(ClientError) as excinfo:
+        s3.list_objects_v2(Bucket=bucket, ExpectedBucketOwner="111122223333")
+    assert error_of(excinfo) == ("AccessDenied", "Access Denied", 403)
