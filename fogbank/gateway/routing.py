@@ -1,9 +1,10 @@
 """Which service a request is for, and the caller's access key and region.
 
-Evidence, strongest first: the SigV4 credential scope (header or presigned query), `X-Amz-Target`,
-`Smithy-Protocol` paths, S3-style host names and SigV2, the form `Action`, the host's endpoint
-prefix. Several services can share one signing name (`dynamodb` signs DynamoDB Streams too); the
-request's shape then decides among them.
+Evidence, in the order it is consulted: `X-Amz-Target`, `Smithy-Protocol` paths, the SigV4
+credential scope (header or presigned query; SigV2 means S3), the host's endpoint prefix (AWS and
+`*.localhost.localstack.cloud` names), the form `Action` of unsigned query requests; anything else
+unsigned is S3's. Several services can share one signing name (`dynamodb` signs DynamoDB Streams
+too); the request's shape then decides among them.
 """
 
 from __future__ import annotations
@@ -76,14 +77,16 @@ def detect_service(request: HttpRequest, credentials: Credentials) -> str | None
         found = _by_signing_name(request, credentials.scope_service)
         if found:
             return found
+    # The host names the service more surely than an unsigned form's action, which several query
+    # services share (SNS and SQS both have AddPermission).
+    found = _service_by_host(request)
+    if found:
+        return found
     action = _form_action(request)
     if action:
         found = _query_service_for_action(request, action)
         if found:
             return found
-    found = _service_by_host(request)
-    if found:
-        return found
     # Unsigned requests with nothing else to go by are S3's (public objects, browser uploads); a
     # request signed for a service nobody knows is not.
     if request.headers.get("x-amz-target") or credentials.scope_service not in _S3_SCOPES:

@@ -202,7 +202,10 @@ def read_scalar_text(shape: Shape, text: str) -> Any:
     except ValueError:
         raise SerializationException(f"Invalid number: {text!r}") from None
     if kind == "boolean":
-        return text.strip().lower() == "true"
+        flag = text.strip()
+        if flag not in ("true", "false"):
+            raise SerializationException(f"Invalid boolean value: {text!r}")
+        return flag == "true"
     if kind == "timestamp":
         return parse_timestamp(text)
     if kind == "blob":

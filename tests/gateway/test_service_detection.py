@@ -254,3 +254,17 @@ def test_unknown_target_prefix_answers_unknown_service(fogbank: FogbankServer) -
     )
     assert response.status_code == 400
     assert "<Code>UnknownService</Code>" in response.text
+
+
+def test_add_permission_unsigned_on_sqs_host_detects_sqs_not_sns(fogbank: FogbankServer) -> None:
+    """SNS and SQS both have AddPermission: an SQS host name decides before the action does."""
+    port = fogbank.url.rpartition(":")[2]
+    response = requests.post(
+        fogbank.url,
+        data={"Action": "AddPermission", "Version": "2012-11-05"},
+        headers={"Host": f"sqs.us-east-1.localhost.localstack.cloud:{port}"},
+        timeout=10,
+    )
+    assert response.status_code == 400
+    assert '<ErrorResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/">' in response.text
+    assert "Value null at 'queueUrl' failed to satisfy constraint: Member must not be null" in response.text
