@@ -8,40 +8,13 @@ enforced for callers from other accounts (see `access.py`); IAM identity policie
 
 from __future__ import annotations
 
-import base64
-import binascii
-import secrets
 from typing import Any
 
 from fogbank import clock, state
 from fogbank.context import RequestContext
 from fogbank.services.provider import Provider
-from fogbank.services.sns import access, delivery, publishing, subscriptions, topics
+from fogbank.services.sns import access, delivery, pagination, publishing, subscriptions, topics
 from fogbank.services.sns.errors import AuthorizationError, ResourceNotFound, invalid, not_supported
-
-PAGE_SIZE = 100
-
-
-def _page(
-    items: list[dict[str, Any]], key: str, token: str | None
-) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of 100 items sorted by `key`; tokens name the first item of the next page."""
-    start = 0
-    if token:
-        try:
-            after = base64.b64decode(token, validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            raise invalid("NextToken") from None
-        start = next((index for index, item in enumerate(items) if item[key] >= after), len(items))
-    page = items[start : start + PAGE_SIZE]
-    more = start + PAGE_SIZE < len(items)
-    return page, base64.b64encode(items[start + PAGE_SIZE][key].encode()).decode() if more else None
-
-
-def _with_token(result: dict[str, Any], token: str | None) -> dict[str, Any]:
-    if token:
-        result["NextToken"] = token
-    return result
 
 
 class SnsProvider(Provider):
@@ -95,8 +68,8 @@ class SnsProvider(Provider):
             ({"TopicArn": t["TopicArn"]} for t in topics.collection(ctx.account, ctx.region).values()),
             key=lambda item: item["TopicArn"],
         )
-        page, token = _page(listed, "TopicArn", request.get("NextToken"))
-        return _with_token({"Topics": page}, token)
+        page, token = pagination.page(listed, "TopicArn", request.get("NextToken"))
+        return pagination.with_token({"Topics": page}, token)
 
     def get_topic_attributes(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         topic = self._topic(ctx, request["TopicArn"], "GetTopicAttributes")
@@ -264,36 +237,22 @@ class SnsProvider(Provider):
             if topic is not None:
                 topic["SubscriptionsDeleted"] = int(topic.get("SubscriptionsDeleted", 0)) + 1
                 self._save(topic)
-            restore = self._restore_token(subscription, account, region)
+            restore = subscriptions.restore_token(subscription, account, region)
         if topic is not None and restore:
             delivery.send_unsubscribe_confirmation(topic, subscription, restore, ctx.request.base_url)
         return {}
 
-    @staticmethod
-    def _restore_token(subscription: dict[str, Any], account: str, region: str) -> str:
-        """HTTP/S endpoints learn they were unsubscribed and get a token to undo it (valid three days)."""
-        if subscription["Protocol"] not in ("http", "https") or subscription["Pending"]:
-            return ""
-        token = secrets.token_hex(128)
-        record = {
-            "arn": subscription["SubscriptionArn"],
-            "restore": subscription,
-            "expires": clock.now() + subscriptions.TOKEN_LIFETIME,
-        }
-        subscriptions.tokens(account, region).put(token, record)
-        return token
-
     def list_subscriptions(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         store = subscriptions.collection(ctx.account, ctx.region)
         ordered = sorted(store.values(), key=lambda item: item["SubscriptionArn"])
-        page, token = _page(ordered, "SubscriptionArn", request.get("NextToken"))
-        return _with_token({"Subscriptions": [subscriptions.listed(item) for item in page]}, token)
+        page, token = pagination.page(ordered, "SubscriptionArn", request.get("NextToken"))
+        return pagination.with_token({"Subscriptions": [subscriptions.listed(item) for item in page]}, token)
 
     def list_subscriptions_by_topic(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         topic = self._topic(ctx, request["TopicArn"], "ListSubscriptionsByTopic")
         ordered = sorted(subscriptions.for_topic(topic["TopicArn"]), key=lambda item: item["SubscriptionArn"])
-        page, token = _page(ordered, "SubscriptionArn", request.get("NextToken"))
-        return _with_token({"Subscriptions": [subscriptions.listed(item) for item in page]}, token)
+        page, token = pagination.page(ordered, "SubscriptionArn", request.get("NextToken"))
+        return pagination.with_token({"Subscriptions": [subscriptions.listed(item) for item in page]}, token)
 
     def get_subscription_attributes(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         subscription = subscriptions.find(request["SubscriptionArn"])

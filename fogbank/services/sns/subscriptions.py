@@ -256,3 +256,18 @@ def listed(subscription: dict[str, Any]) -> dict[str, str]:
         "Endpoint": subscription["Endpoint"],
         "TopicArn": subscription["TopicArn"],
     }
+
+
+def restore_token(subscription: dict[str, Any], account: str, region: str) -> str:
+    """After unsubscribing, an HTTP/S endpoint gets a token that restores its subscription for
+    three days (empty for other protocols)."""
+    if subscription["Protocol"] not in ("http", "https") or subscription["Pending"]:
+        return ""
+    token = secrets.token_hex(128)
+    record = {
+        "arn": subscription["SubscriptionArn"],
+        "restore": subscription,
+        "expires": clock.now() + TOKEN_LIFETIME,
+    }
+    tokens(account, region).put(token, record)
+    return token
