@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -80,9 +81,9 @@ def start(store: QueueStore, request: dict[str, Any]) -> str:
     )
     tasks.put(handle, task)
     if rate is None:  # "system optimized": everything at once
-        _step(store, source.account, source.region, handle)
+        _step(store, source.account, source.region, handle, now)
     else:  # `rate` messages in each following second, on fogbank's clock
-        clock.call_later(1.0, lambda: _step(store, source.account, source.region, handle))
+        _schedule(store, source.account, source.region, handle, now + 1.0)
     return handle
 
 
@@ -91,7 +92,11 @@ def _movable(store: QueueStore, source: Queue, now: float) -> list[Any]:
     return sorted((m for m in messages if m.visible_at <= now), key=lambda m: m.order)
 
 
-def _step(store: QueueStore, account: str, region: str, handle: str) -> None:
+def _schedule(store: QueueStore, account: str, region: str, handle: str, due: float) -> None:
+    clock.call_at(due, functools.partial(_step, store, account, region, handle, due))
+
+
+def _step(store: QueueStore, account: str, region: str, handle: str, due: float) -> None:
     """Move the next batch (all, or `rate` messages) and schedule the next second's batch."""
     tasks = _tasks(account, region)
     task = tasks.get(handle)
@@ -118,7 +123,9 @@ def _step(store: QueueStore, account: str, region: str, handle: str) -> None:
             task.status = "COMPLETED"
         tasks.put(handle, task)
     if task.status == "RUNNING":
-        clock.call_later(1.0, lambda: _step(store, account, region, handle))
+        # The next batch is due a second after this one was (not after now), so that advancing
+        # the clock by N seconds moves N batches.
+        _schedule(store, account, region, handle, due + 1.0)
 
 
 def cancel(store: QueueStore, handle: str) -> int:
@@ -170,3 +177,12 @@ def _entry(task: MoveTask) -> dict[str, Any]:
     if task.failure:
         entry["FailureReason"] = task.failure
     return entry
+
+
+def resume(store: QueueStore) -> None:
+    """After a restart, running tasks carry on (their timers were not persisted)."""
+    for scope in state.database().scopes("sqs", "move-tasks"):
+        account, _, region = scope.partition("/")
+        for handle, task in list(_tasks(account, region).items()):
+            if task.status == "RUNNING":
+                _schedule(store, account, region, handle, clock.now() + 1.0)

@@ -30,6 +30,9 @@ class SqsProvider(Provider):
     def __init__(self) -> None:
         self.store = QueueStore()
 
+    def start(self) -> None:
+        move_tasks.resume(self.store)
+
     def stop(self) -> None:
         self.store.close()
 
