@@ -18,12 +18,17 @@ def default_config_dir() -> Path:
 
 
 def _listen_from_env() -> tuple[str, int]:
-    """`GATEWAY_LISTEN` as LocalStack reads it: `host:port` (first of a comma list) or `:port`."""
+    """`GATEWAY_LISTEN` as LocalStack reads it: `host:port` (first of a comma list), `:port`,
+    `host`, or `[::]:port` for IPv6."""
     value = os.environ.get("GATEWAY_LISTEN", "").split(",")[0].strip()
     if not value:
         return "127.0.0.1", 4566
-    host, _, port = value.rpartition(":")
-    return host or "127.0.0.1", int(port or 4566)
+    host, colon, port = value.rpartition(":")
+    if not colon or host.endswith(":") and not host.startswith("["):  # "host" alone, or a bare IPv6 address
+        host, port = value, ""
+    if not (port or "4566").isdigit():
+        raise ValueError(f"GATEWAY_LISTEN={value!r}: expected host:port, :port or host")
+    return host.strip("[]") or "127.0.0.1", int(port or 4566)
 
 
 def _truthy(value: str | None) -> bool:

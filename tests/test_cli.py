@@ -231,3 +231,63 @@ def test_start_without_debug_logs_one_line_per_request(fogbank_factory: Callable
     server.client("sts").get_caller_identity()
     text = wait_for_log(server, " INFO  sts GetCallerIdentity 200 ")
     assert "DEBUG" not in text
+
+
+def test_start_detached_reads_gateway_listen_and_data_dir_from_environment(tmp_path: Path) -> None:
+    port, data = free_port(), tmp_path / "from-env"
+    environment = {**os.environ, "GATEWAY_LISTEN": f"127.0.0.1:{port}", "FOGBANK_DATA_DIR": str(data)}
+
+    def fogbank(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "fogbank", *args]
+        return subprocess.run(command, capture_output=True, text=True, env=environment, timeout=60)
+
+    try:
+        assert fogbank("start", "-d").returncode == 0
+        assert json.loads((data / "fogbank.pid").read_text())["port"] == port
+        assert sqs(port).get("/_fogbank/health")["persistence"] == str(data)
+        assert fogbank("status").stdout.startswith(
+            f"fogbank {sqs(port).get('/_fogbank/health')['version']} is running"
+        )
+    finally:
+        assert fogbank("stop").returncode == 0
+    assert (data / "state.sqlite").is_file()
+
+
+def test_start_ephemeral_from_environment_keeps_no_state(tmp_path: Path) -> None:
+    server = FogbankServer(data_dir=tmp_path, env={"FOGBANK_EPHEMERAL": "1"}).start()
+    try:
+        assert server.get("/_fogbank/health")["persistence"] == "memory"
+    finally:
+        server.stop()
+    assert not (tmp_path / "state.sqlite").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "host", "port"),
+    [
+        ("", "127.0.0.1", 4566),
+        (":4567", "127.0.0.1", 4567),
+        ("0.0.0.0:4566", "0.0.0.0", 4566),
+        ("localhost", "localhost", 4566),
+        ("[::]:4570", "::", 4570),
+        ("0.0.0.0:4566,0.0.0.0:443", "0.0.0.0", 4566),
+    ],
+)
+def test_gateway_listen_forms_give_host_and_port(
+    monkeypatch: pytest.MonkeyPatch, value: str, host: str, port: int
+) -> None:
+    from fogbank.config import Settings
+
+    monkeypatch.setenv("GATEWAY_LISTEN", value)
+    settings = Settings.from_environment()
+    assert (settings.host, settings.port) == (host, port)
+
+
+def test_gateway_listen_bad_port_raises_readable_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fogbank.config import Settings
+
+    monkeypatch.setenv("GATEWAY_LISTEN", "localhost:http")
+    with pytest.raises(
+        ValueError, match=r"GATEWAY_LISTEN='localhost:http': expected host:port, :port or host"
+    ):
+        Settings.from_environment()
