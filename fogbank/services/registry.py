@@ -16,6 +16,7 @@ PROVIDERS: dict[str, str] = {
     "sts": "fogbank.services.sts.provider:StsProvider",
     "ssm": "fogbank.services.ssm.provider:SsmProvider",
     "secretsmanager": "fogbank.services.secretsmanager.provider:SecretsManagerProvider",
+    "dynamodb": "fogbank.services.dynamodb.provider:DynamoDbProvider",
 }
 
 _loaded: dict[str, Provider] = {}

@@ -1,0 +1,30 @@
+"""DynamoDB's JSON protocol: the generic JSON codec with DynamoDB's own error namespace, and
+attribute values passed through in their wire form.
+
+DynamoDB answers errors as `com.amazonaws.dynamodb.v20120810#Code`, not the endpoint-prefix form
+the generic codec builds. Attribute values (`{"S": "x"}`, `{"B": "<base64>"}`) stay exactly as the
+client sent them: the DynamoDB provider validates and normalises them itself (it must answer
+DynamoDB's own messages, e.g. "Supplied AttributeValue is empty, ..."), stores them in that form and
+returns them untouched, so no request or response walks every attribute twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.model import ServiceModel
+
+from fogbank.protocol.json_rpc import JsonCodec
+
+
+def _passthrough(value: Any) -> Any:
+    return value
+
+
+class DynamoDbJsonCodec(JsonCodec):
+    def __init__(self, service: ServiceModel) -> None:
+        super().__init__(service)
+        self.error_namespace = "com.amazonaws.dynamodb.v20120810#"
+        # Seed the compiled-shape caches: AttributeValue (recursive) reads and writes as is.
+        self.reader._cache["AttributeValue"] = _passthrough
+        self.writer._cache["AttributeValue"] = None
