@@ -315,3 +315,17 @@ def test_init_without_scripts_is_ready_at_once(fogbank_factory: Factory, tmp_pat
         404,
         {"error": "unknown init stage 'teardown': use boot, start, ready or shutdown"},
     )
+
+
+def test_clock_advance_makes_a_15_minute_sqs_delay_pass(
+    fogbank: FogbankServer, unique_name: Callable[[str], str]
+) -> None:
+    sqs = fogbank.client("sqs")
+    url = sqs.create_queue(QueueName=unique_name("delay"))["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=900)
+    assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages", []) == []
+    fogbank.advance_clock("PT14M50S")
+    assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages", []) == []
+    fogbank.advance_clock("PT15S")
+    messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)["Messages"]
+    assert [message["Body"] for message in messages] == ["later"]
