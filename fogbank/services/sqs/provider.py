@@ -12,6 +12,7 @@ from typing import Any
 
 from fogbank import clock, state
 from fogbank.context import RequestContext
+from fogbank.iam import identity
 from fogbank.services.provider import Provider
 from fogbank.services.sqs import administration, fifo, move_tasks, receiving, sending
 from fogbank.services.sqs.attributes import check_names, normalize
@@ -22,6 +23,13 @@ from fogbank.services.sqs.queues import QueueStore, url_of
 
 PURGE_INTERVAL = 60.0
 MAX_BATCH_BYTES = 262144
+
+
+def sender_id(ctx: RequestContext) -> str:
+    """The SenderId system attribute: the caller's IAM unique id (the account for root)."""
+    if not ctx.access_key:  # a call from another fogbank service
+        return ctx.account
+    return identity.resolve(ctx.access_key).user_id
 
 
 class SqsProvider(Provider):
@@ -150,8 +158,8 @@ class SqsProvider(Provider):
         queue = self.store.resolve(ctx, request["QueueUrl"])
         if queue.is_fifo:
             with state.atomic():
-                return sending.send(self.store, queue, request, ctx.account)
-        return sending.send(self.store, queue, request, ctx.account)
+                return sending.send(self.store, queue, request, sender_id(ctx))
+        return sending.send(self.store, queue, request, sender_id(ctx))
 
     def send_message_batch(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         queue = self.store.resolve(ctx, request["QueueUrl"])
@@ -165,7 +173,8 @@ class SqsProvider(Provider):
                 f"Batch requests cannot be longer than {MAX_BATCH_BYTES} bytes. You have sent {size} bytes."
             )
         with state.atomic():
-            return run_entries(entries, lambda entry: sending.send(self.store, queue, entry, ctx.account))
+            sender = sender_id(ctx)
+            return run_entries(entries, lambda entry: sending.send(self.store, queue, entry, sender))
 
     async def receive_message(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         queue = self.store.resolve(ctx, request["QueueUrl"])

@@ -490,3 +490,16 @@ def test_send_message_batch_invalid_attribute_fails_only_its_entry(
     )
     assert [entry["Id"] for entry in result["Successful"]] == ["ok"]
     assert [(entry["Id"], entry["Code"]) for entry in result["Failed"]] == [("bad", "InvalidParameterValue")]
+
+
+def test_receive_message_sender_id_is_iam_user_id(
+    client_factory: Callable[..., Any], make_queue: Callable[..., str], unique_name: Callable[[str], str]
+) -> None:
+    iam = client_factory("iam")
+    user = iam.create_user(UserName=unique_name("sender"))["User"]
+    key = iam.create_access_key(UserName=user["UserName"])["AccessKey"]
+    as_user = client_factory("sqs", access_key=key["AccessKeyId"])
+    url = make_queue()
+    as_user.send_message(QueueUrl=url, MessageBody="from a user")
+    message = as_user.receive_message(QueueUrl=url, MessageSystemAttributeNames=["SenderId"])["Messages"][0]
+    assert message["Attributes"] == {"SenderId": user["UserId"]}
