@@ -24,6 +24,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,8 @@ _EMAIL_FOOTER = (
 )
 _pending: set[asyncio.Task[Any]] = set()
 _home: asyncio.AbstractEventLoop | None = None
+_threads: ThreadPoolExecutor | None = None
+HTTP_THREADS = 16
 _timers: dict[int, clock.Timer] = {}  # pending retries by id (timers are not hashable)
 
 
@@ -390,7 +393,7 @@ def _finished(task: asyncio.Task[Any]) -> None:
 async def _attempt(job: HttpJob, confirming: bool) -> None:
     started = clock.now()
     loop = asyncio.get_running_loop()
-    failure = await loop.run_in_executor(None, _post, job.url, job.body, job.headers)
+    failure = await loop.run_in_executor(_executor(), _post, job.url, job.body, job.headers)
     if failure is None or confirming:
         return
     subscription = _current(job.subscription_arn)
@@ -464,8 +467,21 @@ def _opener(url: str) -> tuple[str, urllib.request.OpenerDirector]:
 _PLAIN = urllib.request.build_opener()
 
 
+def _executor() -> ThreadPoolExecutor:
+    """SNS's own threads for HTTP/S POSTs, so that slow endpoints never starve the event loop's
+    default executor that other services use."""
+    global _threads
+    if _threads is None:
+        _threads = ThreadPoolExecutor(max_workers=HTTP_THREADS, thread_name_prefix="sns-http")
+    return _threads
+
+
 def stop() -> None:
     """Cancel pending retries and in-flight deliveries (shutdown and reset)."""
+    global _threads
+    if _threads is not None:
+        _threads.shutdown(wait=False, cancel_futures=True)
+        _threads = None
     for timer in list(_timers.values()):
         timer.cancel()
     _timers.clear()
