@@ -1,4 +1,8 @@
-"""Large payloads (S3 object bodies) as files, written atomically; their metadata lives in SQLite."""
+"""Large payloads (S3 object bodies) as files, written atomically; their metadata lives in SQLite.
+
+Paths are built as text and folders created once: S3's small-object path writes a blob per
+request, and `pathlib` joins and `mkdir` calls would cost more than the write itself.
+"""
 
 from __future__ import annotations
 
@@ -10,39 +14,54 @@ from pathlib import Path
 
 from fogbank.config import settings
 
-# Folders already created (checked once, not on every write: S3's small-object path is hot).
-_made: set[Path] = set()
+# The blob root as text, with the data directory it was derived from (tests may change it).
+_root: tuple[Path, str] | None = None
+# Folders already created (checked once, not on every write).
+_made: set[str] = set()
 
 
-def _ensure(folder: Path) -> Path:
-    if folder not in _made:
+def _root_text() -> str:
+    global _root
+    data_dir = settings.data_dir
+    if _root is None or _root[0] is not data_dir:
+        folder = settings.blob_dir
         folder.mkdir(parents=True, exist_ok=True)
+        _root = (data_dir, str(folder))
+    return _root[1]
+
+
+def _folder_of(blob_id: str) -> str:
+    folder = f"{_root_text()}/{blob_id[:2]}"
+    if folder not in _made:
+        os.makedirs(folder, exist_ok=True)
         _made.add(folder)
     return folder
 
 
 def root() -> Path:
-    return _ensure(settings.blob_dir)
+    return Path(_root_text())
+
+
+def location(blob_id: str) -> str:
+    """The blob's file path as text (for opening it without pathlib's overhead)."""
+    return f"{_root_text()}/{blob_id[:2]}/{blob_id}"
 
 
 def path_of(blob_id: str) -> Path:
-    return root() / blob_id[:2] / blob_id
+    return Path(location(blob_id))
 
 
 def store_file(source: Path) -> str:
     """Move a finished temporary file (same file system) into the store; returns its blob id."""
     blob_id = uuid.uuid4().hex
-    target = path_of(blob_id)
-    _ensure(target.parent)
-    os.replace(source, target)
+    os.replace(source, f"{_folder_of(blob_id)}/{blob_id}")
     return blob_id
 
 
 def store_bytes(data: bytes) -> str:
     blob_id = uuid.uuid4().hex
-    target = path_of(blob_id)
-    _ensure(target.parent)
-    temporary = target.with_suffix(".part")
+    target = f"{_folder_of(blob_id)}/{blob_id}"
+    temporary = target + ".part"
     with open(temporary, "wb") as sink:
         sink.write(data)
     os.replace(temporary, target)
@@ -50,20 +69,23 @@ def store_bytes(data: bytes) -> str:
 
 
 def read(blob_id: str) -> bytes:
-    return path_of(blob_id).read_bytes()
+    with open(location(blob_id), "rb") as source:
+        return source.read()
 
 
 def size(blob_id: str) -> int:
-    return path_of(blob_id).stat().st_size
+    return os.stat(location(blob_id)).st_size
 
 
 def delete(blob_id: str) -> None:
     with contextlib.suppress(FileNotFoundError):
-        os.unlink(path_of(blob_id))
+        os.unlink(location(blob_id))
 
 
 def clear() -> None:
+    global _root
     folder = settings.blob_dir
     _made.clear()
+    _root = None
     if folder.exists():
         shutil.rmtree(folder)

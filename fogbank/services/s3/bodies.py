@@ -159,10 +159,9 @@ def read(blob: str | None, start: int, length: int) -> bytes | FileBody:
     """The body (or a range of it): bytes when small, a streamed file range otherwise."""
     if not blob or length == 0:
         return b""
-    path = blobs.path_of(blob)
     if length > INLINE_LIMIT:
-        return FileBody(path, start, length)
-    with open(path, "rb") as handle:
+        return FileBody(blobs.path_of(blob), start, length)
+    with open(blobs.location(blob), "rb") as handle:
         if start:
             handle.seek(start)
         return handle.read(length)
