@@ -104,6 +104,8 @@ def check_attribute(
     prefix = "Attributes Reason: " if subscribing else ""
     value = value or ""
     if name in ("SubscriptionRoleArn", "ReplayPolicy"):
+        if value == "":  # clearing a feature fogbank lacks is honoured trivially
+            return value
         raise not_supported(f"Subscription attribute {name}")
     if name not in SETTABLE:
         raise invalid(f"{prefix}AttributeName")

@@ -316,3 +316,22 @@ def test_unsubscribe_url_works_unless_authenticate_on_unsubscribe(sns, topic_arn
     assert listed == [protected_arn]
     sns.unsubscribe(SubscriptionArn=protected_arn)  # a signed request may
     assert sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"] == []
+
+
+def test_set_subscription_attributes_subscription_role_arn_refused_unless_cleared(sns, topic_arn, make_queue):
+    queue = make_queue()
+    arn = sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue.arn)["SubscriptionArn"]
+    sns.set_subscription_attributes(
+        SubscriptionArn=arn, AttributeName="SubscriptionRoleArn", AttributeValue=""
+    )
+    with pytest.raises(ClientError) as raised:
+        sns.set_subscription_attributes(
+            SubscriptionArn=arn,
+            AttributeName="SubscriptionRoleArn",
+            AttributeValue="arn:aws:iam::000000000000:role/r",
+        )
+    assert error_of(raised) == (
+        "InvalidParameter",
+        "Invalid parameter: Subscription attribute SubscriptionRoleArn is not supported by fogbank yet",
+        400,
+    )

@@ -278,3 +278,10 @@ def test_put_data_protection_policy_not_supported_yet(sns, topic_arn):
         "Invalid parameter: DataProtectionPolicy is not supported by fogbank yet",
         400,
     )
+
+
+def test_set_topic_attributes_clearing_unsupported_feature_succeeds(sns, topic_arn):
+    sns.set_topic_attributes(
+        TopicArn=topic_arn, AttributeName="HTTPSuccessFeedbackRoleArn", AttributeValue=""
+    )
+    assert "HTTPSuccessFeedbackRoleArn" not in sns.get_topic_attributes(TopicArn=topic_arn)["Attributes"]
