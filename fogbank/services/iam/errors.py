@@ -46,3 +46,7 @@ class IamValidationError(AwsError):
 
     code = "ValidationError"
     status = 400
+
+
+class InvalidAuthenticationCode(AwsError):
+    status = 403

@@ -1,10 +1,10 @@
 """AWS IAM operations: users, groups, roles, managed and inline policies, attachments, access keys,
 instance profiles, login profiles and tags. IAM is global: every store is per account.
 
-Not supported yet (answer NotImplemented): MFA devices, SSH keys, signing and server
+Not supported yet (answer NotImplemented): hardware MFA devices, SSH keys, signing and server
 certificates, service-specific credentials, ChangePassword, the access advisor and credential
-reports, policy simulation, console sign-in session settings
-(MaxSigninSessionDuration), encrypted SAML assertions. Policies are stored, not enforced.
+reports, policy simulation, console sign-in session settings (MaxSigninSessionDuration),
+encrypted SAML assertions. Policies are stored, not enforced.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from fogbank.services.iam import (
     identity_providers,
     inline_policies,
     instance_profiles,
+    mfa_devices,
     password_policy,
     policies,
     roles,
@@ -391,6 +392,39 @@ class IamProvider(Provider):
 
     def list_instance_profile_tags(self, ctx: RequestContext, request: Request) -> Response:
         return tags.page(instance_profiles.require(ctx, request["InstanceProfileName"]), request)
+
+    # -- MFA devices ----------------------------------------------------------------------------
+
+    def create_virtual_mfa_device(self, ctx: RequestContext, request: Request) -> Response:
+        return {"VirtualMFADevice": mfa_devices.create_virtual(ctx, request)}
+
+    def enable_mfa_device(self, ctx: RequestContext, request: Request) -> Response:
+        mfa_devices.enable(ctx, request)
+        return {}
+
+    def resync_mfa_device(self, ctx: RequestContext, request: Request) -> Response:
+        mfa_devices.resync(ctx, request)
+        return {}
+
+    def deactivate_mfa_device(self, ctx: RequestContext, request: Request) -> Response:
+        user = access_keys.owner(ctx, request.get("UserName"))
+        if user is None:
+            raise NotImplementedOperation("fogbank does not support MFA devices of the root user yet")
+        mfa_devices.deactivate(ctx, user["UserName"], request["SerialNumber"])
+        return {}
+
+    def delete_virtual_mfa_device(self, ctx: RequestContext, request: Request) -> Response:
+        mfa_devices.delete_virtual(ctx, request["SerialNumber"])
+        return {}
+
+    def list_mfa_devices(self, ctx: RequestContext, request: Request) -> Response:
+        user = access_keys.owner(ctx, request.get("UserName"))
+        if user is None:
+            return {"MFADevices": [], "IsTruncated": False}
+        return mfa_devices.listing(ctx, user, request)
+
+    def list_virtual_mfa_devices(self, ctx: RequestContext, request: Request) -> Response:
+        return mfa_devices.virtual_listing(ctx, request)
 
     # -- service-linked roles -------------------------------------------------------------------
 

@@ -13,7 +13,15 @@ from typing import Any
 from fogbank import clock, state
 from fogbank.context import RequestContext
 from fogbank.iam import identity
-from fogbank.services.iam import access_keys, account, attachments, entities, password_policy, tags
+from fogbank.services.iam import (
+    access_keys,
+    account,
+    attachments,
+    entities,
+    mfa_devices,
+    password_policy,
+    tags,
+)
 from fogbank.services.iam.entities import GROUP, USER
 from fogbank.services.iam.errors import DeleteConflict, EntityAlreadyExists, IamValidationError, NoSuchEntity
 
@@ -61,6 +69,8 @@ def delete(ctx: RequestContext, name: str) -> None:
         raise DeleteConflict("Cannot delete entity, must delete access keys first.")
     if record.get("LoginProfile"):
         raise DeleteConflict("Cannot delete entity, must delete login profile first.")
+    if mfa_devices.of_user(ctx, record):
+        raise DeleteConflict("Cannot delete entity, must delete MFA device first.")
     if record["InlinePolicies"]:
         raise DeleteConflict("Cannot delete entity, must delete policies first.")
     if record["AttachedPolicies"]:

@@ -15,8 +15,13 @@ import zlib
 from typing import Any
 
 from fogbank import clock
-from fogbank.iam import identity
-from fogbank.services.sts.errors import MalformedPolicyDocument, PackedPolicyTooLarge, StsValidationError
+from fogbank.iam import identity, mfa
+from fogbank.services.sts.errors import (
+    AccessDenied,
+    MalformedPolicyDocument,
+    PackedPolicyTooLarge,
+    StsValidationError,
+)
 
 _ID_ALPHABET = string.ascii_uppercase + "234567"
 _SECRET_ALPHABET = string.ascii_letters + string.digits + "+/"
@@ -105,3 +110,23 @@ def caller_is_session(principal: identity.Principal) -> bool:
 def is_role_session(principal: identity.Principal) -> bool:
     """A role session: assuming a role with it is role chaining (IAM User Guide, "Role chaining")."""
     return principal.session_token is not None and ":assumed-role/" in principal.arn
+
+
+def mfa_authenticated(caller: identity.Principal, serial: str | None, code: str | None) -> bool:
+    """Check an MFA code sent with AssumeRole or GetSessionToken against the caller's enabled
+    virtual device; True when the session is MFA-authenticated."""
+    if serial is None and code is None:
+        return False
+    if serial is None or code is None:
+        raise AccessDenied(
+            "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code."
+        )
+    device = mfa.device(serial)
+    if device is None or device.get("user_arn") != caller.arn:
+        raise AccessDenied(
+            "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is "
+            "valid and associated with this user."
+        )
+    if mfa.matching_step(device["seed"], code) is None:
+        raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+    return True

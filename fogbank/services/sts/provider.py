@@ -1,7 +1,7 @@
 """AWS STS operations: who is calling, and temporary credentials for roles, users and federated
 users that map back to the account and principal they were issued for.
 
-Not supported yet (answer NotImplemented): MFA (SerialNumber/TokenCode), ProvidedContexts,
+Not supported yet (answer NotImplemented): ProvidedContexts,
 MinimumSessionTokenSize, AssumeRoot, DecodeAuthorizationMessage, GetDelegatedAccessToken,
 GetScopedCredentials, GetWebIdentityToken. Web identity tokens must come from an IAM OpenID Connect
 provider of the role's account (issuer and audience are checked) and SAML assertions name an IAM
@@ -57,7 +57,7 @@ class StsProvider(Provider):
         return {"Account": identity.resolve(request["AccessKeyId"]).account}
 
     def assume_role(self, ctx: RequestContext, request: Request) -> Response:
-        refuse(request, "SerialNumber", "TokenCode", "ProvidedContexts", "MinimumSessionTokenSize")
+        refuse(request, "ProvidedContexts", "MinimumSessionTokenSize")
         caller = identity.resolve(ctx.access_key)
         credentials.check_name(request["RoleSessionName"], "roleSessionName")
         credentials.check_session_policy(request.get("Policy"))
@@ -71,6 +71,9 @@ class StsProvider(Provider):
             )
         role = role_sessions.find_role(request["RoleArn"], caller.arn, "AssumeRole", ctx.region)
         role_sessions.check_external_id(role, request.get("ExternalId"), caller.arn)
+        with_mfa = credentials.mfa_authenticated(
+            caller, request.get("SerialNumber"), request.get("TokenCode")
+        )
         duration = role_sessions.session_duration(
             request.get("DurationSeconds"), role, chained=credentials.is_role_session(caller)
         )
@@ -85,6 +88,7 @@ class StsProvider(Provider):
             external_id=request.get("ExternalId"),
             source_identity=request.get("SourceIdentity"),
             source_arn=caller.arn,
+            mfa_authenticated=with_mfa,
         )
         if request.get("SourceIdentity"):
             response["SourceIdentity"] = request["SourceIdentity"]
@@ -152,13 +156,21 @@ class StsProvider(Provider):
         return _with_packed_size(response, packed_size)
 
     def get_session_token(self, ctx: RequestContext, request: Request) -> Response:
-        refuse(request, "SerialNumber", "TokenCode", "MinimumSessionTokenSize")
+        refuse(request, "MinimumSessionTokenSize")
         caller = identity.resolve(ctx.access_key)
         if credentials.caller_is_session(caller):
             raise AccessDenied("Cannot call GetSessionToken with session credentials")
+        with_mfa = credentials.mfa_authenticated(
+            caller, request.get("SerialNumber"), request.get("TokenCode")
+        )
         duration = self._user_session_duration(caller, request.get("DurationSeconds"))
         issued = credentials.issue(
-            caller.account, caller.arn, caller.user_id, duration, source_arn=caller.arn
+            caller.account,
+            caller.arn,
+            caller.user_id,
+            duration,
+            source_arn=caller.arn,
+            mfa_authenticated=with_mfa,
         )
         return {"Credentials": issued}
 
