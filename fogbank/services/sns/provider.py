@@ -243,8 +243,8 @@ class SnsProvider(Provider):
         return {}
 
     def list_subscriptions(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        store = subscriptions.collection(ctx.account, ctx.region)
-        ordered = sorted(store.values(), key=lambda item: item["SubscriptionArn"])
+        owned = subscriptions.owned_by(ctx.account, ctx.region)
+        ordered = sorted(owned, key=lambda item: item["SubscriptionArn"])
         page, token = pagination.page(ordered, "SubscriptionArn", request.get("NextToken"))
         return pagination.with_token({"Subscriptions": [subscriptions.listed(item) for item in page]}, token)
 

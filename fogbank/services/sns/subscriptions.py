@@ -59,6 +59,16 @@ def for_topic(topic_arn: str) -> list[dict[str, Any]]:
     return [sub for sub in collection(account, region).values() if sub["TopicArn"] == topic_arn]
 
 
+def owned_by(account: str, region: str) -> list[dict[str, Any]]:
+    """The caller's own subscriptions in a region, whichever account's topics they are on."""
+    found = []
+    for scope in state.database().scopes("sns", "subscriptions"):
+        owner_account, _, scope_region = scope.partition("/")
+        if scope_region == region:
+            found += [sub for sub in collection(owner_account, region).values() if sub["Owner"] == account]
+    return found
+
+
 def check_endpoint(protocol: str, endpoint: str | None, topic: dict[str, Any]) -> str:
     """Validate the endpoint of a new subscription as AWS does, per protocol."""
     if protocol not in PROTOCOLS:

@@ -94,3 +94,23 @@ def test_topic_policy_conditioned_on_principal_account_allows_subscribe(sns, oth
     sns.set_topic_attributes(TopicArn=topic_arn, AttributeName="Policy", AttributeValue=json.dumps(policy))
     response = other_sns.subscribe(TopicArn=topic_arn, Protocol="email", Endpoint="partner@example.com")
     assert response["SubscriptionArn"] == "pending confirmation"
+
+
+def test_list_subscriptions_shows_the_callers_own_across_accounts(sns, other_sns, topic_arn):
+    sns.add_permission(TopicArn=topic_arn, Label="sub", AWSAccountId=[OTHER], ActionName=["Subscribe"])
+    other_sns.subscribe(TopicArn=topic_arn, Protocol="email", Endpoint="theirs@example.com")
+    sns.subscribe(TopicArn=topic_arn, Protocol="email", Endpoint="mine@example.com")
+
+    theirs = [item["Endpoint"] for item in other_sns.list_subscriptions()["Subscriptions"]]
+    mine = [
+        item["Endpoint"]
+        for page in sns.get_paginator("list_subscriptions").paginate()
+        for item in page["Subscriptions"]
+    ]
+    assert "theirs@example.com" in theirs and "mine@example.com" not in theirs
+    assert "mine@example.com" in mine and "theirs@example.com" not in mine
+    by_topic = sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
+    assert sorted((item["Endpoint"], item["Owner"]) for item in by_topic) == [
+        ("mine@example.com", "000000000000"),
+        ("theirs@example.com", OTHER),
+    ]
