@@ -3,6 +3,7 @@ init hooks and `*.localhost.localstack.cloud` host names."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import sys
@@ -329,3 +330,35 @@ def test_clock_advance_makes_a_15_minute_sqs_delay_pass(
     fogbank.advance_clock("PT15S")
     messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)["Messages"]
     assert [message["Body"] for message in messages] == ["later"]
+
+
+# -- the server ---------------------------------------------------------------------------------
+
+
+def test_websocket_upgrade_reaches_the_app_which_refuses_without_endpoint(fogbank: FogbankServer) -> None:
+    """WebSocket support is loaded on the first upgrade; no fogbank endpoint takes WebSockets yet,
+    so the handshake is refused with 403 (an HTTP server without WebSocket support would not
+    answer the upgrade at all), and the server goes on serving."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    with pytest.raises(InvalidStatus) as refused:
+        connect(f"ws://127.0.0.1:{fogbank.port}/some/socket", open_timeout=10)
+    assert refused.value.response.status_code == 403
+    assert fogbank.get("/_fogbank/health")["services"]
+
+
+def test_http_keep_alive_and_chunked_request_body_are_served(fogbank: FogbankServer) -> None:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", fogbank.port, timeout=10)
+    for _ in range(3):  # one connection, several requests
+        connection.request("GET", "/_fogbank/clock")
+        response = connection.getresponse()
+        assert response.status == 200 and "epoch" in json.loads(response.read())
+    connection.request(
+        "POST", "/_fogbank/clock", body=iter([b'{"advance":', b' "PT1S"}']), encode_chunked=True
+    )
+    response = connection.getresponse()
+    assert response.status == 200 and "offset" in json.loads(response.read())
+    connection.close()
