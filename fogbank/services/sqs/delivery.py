@@ -37,6 +37,10 @@ class ReceivePolicy:
 
 
 class QueueIndex:
+    """The receive order of one queue's stored messages, and its long-polling waiters."""
+
+    compaction_slack = 1024  # stale heap entries tolerated before the heap is rebuilt
+
     def __init__(self, messages: Collection[Message], fifo: bool) -> None:
         self.messages = messages
         self.fifo = fifo
@@ -101,6 +105,8 @@ class QueueIndex:
             self.wake(1)
 
     def release_due(self, now: float) -> None:
+        if len(self.pending) > 4 * len(self.messages) + self.compaction_slack:
+            self._compact(now)
         pending, messages = self.pending, self.messages
         while pending and pending[0][0] <= now:
             due, _, message_id = heapq.heappop(pending)
@@ -109,6 +115,17 @@ class QueueIndex:
             message = messages.get(message_id)
             if message is not None and message.visible_at == due:
                 self.ready.append(message_id)
+
+    def _compact(self, now: float) -> None:
+        """Drop the heap's stale entries (deleted or re-timed messages) when they pile up, e.g.
+        under long visibility timeouts with fast deletes."""
+        if self.fifo:  # the heap only times wake-ups
+            kept = [(m.visible_at, m.order, m.id) for m in self.messages.values() if m.visible_at > now]
+        else:  # every message not already in the ready deque; due ones are released right after
+            ready = set(self.ready)
+            kept = [(m.visible_at, m.order, m.id) for m in self.messages.values() if m.id not in ready]
+        heapq.heapify(kept)
+        self.pending = kept
 
     # -- receiving -----------------------------------------------------------------------------
 
