@@ -51,10 +51,17 @@ def format_timestamp(value: Any, style: str) -> Any:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return round(float(value), 3)
         return round(_as_datetime(value).timestamp(), 3)
-    moment = _as_datetime(value).astimezone(UTC)
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        moment = datetime.fromtimestamp(value, UTC)  # providers mostly store epoch seconds
+    else:
+        moment = _as_datetime(value).astimezone(UTC)
     if style == "rfc822":
         return format_datetime(moment, usegmt=True)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # Formatted by hand: several times faster than strftime, and listings write thousands.
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:{moment.minute:02d}:"
+        f"{moment.second:02d}.{moment.microsecond // 1000:03d}Z"
+    )
 
 
 def encode_blob(value: Any) -> str:

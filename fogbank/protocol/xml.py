@@ -3,6 +3,7 @@ them back, with botocore's rules for element names, flattened lists and maps, an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from xml.etree import ElementTree
 
@@ -50,65 +51,146 @@ def scalar_text(shape: Shape, value: Any, timestamp_default: str = "iso8601") ->
     return escape(str(value))
 
 
+ElementWriter = Callable[[str, Any, list[str]], None]  # (tag, value, out)
+MembersWriter = Callable[[dict[str, Any], list[str]], None]
+
+
 class XmlWriter:
-    """Writes provider dicts as XML text fragments, appended to a list of strings."""
+    """Writes provider dicts as XML text fragments, appended to a list of strings. Each shape's
+    writer is compiled once (member tags, flattening, scalar conversions) and reused."""
 
     def __init__(self, timestamp_default: str = "iso8601") -> None:
         self.timestamp_default = timestamp_default
+        # Keyed by the shape object: member references carry their own traits (a list is
+        # `flattened` or renamed where it is used), so two uses of one named shape may differ.
+        self._elements: dict[Shape, ElementWriter] = {}
+        self._members: dict[Shape, MembersWriter] = {}
 
     def members(self, shape: Shape, value: dict[str, Any], out: list[str]) -> None:
-        for name, member in shape.members.items():  # type: ignore[attr-defined]
-            item = value.get(name)
-            if item is None or member.serialization.get("xmlAttribute"):
-                continue
-            location = member.serialization.get("location")
-            if location and location != "body":
-                continue
-            self.element(member_element_name(member, name), member, item, out)
+        self._members_writer(shape)(value, out)
 
     def element(self, tag: str, shape: Shape, value: Any, out: list[str]) -> None:
+        self._element_writer(shape)(tag, value, out)
+
+    def _members_writer(self, shape: Shape) -> MembersWriter:
+        found = self._members.get(shape)
+        if found is not None:
+            return found
+        entries: list[tuple[str, str, ElementWriter]] = []
+
+        def write_members(value: dict[str, Any], out: list[str]) -> None:
+            for name, tag, write in entries:
+                item = value.get(name)
+                if item is not None:
+                    write(tag, item, out)
+
+        self._members[shape] = write_members  # registered first: shapes may be recursive
+        for name, member in shape.members.items():  # type: ignore[attr-defined]
+            location = member.serialization.get("location")
+            if member.serialization.get("xmlAttribute") or (location and location != "body"):
+                continue
+            entries.append((name, member_element_name(member, name), self._element_writer(member)))
+        return write_members
+
+    def _element_writer(self, shape: Shape) -> ElementWriter:
+        found = self._elements.get(shape)
+        if found is not None:
+            return found
+        slot: list[ElementWriter] = []
+        self._elements[shape] = lambda tag, value, out: slot[0](tag, value, out)  # recursion guard
+        compiled = self._compile(shape)
+        slot.append(compiled)
+        self._elements[shape] = compiled
+        return compiled
+
+    def _compile(self, shape: Shape) -> ElementWriter:
         kind = shape.type_name
         if kind == "structure":
-            out.append(f"<{tag}{self._attributes(shape, value)}>")
-            self.members(shape, value, out)
+            return self._structure(shape)
+        if kind == "list":
+            return self._list(shape)
+        if kind == "map":
+            return self._map(shape)
+        text = _scalar_converter(shape, self.timestamp_default)
+
+        def write_scalar(tag: str, value: Any, out: list[str]) -> None:
+            out.append(f"<{tag}>{text(value)}</{tag}>")
+
+        return write_scalar
+
+    def _structure(self, shape: Shape) -> ElementWriter:
+        static = ""
+        namespace = shape.serialization.get("xmlNamespace")
+        if isinstance(namespace, dict) and namespace.get("prefix"):
+            static = f' xmlns:{namespace["prefix"]}="{escape_attribute(namespace["uri"])}"'
+        attributes = [
+            (name, member.serialization.get("name", name))
+            for name, member in shape.members.items()  # type: ignore[attr-defined]
+            if member.serialization.get("xmlAttribute")
+        ]
+        write_members = self._members_writer(shape)
+
+        def write_structure(tag: str, value: Any, out: list[str]) -> None:
+            opening = static
+            for name, attribute in attributes:
+                if value.get(name) is not None:
+                    opening += f' {attribute}="{escape_attribute(str(value[name]))}"'
+            out.append(f"<{tag}{opening}>")
+            write_members(value, out)
             out.append(f"</{tag}>")
-        elif kind == "list":
-            member = shape.member  # type: ignore[attr-defined]
-            if shape.serialization.get("flattened"):
+
+        return write_structure
+
+    def _list(self, shape: Shape) -> ElementWriter:
+        member = shape.member  # type: ignore[attr-defined]
+        write_item = self._element_writer(member)
+        if shape.serialization.get("flattened"):
+
+            def write_flattened(tag: str, value: Any, out: list[str]) -> None:
                 for item in value:
-                    self.element(tag, member, item, out)
-            else:
-                inner = member.serialization.get("name", "member")
-                out.append(f"<{tag}>")
-                for item in value:
-                    self.element(inner, member, item, out)
-                out.append(f"</{tag}>")
-        elif kind == "map":
-            key_tag = shape.key.serialization.get("name", "key")  # type: ignore[attr-defined]
-            value_tag = shape.value.serialization.get("name", "value")  # type: ignore[attr-defined]
-            flattened = shape.serialization.get("flattened")
+                    write_item(tag, item, out)
+
+            return write_flattened
+        inner = member.serialization.get("name", "member")
+
+        def write_list(tag: str, value: Any, out: list[str]) -> None:
+            out.append(f"<{tag}>")
+            for item in value:
+                write_item(inner, item, out)
+            out.append(f"</{tag}>")
+
+        return write_list
+
+    def _map(self, shape: Shape) -> ElementWriter:
+        key_tag = shape.key.serialization.get("name", "key")  # type: ignore[attr-defined]
+        value_tag = shape.value.serialization.get("name", "value")  # type: ignore[attr-defined]
+        write_value = self._element_writer(shape.value)  # type: ignore[attr-defined]
+        flattened = bool(shape.serialization.get("flattened"))
+
+        def write_map(tag: str, value: Any, out: list[str]) -> None:
+            entry = tag if flattened else "entry"
             if not flattened:
                 out.append(f"<{tag}>")
             for key, item in value.items():
-                out.append(f"<{tag}>" if flattened else "<entry>")
-                out.append(f"<{key_tag}>{escape(str(key))}</{key_tag}>")
-                self.element(value_tag, shape.value, item, out)  # type: ignore[attr-defined]
-                out.append(f"</{tag}>" if flattened else "</entry>")
+                out.append(f"<{entry}><{key_tag}>{escape(str(key))}</{key_tag}>")
+                write_value(value_tag, item, out)
+                out.append(f"</{entry}>")
             if not flattened:
                 out.append(f"</{tag}>")
-        else:
-            out.append(f"<{tag}>{scalar_text(shape, value, self.timestamp_default)}</{tag}>")
 
-    def _attributes(self, shape: Shape, value: dict[str, Any]) -> str:
-        text = ""
-        namespace = shape.serialization.get("xmlNamespace")
-        if isinstance(namespace, dict) and namespace.get("prefix"):
-            text += f' xmlns:{namespace["prefix"]}="{escape_attribute(namespace["uri"])}"'
-        for name, member in shape.members.items():  # type: ignore[attr-defined]
-            if member.serialization.get("xmlAttribute") and value.get(name) is not None:
-                attribute = member.serialization.get("name", name)
-                text += f' {attribute}="{escape_attribute(str(value[name]))}"'
-        return text
+        return write_map
+
+
+def _scalar_converter(shape: Shape, timestamp_default: str) -> Callable[[Any], str]:
+    kind = shape.type_name
+    if kind == "boolean":
+        return lambda value: "true" if value else "false"
+    if kind == "timestamp":
+        style = shape.serialization.get("timestampFormat") or timestamp_default
+        return lambda value: str(format_timestamp(value, style))
+    if kind == "blob":
+        return encode_blob
+    return lambda value: escape(str(value))
 
 
 def error_fields_xml(writer: XmlWriter, shape: Shape | None, fields: dict[str, Any]) -> str:
