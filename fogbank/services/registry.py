@@ -16,6 +16,7 @@ PROVIDERS: dict[str, str] = {
     "sts": "fogbank.services.sts.provider:StsProvider",
     "ssm": "fogbank.services.ssm.provider:SsmProvider",
     "secretsmanager": "fogbank.services.secretsmanager.provider:SecretsManagerProvider",
+    "lambda": "fogbank.services.lambda_.provider:LambdaProvider",
     "dynamodb": "fogbank.services.dynamodb.provider:DynamoDbProvider",
 }
 

@@ -1,0 +1,115 @@
+"""The Lambda Runtime API (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html) served
+to one execution environment on its own loopback port.
+
+One listener per environment (rather than a route in the gateway) identifies the environment by
+its port, so any runtime interface client or custom `bootstrap` works unchanged with
+`AWS_LAMBDA_RUNTIME_API=127.0.0.1:<port>`, and the hot path skips the AWS handler chain: a warm
+invoke costs one parsed request line and a few headers each way. HTTP/1.1 with keep-alive,
+`Content-Length` or chunked bodies (Node's http client and streaming responses send chunks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+PREFIX = "/2018-06-01/runtime/"
+
+
+@dataclass(slots=True)
+class ApiRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes = b""
+
+
+@dataclass(slots=True)
+class ApiResponse:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[ApiRequest], Awaitable[ApiResponse]]
+_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+            413: "Payload Too Large", 500: "Internal Server Error"}
+
+
+class RuntimeApiServer:
+    """A loopback HTTP server whose every request goes to `handler`."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self.server: asyncio.Server | None = None
+        self.port = 0
+        self.connections: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+        for writer in list(self.connections):
+            writer.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections.add(writer)
+        try:
+            while True:
+                request = await read_request(reader)
+                if request is None:
+                    return
+                response = await self.handler(request)
+                write_response(writer, response)
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
+            return
+        finally:
+            self.connections.discard(writer)
+            with contextlib.suppress(Exception):
+                writer.close()
+
+
+async def read_request(reader: asyncio.StreamReader) -> ApiRequest | None:
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError:
+        return None
+    lines = head.decode("latin-1").split("\r\n")
+    method, path, _ = lines[0].split(" ", 2)
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        if line:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        body = await _read_chunked(reader)
+    else:
+        length = int(headers.get("content-length") or 0)
+        body = await reader.readexactly(length) if length else b""
+    return ApiRequest(method, path, headers, body)
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    parts = []
+    while True:
+        size_line = await reader.readuntil(b"\r\n")
+        size = int(size_line.split(b";", 1)[0].strip(), 16)
+        if size == 0:
+            while (await reader.readuntil(b"\r\n")) != b"\r\n":  # trailers
+                pass
+            return b"".join(parts)
+        parts.append(await reader.readexactly(size))
+        await reader.readexactly(2)
+
+
+def write_response(writer: asyncio.StreamWriter, response: ApiResponse) -> None:
+    head = [f"HTTP/1.1 {response.status} {_REASONS.get(response.status, 'OK')}",
+            f"Content-Length: {len(response.body)}", "Content-Type: application/json"]
+    head.extend(f"{name}: {value}" for name, value in response.headers.items())
+    writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body)

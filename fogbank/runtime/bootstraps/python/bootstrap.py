@@ -1,0 +1,194 @@
+"""fogbank's Python runtime interface client: runs inside the execution environment's process
+(Python 3.9 or later, standard library only, no fogbank imports) and speaks the Lambda Runtime API
+at AWS_LAMBDA_RUNTIME_API, as AWS's awslambdaric does: init (import the handler), then loop
+next → handler → response/error. Errors are shaped as awslambdaric shapes them."""
+
+import http.client
+import importlib
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+
+API = "/2018-06-01/runtime"
+
+
+class Fault(Exception):
+    def __init__(self, error_type, message, trace=None):
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.trace = trace or []
+
+
+class Connection:
+    def __init__(self, address):
+        host, _, port = address.partition(":")
+        self.connection = http.client.HTTPConnection(host, int(port or 80))
+
+    def request(self, method, path, body=None, headers=None):
+        self.connection.request(method, API + path, body=body, headers=headers or {})
+        response = self.connection.getresponse()
+        data = response.read()
+        return response, data
+
+
+class CognitoIdentity:
+    __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
+
+    def __init__(self, document):
+        self.cognito_identity_id = document.get("cognitoIdentityId")
+        self.cognito_identity_pool_id = document.get("cognitoIdentityPoolId")
+
+
+class ClientContext:
+    __slots__ = ("client", "custom", "env")
+
+    def __init__(self, document):
+        self.client = document.get("client")
+        self.custom = document.get("custom")
+        self.env = document.get("env")
+
+
+class LambdaContext:
+    def __init__(self, request_id, deadline_ms, invoked_arn, identity, client_context):
+        self.aws_request_id = request_id
+        self.invoked_function_arn = invoked_arn
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.identity = CognitoIdentity(json.loads(identity)) if identity else CognitoIdentity({})
+        self.client_context = ClientContext(json.loads(client_context)) if client_context else None
+        self.tenant_id = None
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        return max(self._deadline_ms - int(time.time() * 1000), 0)
+
+
+class RequestIdFilter(logging.Filter):
+    request_id = ""
+
+    def filter(self, record):
+        record.aws_request_id = RequestIdFilter.request_id
+        return True
+
+
+def configure_logging():
+    handler = logging.StreamHandler(sys.stdout)
+    formatter = logging.Formatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"
+    )
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    handler.addFilter(RequestIdFilter())
+    logging.getLogger().addHandler(handler)
+
+
+def load_handler(name):
+    try:
+        module_name, function_name = name.rsplit(".", 1)
+    except ValueError as error:
+        raise Fault("Runtime.MalformedHandlerName", "Bad handler '%s': %s" % (name, error))
+    try:
+        module = importlib.import_module(module_name.replace("/", "."))
+    except ImportError as error:
+        raise Fault("Runtime.ImportModuleError", "Unable to import module '%s': %s" % (module_name, error))
+    except SyntaxError as error:
+        trace = ['  File "%s" Line %s\n    %s' % (error.filename, error.lineno, error.text)]
+        raise Fault("Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (module_name, error), trace)
+    handler = getattr(module, function_name, None)
+    if handler is None:
+        raise Fault("Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (function_name, module_name))
+    return handler
+
+
+def error_document(error_type, message, trace, request_id):
+    return {"errorMessage": message, "errorType": error_type, "requestId": request_id, "stackTrace": trace}
+
+
+def exception_document(error, request_id):
+    frames = traceback.extract_tb(error.__traceback__)[1:]  # drop this runtime's own frame
+    return error_document(type(error).__name__, str(error), traceback.format_list(frames), request_id)
+
+
+def log_error(document):
+    lines = "\n".join(line.rstrip("\n") for line in document["stackTrace"])
+    print("[ERROR] %s: %s\nTraceback (most recent call last):\n%s" % (
+        document["errorType"], document["errorMessage"], lines), flush=True)
+
+
+def flush():
+    sys.stdout.flush()
+    sys.stderr.flush()
+
+
+def post_error(api, path, document):
+    flush()
+    body = json.dumps(document).encode()
+    api.request("POST", path, body, {"Lambda-Runtime-Function-Error-Type": document["errorType"]})
+
+
+def invoke_once(api, handler):
+    response, payload = api.request("GET", "/invocation/next")
+    request_id = response.getheader("Lambda-Runtime-Aws-Request-Id")
+    trace_id = response.getheader("Lambda-Runtime-Trace-Id")
+    if trace_id:
+        os.environ["_X_AMZN_TRACE_ID"] = trace_id
+    else:
+        os.environ.pop("_X_AMZN_TRACE_ID", None)
+    RequestIdFilter.request_id = request_id
+    context = LambdaContext(
+        request_id, int(response.getheader("Lambda-Runtime-Deadline-Ms") or 0),
+        response.getheader("Lambda-Runtime-Invoked-Function-Arn"),
+        response.getheader("Lambda-Runtime-Cognito-Identity"), response.getheader("Lambda-Runtime-Client-Context"),
+    )
+    try:
+        event = json.loads(payload) if payload else None
+        result = handler(event, context)
+    except Exception as error:  # the function's own error: reported, the environment stays warm
+        document = exception_document(error, request_id)
+        log_error(document)
+        post_error(api, "/invocation/%s/error" % request_id, document)
+        return
+    try:
+        body = json.dumps(result).encode()
+    except (TypeError, ValueError) as error:
+        document = error_document("Runtime.MarshalError", "Unable to marshal response: %s" % error, [], request_id)
+        log_error(document)
+        post_error(api, "/invocation/%s/error" % request_id, document)
+        return
+    flush()
+    api.request("POST", "/invocation/%s/response" % request_id, body)
+
+
+def main():
+    task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
+    opt_paths = [path for path in os.environ.pop("FOGBANK_OPT_PATHS", "").split(os.pathsep) if path]
+    sys.path[0:1] = [task_root] + opt_paths
+    sys.stdout.reconfigure(line_buffering=True)
+    sys.stderr.reconfigure(line_buffering=True)
+    configure_logging()
+    api = Connection(os.environ["AWS_LAMBDA_RUNTIME_API"])
+    try:
+        handler = load_handler(os.environ.get("_HANDLER", ""))
+    except Fault as fault:
+        document = error_document(fault.error_type, fault.message, fault.trace, "")
+        log_error(document)
+        post_error(api, "/init/error", document)
+        sys.exit(1)
+    except Exception as error:  # the module raised while being imported
+        document = exception_document(error, "")
+        log_error(document)
+        post_error(api, "/init/error", document)
+        sys.exit(1)
+    while True:
+        invoke_once(api, handler)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,306 @@
+"""One execution environment: an OS process running the function's runtime, its Runtime API
+listener, its own temporary folder, and the bookkeeping of the invocation it is serving.
+
+Life cycle as in https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html:
+init (the runtime starts and calls `next`), then one invocation at a time. A timeout kills the
+process ("Task timed out after N.NN seconds"); a process that exits fails its invocation with
+`Runtime.ExitError`; an environment that failed is never reused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import os
+import resource
+import shutil
+import signal
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fogbank import clock
+from fogbank.runtime import output
+from fogbank.runtime.api import PREFIX, ApiRequest, ApiResponse, RuntimeApiServer
+from fogbank.runtime.runtimes import RuntimeUnavailable, launch
+
+INIT_TIMEOUT = 10.0  # https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib
+MAX_RESPONSE_BYTES = 6291456
+BASIC_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+@dataclass(slots=True)
+class EnvironmentSpec:
+    """What the Lambda service asks for: the pool keeps environments of one `key` together."""
+
+    key: str
+    runtime: str
+    task_root: Path
+    opt_dir: Path | None
+    memory_mb: int
+    timeout: float
+    version: str
+    variables: dict[str, str]  # AWS's, the function's and the credentials (not the per-environment ones)
+
+
+@dataclass(slots=True)
+class Invocation:
+    request_id: str
+    payload: bytes
+    invoked_arn: str
+    client_context: str | None = None
+    cognito_identity: str | None = None
+    trace_id: str = ""
+
+
+@dataclass(slots=True)
+class Outcome:
+    payload: bytes
+    error_type: str | None  # None: the function succeeded
+    log: list[output.LogLine]
+    log_stream: str
+    status: str = "success"  # success | error | timeout | crash
+
+
+@dataclass(slots=True)
+class _Current:
+    invocation: Invocation
+    done: asyncio.Future[tuple[bytes, str | None, str]]
+    started: float = 0.0
+    delivered: bool = False
+    timer: asyncio.TimerHandle | None = None
+    duration_ms: float = 0.0
+    memory_used_mb: int = 0
+
+
+class Environment:
+    def __init__(self, spec: EnvironmentSpec) -> None:
+        self.spec = spec
+        self.log_stream = output.stream_name(spec.version)
+        self.api = RuntimeApiServer(self._serve)
+        self.process: asyncio.subprocess.Process | None = None
+        self.output = output.OutputReader()
+        self.current: _Current | None = None
+        self.waiting_next: asyncio.Future[Invocation] | None = None
+        self.alive = True
+        self.busy = False
+        self.reap_scheduled = False
+        self.killed_by_us = False
+        self.idle_since = clock.now()
+        self.init_started = time.perf_counter()
+        self.init_ms: float | None = None
+        self.tmp = Path(tempfile.mkdtemp(prefix="fogbank-lambda-tmp-"))
+        self.exit_watch: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        start = launch(self.spec.runtime, self.spec.task_root, self.spec.opt_dir)
+        await self.api.start()
+        variables = {
+            "PATH": BASIC_PATH, "LANG": "en_US.UTF-8", "HOME": str(self.tmp), "TMPDIR": str(self.tmp),
+            **self.spec.variables, **start.variables,
+            "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{self.api.port}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
+        }
+        if start.warning:
+            self.output.note(start.warning)
+        limit = self.spec.memory_mb * 1024 * 1024 + 512 * 1024 * 1024 if start.limit_memory else None
+        self.process = await asyncio.create_subprocess_exec(
+            *start.argv, cwd=str(self.spec.task_root), env=variables, stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+            preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit))) if limit else None,
+        )
+        assert self.process.stdout is not None
+        self.output.attach(self.process.stdout)
+        self.exit_watch = asyncio.get_running_loop().create_task(self._watch_exit())
+
+    # -- invoking ------------------------------------------------------------------------------
+
+    async def invoke(self, invocation: Invocation) -> Outcome:
+        """Run one invocation on this (idle) environment."""
+        loop = asyncio.get_running_loop()
+        self.busy = True
+        current = self.current = _Current(invocation, loop.create_future())
+        first = self.init_ms is None
+        if self.waiting_next is not None and not self.waiting_next.done():
+            self.waiting_next.set_result(invocation)
+            self.waiting_next = None
+        elif first:
+            current.timer = loop.call_later(INIT_TIMEOUT, self._time_out, current, INIT_TIMEOUT)
+        payload, error_type, status = await current.done
+        await self.output.settle(finished=not self.alive)
+        if current.delivered:  # after the output the process wrote while running
+            self.output.end(invocation.request_id, current.duration_ms, self.spec.memory_mb, current.memory_used_mb, status)
+        self.current = None
+        self.busy = False
+        self.idle_since = clock.now()
+        log = self.output.take()
+        return Outcome(payload, error_type, log, self.log_stream, status)
+
+    def _deliver(self, invocation: Invocation) -> ApiResponse:
+        current = self.current
+        assert current is not None
+        if current.timer is not None:
+            current.timer.cancel()
+        if self.init_ms is None:
+            self.init_ms = (time.perf_counter() - self.init_started) * 1000
+        loop = asyncio.get_running_loop()
+        current.delivered = True
+        current.started = time.perf_counter()
+        self.output.begin(invocation.request_id, self.spec.version, self.init_ms if not self.output.invoked else None)
+        current.timer = loop.call_later(self.spec.timeout, self._time_out, current, self.spec.timeout)
+        deadline = int((clock.now() - clock.offset()) * 1000 + self.spec.timeout * 1000)  # the child's wall clock
+        headers = {
+            "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
+            "Lambda-Runtime-Deadline-Ms": str(deadline),
+            "Lambda-Runtime-Invoked-Function-Arn": invocation.invoked_arn,
+            "Lambda-Runtime-Trace-Id": invocation.trace_id,
+        }
+        if invocation.client_context:
+            headers["Lambda-Runtime-Client-Context"] = invocation.client_context
+        if invocation.cognito_identity:
+            headers["Lambda-Runtime-Cognito-Identity"] = invocation.cognito_identity
+        return ApiResponse(200, invocation.payload, headers)
+
+    def _finish(self, payload: bytes, error_type: str | None, status: str) -> None:
+        current = self.current
+        if current is None or current.done.done():
+            return
+        if current.timer is not None:
+            current.timer.cancel()
+        current.duration_ms = (time.perf_counter() - current.started) * 1000 if current.delivered else 0.0
+        current.memory_used_mb = self._max_memory_mb()
+        current.done.set_result((payload, error_type, status))
+
+    def _time_out(self, current: _Current, seconds: float) -> None:
+        if current.done.done():
+            return
+        request_id = current.invocation.request_id
+        message = f"Task timed out after {seconds:.2f} seconds"
+        self.output.note(f"{output.timestamp()} {request_id} {message}")
+        document = {"errorType": "Sandbox.Timedout", "errorMessage": f"RequestId: {request_id} Error: {message}"}
+        self.kill()
+        self._finish(json.dumps(document).encode(), "Sandbox.Timedout", "timeout")
+
+    # -- the Runtime API -----------------------------------------------------------------------
+
+    async def _serve(self, request: ApiRequest) -> ApiResponse:
+        path = request.path
+        if not path.startswith(PREFIX):
+            return ApiResponse(404, b'{"errorMessage":"not found","errorType":"InvalidRequest"}')
+        route = path[len(PREFIX):]
+        if route == "invocation/next" and request.method == "GET":
+            return await self._next()
+        if route == "init/error" and request.method == "POST":
+            return self._init_error(request)
+        if route.startswith("invocation/") and request.method == "POST":
+            request_id, _, action = route[len("invocation/"):].partition("/")
+            return self._result(request_id, action, request)
+        return ApiResponse(404, b'{"errorMessage":"not found","errorType":"InvalidRequest"}')
+
+    async def _next(self) -> ApiResponse:
+        current = self.current
+        if current is not None and not current.delivered and not current.done.done():
+            return self._deliver(current.invocation)
+        future: asyncio.Future[Invocation] = asyncio.get_running_loop().create_future()
+        self.waiting_next = future
+        if self.init_ms is None:
+            self.init_ms = (time.perf_counter() - self.init_started) * 1000
+        try:
+            invocation = await future
+        except asyncio.CancelledError:
+            return ApiResponse(500, b"{}")
+        return self._deliver(invocation)
+
+    def _result(self, request_id: str, action: str, request: ApiRequest) -> ApiResponse:
+        current = self.current
+        if current is None or current.invocation.request_id != request_id or not current.delivered:
+            body = json.dumps({"errorMessage": f"Invalid request ID: {request_id}", "errorType": "InvalidRequestID"})
+            return ApiResponse(400, body.encode())
+        if action == "response":
+            if len(request.body) > MAX_RESPONSE_BYTES:
+                document = {"errorMessage": f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
+                            "errorType": "Function.ResponseSizeTooLarge"}
+                self._finish(json.dumps(document).encode(), "Function.ResponseSizeTooLarge", "error")
+                return ApiResponse(413, json.dumps(document).encode())
+            self._finish(request.body, None, "success")
+        elif action == "error":
+            error_type = request.headers.get("lambda-runtime-function-error-type") or "Unhandled"
+            self._finish(request.body, error_type, "error")
+        else:
+            return ApiResponse(404, b"{}")
+        return ApiResponse(202, b'{"status":"OK"}')
+
+    def _init_error(self, request: ApiRequest) -> ApiResponse:
+        """The runtime could not initialize: the pending invocation gets its error and the
+        environment is discarded (the runtime exits after reporting)."""
+        error_type = request.headers.get("lambda-runtime-function-error-type") or "Runtime.Unknown"
+        current = self.current
+        self.alive = False
+        if current is not None:
+            current.delivered = True
+            current.started = time.perf_counter()
+            self.output.begin(current.invocation.request_id, self.spec.version, None)
+            self._finish(request.body, error_type, "error")
+        return ApiResponse(202, b'{"status":"OK"}')
+
+    # -- the process ---------------------------------------------------------------------------
+
+    async def _watch_exit(self) -> None:
+        assert self.process is not None
+        code = await self.process.wait()
+        self.alive = False
+        self.api.close()
+        if self.waiting_next is not None and not self.waiting_next.done():
+            self.waiting_next.cancel()
+        current = self.current
+        if current is not None and not current.done.done():
+            await self.output.settle(finished=True)
+            self._report_exit(current, code)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _report_exit(self, current: _Current, code: int) -> None:
+        request_id = current.invocation.request_id
+        if not current.delivered:
+            current.delivered = True
+            current.started = time.perf_counter()
+            self.output.begin(request_id, self.spec.version, None)
+        reason = f"signal: {_signal_name(-code)}" if code < 0 else f"exit status {code}"
+        error_type = "Runtime.OutOfMemory" if code == -signal.SIGKILL else "Runtime.ExitError"
+        message = f"RequestId: {request_id} Error: Runtime exited with error: {reason}"
+        self.output.note(f"{message}\n{error_type}")
+        self._finish(json.dumps({"errorType": error_type, "errorMessage": message}).encode(), error_type, "crash")
+
+    def _max_memory_mb(self) -> int:
+        if self.process is None:
+            return 0
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return math.ceil(int(line.split()[1]) / 1024)
+        return 0
+
+    def kill(self) -> None:
+        self.alive = False
+        self.killed_by_us = True
+        if self.process is not None and self.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def unavailable_outcome(problem: RuntimeUnavailable, request_id: str, version: str) -> Outcome:
+    """A runtime that cannot run at all: the invoke fails with Lambda's error for it."""
+    document = {"errorType": problem.error_type, "errorMessage": f"RequestId: {request_id} Error: {problem.message}"}
+    reader = output.OutputReader()
+    reader.begin(request_id, version, None)
+    reader.note(f"{document['errorMessage']}\n{problem.error_type}")
+    reader.end(request_id, 0.0, 0, 0, "error")
+    return Outcome(json.dumps(document).encode(), problem.error_type, reader.take(), output.stream_name(version), "crash")
+
+
+def _signal_name(number: int) -> str:
+    names = {signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault", signal.SIGTERM: "terminated",
+             signal.SIGABRT: "aborted"}
+    return names.get(number, f"signal {number}")

@@ -1,0 +1,89 @@
+"""Asynchronous invocation (`InvocationType: Event`): Lambda's internal event queue, on fogbank's
+clock (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html).
+
+An event runs at once; when the function returns an error it is retried twice, one minute and
+then two minutes later (or `MaximumRetryAttempts` times), and dropped once older than
+`MaximumEventAgeInSeconds` (6 hours by default). Throttled events wait and try again without
+using up a retry. Then the outcome goes to the `OnSuccess` / `OnFailure` destination of the event
+invoke configuration and, for failures, to the function's dead-letter queue.
+
+The queue lives in memory: events still waiting when fogbank stops are not redelivered.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from fogbank import clock
+from fogbank.services.lambda_ import concurrency, destinations, invocations
+from fogbank.services.lambda_.errors import TooManyRequestsException
+from fogbank.services.lambda_.invocations import InvokeResult, Target
+
+log = logging.getLogger("fogbank.lambda")
+
+RETRY_DELAYS = (60.0, 120.0)
+DEFAULT_RETRIES = 2
+DEFAULT_MAX_AGE = 21600
+THROTTLE_DELAY = 1.0
+MAX_THROTTLE_DELAY = 300.0
+
+
+@dataclass(slots=True)
+class Event:
+    target: Target
+    payload: bytes
+    request_id: str
+    received: float = field(default_factory=clock.now)
+    attempts: int = 0
+    throttle_delay: float = THROTTLE_DELAY
+
+
+def enqueue(target: Target, payload: bytes, request_id: str) -> None:
+    event = Event(target, payload, request_id)
+    clock.call_later(0, lambda: attempt(event))
+
+
+def invoke_config(target: Target) -> dict[str, Any]:
+    """The event invoke config of the invoked qualifier (an alias or version), else of $LATEST
+    for unqualified invokes."""
+    configs = target.record.get("event_invoke") or {}
+    return configs.get(target.qualifier or functions_latest()) or {}
+
+
+def functions_latest() -> str:
+    return "$LATEST"
+
+
+async def attempt(event: Event) -> None:
+    target = event.target
+    config = invoke_config(target)
+    max_age = config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE)
+    if clock.now() - event.received > max_age:
+        await destinations.fail(event, config, None, "EventAgeExceeded")
+        return
+    try:
+        shared = concurrency.acquire(target.account, target.region, target.name, target.record)
+    except TooManyRequestsException:
+        clock.call_later(event.throttle_delay, lambda: attempt(event))
+        event.throttle_delay = min(event.throttle_delay * 2, MAX_THROTTLE_DELAY)
+        return
+    event.attempts += 1
+    try:
+        result = await invocations.run(target, event.payload, event.request_id)
+    finally:
+        concurrency.release(target.account, target.region, target.name, shared)
+    await settle(event, config, result)
+
+
+async def settle(event: Event, config: dict[str, Any], result: InvokeResult) -> None:
+    if result.function_error is None:
+        await destinations.succeed(event, config, result)
+        return
+    retries = config.get("MaximumRetryAttempts", DEFAULT_RETRIES)
+    if event.attempts <= retries:
+        delay = RETRY_DELAYS[min(event.attempts - 1, len(RETRY_DELAYS) - 1)]
+        clock.call_later(delay, lambda: attempt(event))
+        return
+    await destinations.fail(event, config, result, "RetriesExhausted")

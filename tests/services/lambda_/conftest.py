@@ -1,0 +1,57 @@
+"""Lambda test fixtures: an execution role, zip packages built in the test, and a function factory
+that cleans up after itself."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from lambda_support import TRUST_LAMBDA, build_zip
+
+@pytest.fixture(scope="session")
+def lambda_client(client_factory: Callable[..., Any]) -> Any:
+    return client_factory("lambda")
+
+
+@pytest.fixture(scope="session")
+def role_arn(client_factory: Callable[..., Any]) -> str:
+    iam = client_factory("iam")
+    name = "fogbank-lambda-tests-role"
+    try:
+        return str(iam.get_role(RoleName=name)["Role"]["Arn"])
+    except iam.exceptions.NoSuchEntityException:
+        document = json.dumps(TRUST_LAMBDA)
+        return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=document)["Role"]["Arn"])
+
+
+@pytest.fixture
+def create_function(
+    lambda_client: Any, role_arn: str, unique_name: Callable[[str], str]
+) -> Iterator[Callable[..., dict[str, Any]]]:
+    """`create_function(files, handler="app.handler", runtime="python3.12", **more)` → the
+    CreateFunction answer; the function is deleted after the test."""
+    created: list[str] = []
+
+    def create(files: dict[str, str | bytes] | None = None, **options: Any) -> dict[str, Any]:
+        name = options.pop("FunctionName", None) or unique_name("fn")
+        executable = options.pop("executable", ())
+        request: dict[str, Any] = {
+            "FunctionName": name,
+            "Runtime": options.pop("Runtime", "python3.12"),
+            "Role": options.pop("Role", role_arn),
+            "Handler": options.pop("Handler", "app.handler"),
+            "Code": options.pop("Code", None) or {"ZipFile": build_zip(files or {}, executable)},
+            **options,
+        }
+        answer: dict[str, Any] = lambda_client.create_function(**request)
+        created.append(name)
+        return answer
+
+    yield create
+    for name in created:
+        try:
+            lambda_client.delete_function(FunctionName=name)
+        except lambda_client.exceptions.ResourceNotFoundException:
+            pass

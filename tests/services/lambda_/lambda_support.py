@@ -1,0 +1,29 @@
+"""Helpers for Lambda tests: packages built in the test, payload reading, error reading."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+TRUST_LAMBDA = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+
+def build_zip(files: dict[str, str | bytes], executable: tuple[str, ...] = ()) -> bytes:
+    """A deployment package: file name → content; names in `executable` get mode 0755."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.external_attr = (0o755 if name in executable else 0o644) << 16
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+def payload_of(response: dict[str, Any]) -> Any:
+    return json.loads(response["Payload"].read())
