@@ -44,6 +44,7 @@ from fogbank.services.sns.messages import (
 
 log = logging.getLogger("fogbank.sns")
 HTTP_TIMEOUT = 15.0  # seconds SNS waits for an HTTP/S endpoint
+MAX_RAW_SQS_ATTRIBUTES = 10
 _EMAIL_FOOTER = (
     "\n\n--\nIf you wish to stop receiving notifications from this topic, please click or visit the link "
     "below to unsubscribe:\n{url}\n\nPlease do not reply directly to this email. If you have any questions "
@@ -142,8 +143,8 @@ def notification(topic: dict[str, Any], subscription: dict[str, Any], message: M
     document["Timestamp"] = timestamp_text(message.timestamp)
     _sign(topic, document, base_url)
     document["UnsubscribeURL"] = unsubscribe_url(base_url, subscription["SubscriptionArn"])
-    if message.attributes:
-        document["MessageAttributes"] = envelope_attributes(message.attributes)
+    if message.delivered_attributes:
+        document["MessageAttributes"] = envelope_attributes(message.delivered_attributes)
     return render(document)
 
 
@@ -203,8 +204,15 @@ def _deliver_sqs(
     params: dict[str, Any] = {}
     if subscriptions.is_raw(subscription):
         params["MessageBody"] = message.content_for("sqs")
-        if message.attributes:
-            params["MessageAttributes"] = {name: dict(value) for name, value in message.attributes.items()}
+        attributes = message.delivered_attributes
+        if len(attributes) > MAX_RAW_SQS_ATTRIBUTES:
+            # "Messages with more than 10 message attributes directed towards Raw Message Delivery
+            # enabled Amazon SQS subscriptions will be discarded as client side errors."
+            error = f"Raw message delivery to Amazon SQS carries at most 10 message attributes, not {len(attributes)}"
+            dead_letter(subscription, params, "TooManyMessageAttributes", error)
+            return
+        if attributes:
+            params["MessageAttributes"] = {name: dict(value) for name, value in attributes.items()}
     else:
         params["MessageBody"] = notification(topic, subscription, message, base_url)
     queue_arn = subscription["Endpoint"]

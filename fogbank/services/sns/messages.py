@@ -37,6 +37,12 @@ class Message:
     sequence_number: str | None = None
     timestamp: float = field(default_factory=clock.now)
 
+    @property
+    def delivered_attributes(self) -> dict[str, dict[str, Any]]:
+        """Attributes travel with the message only when it is a plain string, not a JSON structure
+        (https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html); filters still see them."""
+        return self.attributes if self.structure is None else {}
+
     def content_for(self, protocol: str) -> str:
         """The text a protocol receives: its own key of a JSON structure, else `default`."""
         if self.structure is None:
@@ -124,6 +130,10 @@ def _check_attribute_name(name: str) -> None:
         raise ParameterValueInvalid("Length of message attribute name must be less than 256 bytes.")
     if name.startswith("."):
         raise ParameterValueInvalid("Invalid message attribute name starting with character '.' was found.")
+    if name.lower().startswith(("aws.", "amazon.")):
+        raise ParameterValueInvalid(
+            f"Invalid message attribute name '{name}': names starting with 'AWS.' or 'Amazon.' are reserved."
+        )
     if name.endswith("."):
         raise ParameterValueInvalid("Invalid message attribute name ending with character '.' was found.")
     if not _ATTRIBUTE_NAME.match(name):

@@ -247,3 +247,37 @@ def test_publish_batch_delivers_each_entry(sns, sqs, topic_arn, make_queue):
     assert response["Failed"] == []
     bodies = sorted(message["Body"] for message in receive(sqs, queue.url, count=3))
     assert bodies == ["m0", "m1", "m2"]
+
+
+def test_publish_raw_with_more_than_10_attributes_goes_to_dead_letter_queue(sns, sqs, topic_arn, make_queue):
+    target, dlq = make_queue(), make_queue()
+    subscribe_queue(
+        sns,
+        topic_arn,
+        target.arn,
+        RawMessageDelivery="true",
+        RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq.arn}),
+    )
+    wrapped = make_queue()
+    subscribe_queue(sns, topic_arn, wrapped.arn)  # the JSON envelope can carry them all
+    attributes = {f"a{index}": {"DataType": "String", "StringValue": str(index)} for index in range(11)}
+
+    sns.publish(TopicArn=topic_arn, Message="many attributes", MessageAttributes=attributes)
+
+    assert len(json.loads(receive(sqs, wrapped.url)[0]["Body"])["MessageAttributes"]) == 11
+    (dead,) = receive(sqs, dlq.url)
+    assert dead["Body"] == "many attributes"
+    assert dead["MessageAttributes"]["ErrorCode"]["StringValue"] == "TooManyMessageAttributes"
+    assert sqs.receive_message(QueueUrl=target.url).get("Messages") is None
+
+
+def test_publish_json_structure_does_not_deliver_attributes(sns, sqs, topic_arn, make_queue):
+    queue = make_queue()
+    subscribe_queue(sns, topic_arn, queue.arn)
+    sns.publish(
+        TopicArn=topic_arn,
+        MessageStructure="json",
+        Message=json.dumps({"default": "d"}),
+        MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}},
+    )
+    assert "MessageAttributes" not in json.loads(receive(sqs, queue.url)[0]["Body"])

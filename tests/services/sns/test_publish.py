@@ -266,3 +266,17 @@ def test_publish_batch_unknown_topic_not_found(sns):
             PublishBatchRequestEntries=[{"Id": "a", "Message": "m"}],
         )
     assert error_of(raised) == ("NotFound", "Topic does not exist", 404)
+
+
+@pytest.mark.parametrize("name", ["AWS.trace", "amazon.thing"])
+def test_publish_reserved_attribute_name_fails(sns, topic_arn, name):
+    assert publish_error(
+        sns,
+        TopicArn=topic_arn,
+        Message="x",
+        MessageAttributes={name: {"DataType": "String", "StringValue": "v"}},
+    ) == (
+        "ParameterValueInvalid",
+        f"Invalid message attribute name '{name}': names starting with 'AWS.' or 'Amazon.' are reserved.",
+        400,
+    )
