@@ -81,5 +81,7 @@ def serve() -> int:
         access_log=False,  # fogbank logs one line per request itself (service, operation, status, time)
         log_config=None,
         timeout_keep_alive=30,
+        proxy_headers=False,  # nothing fronts fogbank; X-Forwarded-* must not rewrite the client address
+        server_header=False,  # services set AWS's own `Server` header (S3: AmazonS3) where AWS sends one
     )
     return 0
