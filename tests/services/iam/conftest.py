@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -31,3 +32,9 @@ def client_with(endpoint: str) -> Callable[..., Any]:
         )
 
     return make
+
+
+@pytest.fixture
+def fresh_account() -> str:
+    """A 12-digit account id no other test uses (tests that count what an account holds)."""
+    return str(secrets.randbelow(9 * 10**11) + 10**11)

@@ -91,8 +91,8 @@ def test_service_linked_role_create_protected_delete(iam: Any, unique_name: Call
     assert error_of(raised)[0] == "NoSuchEntity"
 
 
-def test_account_alias_and_summary(client_factory: Callable[..., Any]) -> None:
-    iam = client_factory("iam", access_key="333344445555")
+def test_account_alias_and_summary(client_factory: Callable[..., Any], fresh_account: str) -> None:
+    iam = client_factory("iam", access_key=fresh_account)
     iam.create_account_alias(AccountAlias="my-company")
     assert iam.list_account_aliases()["AccountAliases"] == ["my-company"]
     iam.create_role(RoleName="summary-role", AssumeRolePolicyDocument=document(LAMBDA_TRUST))
@@ -103,9 +103,9 @@ def test_account_alias_and_summary(client_factory: Callable[..., Any]) -> None:
 
 
 def test_get_account_authorization_details_lists_entities_with_policies(
-    client_factory: Callable[..., Any],
+    client_factory: Callable[..., Any], fresh_account: str
 ) -> None:
-    iam = client_factory("iam", access_key="444455556666")
+    iam = client_factory("iam", access_key=fresh_account)
     iam.create_user(UserName="detail-user")
     iam.create_group(GroupName="detail-group")
     iam.add_user_to_group(GroupName="detail-group", UserName="detail-user")
@@ -141,13 +141,15 @@ def test_get_account_authorization_details_lists_entities_with_policies(
     assert rest["IsTruncated"] is False
 
 
-def test_account_password_policy_applies_to_login_profiles(client_factory: Callable[..., Any]) -> None:
-    iam = client_factory("iam", access_key="555566667777")
+def test_account_password_policy_applies_to_login_profiles(
+    client_factory: Callable[..., Any], fresh_account: str
+) -> None:
+    iam = client_factory("iam", access_key=fresh_account)
     with pytest.raises(ClientError) as raised:
         iam.get_account_password_policy()
     assert error_of(raised) == (
         "NoSuchEntity",
-        "The Password Policy with domain name 555566667777 cannot be found.",
+        f"The Password Policy with domain name {fresh_account} cannot be found.",
         404,
     )
     iam.update_account_password_policy(MinimumPasswordLength=12, RequireNumbers=True, MaxPasswordAge=90)

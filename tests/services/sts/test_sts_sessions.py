@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -101,18 +102,19 @@ def test_assume_role_in_other_account_gives_keys_acting_there(
     client_with: Callable[..., Any],
     unique_name: Callable[[str], str],
 ) -> None:
-    target = client_factory("iam", access_key="222233334444")
+    target_account = str(secrets.randbelow(9 * 10**11) + 10**11)
+    target = client_factory("iam", access_key=target_account)
     role = target.create_role(RoleName=unique_name("r"), AssumeRolePolicyDocument=trust(ROOT))["Role"]
     credentials = assume(sts, role["Arn"])["Credentials"]
     keys = (credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"])
     identity = client_with("sts", *keys).get_caller_identity()
-    assert identity["Account"] == "222233334444"
-    assert identity["Arn"] == f"arn:aws:sts::222233334444:assumed-role/{role['RoleName']}/session"
+    assert identity["Account"] == target_account
+    assert identity["Arn"] == f"arn:aws:sts::{target_account}:assumed-role/{role['RoleName']}/session"
     queue = unique_name("q")
     client_with("sqs", *keys).create_queue(QueueName=queue)
-    urls = client_factory("sqs", access_key="222233334444").list_queues(QueueNamePrefix=queue)["QueueUrls"]
-    assert [url.rsplit("/", 2)[-2:] for url in urls] == [["222233334444", queue]]
-    assert sts.get_access_key_info(AccessKeyId=credentials["AccessKeyId"])["Account"] == "222233334444"
+    urls = client_factory("sqs", access_key=target_account).list_queues(QueueNamePrefix=queue)["QueueUrls"]
+    assert [url.rsplit("/", 2)[-2:] for url in urls] == [[target_account, queue]]
+    assert sts.get_access_key_info(AccessKeyId=credentials["AccessKeyId"])["Account"] == target_account
 
 
 def test_assume_role_unknown_role_fails_access_denied(sts: Any) -> None:
