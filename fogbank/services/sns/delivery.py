@@ -367,7 +367,7 @@ def _deliver_http(
     topic: dict[str, Any], subscription: dict[str, Any], message: Message, base_url: str
 ) -> None:
     policy = subscriptions.effective_delivery_policy(subscription, topic)
-    content_type = policy.get("requestPolicy", {}).get("headerContentType") or "text/plain; charset=UTF-8"
+    content_type = (policy.get("requestPolicy") or {}).get("headerContentType") or "text/plain; charset=UTF-8"
     arn = subscription["SubscriptionArn"]
     headers = _http_headers("Notification", message.message_id, topic, arn, content_type)
     if subscriptions.is_raw(subscription):

@@ -2,7 +2,8 @@
 
 A subscription record (JSON) lives in the collection of its topic's account and region, keyed by
 its ARN: `SubscriptionArn`, `TopicArn`, `Protocol`, `Endpoint`, `Owner`, `Pending`,
-`Authenticated`, `Attributes` (the settable ones) and `Token`.
+`Authenticated`, `Attributes` (the settable ones), the confirmation `Token` and `TokenExpires`, and
+`UnsubscribeNeedsAuth` (confirmed with AuthenticateOnUnsubscribe).
 Reference: https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html and
 https://docs.aws.amazon.com/sns/latest/api/API_SetSubscriptionAttributes.html
 """
@@ -217,16 +218,16 @@ def effective_delivery_policy(subscription: dict[str, Any], topic: dict[str, Any
     own = subscription["Attributes"].get("DeliveryPolicy")
     effective: dict[str, Any] = {
         "healthyRetryPolicy": dict(base["defaultHealthyRetryPolicy"]),
+        "sicklyRetryPolicy": None,
+        "throttlePolicy": dict(base["defaultThrottlePolicy"]) if base.get("defaultThrottlePolicy") else None,
         "requestPolicy": dict(base.get("defaultRequestPolicy", {})),
         "guaranteed": False,
     }
-    if base.get("defaultThrottlePolicy"):
-        effective["throttlePolicy"] = dict(base["defaultThrottlePolicy"])
     if own and not base.get("disableSubscriptionOverrides"):
         document = json.loads(own)
         for section in ("healthyRetryPolicy", "throttlePolicy", "requestPolicy"):
             if isinstance(document.get(section), dict):
-                effective.setdefault(section, {}).update(document[section])
+                effective[section] = {**(effective[section] or {}), **document[section]}
     return effective
 
 
