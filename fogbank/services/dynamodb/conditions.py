@@ -37,8 +37,8 @@ class Scope:
     __slots__ = ("names", "values", "kind")
 
     def __init__(self, names: dict[str, str] | None, values: dict[str, Value] | None, kind: str = "") -> None:
-        self.names = names or {}
-        self.values = values or {}
+        self.names = names if names is not None else {}
+        self.values = values if values is not None else {}
         self.kind = kind
 
     def error(self, detail: str) -> ValidationException:

@@ -46,9 +46,7 @@ def checked(number: Decimal) -> Decimal:
     if not number:
         return Decimal(0)
     number = number.normalize(NUMBERS)
-    if len(number.as_tuple().digits) > 38:
-        raise ValidationException("Attempting to store more than 38 significant digits in a Number")
-    magnitude = abs(number)
+    magnitude = number.copy_abs()  # abs() would round to the default 28-digit context
     if magnitude > _MAX:
         raise ValidationException(
             "Number overflow. Attempting to store a number with magnitude larger than supported range"
@@ -57,6 +55,8 @@ def checked(number: Decimal) -> Decimal:
         raise ValidationException(
             "Number underflow. Attempting to store a number with magnitude smaller than supported range"
         )
+    if len(number.as_tuple().digits) > 38:
+        raise ValidationException("Attempting to store more than 38 significant digits in a Number")
     return number
 
 
