@@ -1,9 +1,11 @@
-"""Amazon SNS operations (query protocol): topics, subscriptions, publishing, tags.
+"""Amazon SNS operations (query protocol): topics, subscriptions, publishing, tags, permissions.
 
 Not supported yet (each answers a clear error, never a silent success): delivery to Lambda,
-application (mobile push), SMS and Firehose endpoints; SMS and platform-application operations;
-data protection policies; delivery status logging; FIFO archives and replay. Topic policies are
-enforced for callers from other accounts (see `access.py`); IAM identity policies are not yet.
+application (mobile push), SMS and Firehose endpoints; SMS and platform-application operations
+(501); data protection policies; delivery status logging (feedback role attributes); FIFO archives
+and replay; active X-Ray tracing. Known gaps: pending HTTP/S retries do not survive a restart, a
+DeliveryPolicy's throttlePolicy is validated but not applied, and IAM identity policies are not
+enforced (topic policies are, for callers from other accounts: see `access.py`).
 """
 
 from __future__ import annotations
