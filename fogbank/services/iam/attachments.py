@@ -20,6 +20,7 @@ _QUOTA_NAMES = {"user": "PoliciesPerUser", "group": "PoliciesPerGroup", "role": 
 
 def attach(ctx: RequestContext, kind: EntityKind, name: str, arn: str) -> None:
     record = entities.require(ctx, kind, name)
+    entities.check_modifiable(record)
     policies.require(ctx, arn)
     if arn in record["AttachedPolicies"]:
         return  # attaching twice is accepted and changes nothing
@@ -33,6 +34,7 @@ def attach(ctx: RequestContext, kind: EntityKind, name: str, arn: str) -> None:
 
 def detach(ctx: RequestContext, kind: EntityKind, name: str, arn: str) -> None:
     record = entities.require(ctx, kind, name)
+    entities.check_modifiable(record)
     if arn not in record["AttachedPolicies"]:
         raise NoSuchEntity(f"Policy {arn} was not found.")
     record["AttachedPolicies"].remove(arn)

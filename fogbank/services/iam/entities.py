@@ -15,7 +15,7 @@ from typing import Any
 
 from fogbank import clock, state
 from fogbank.context import RequestContext
-from fogbank.services.iam.errors import EntityAlreadyExists, LimitExceeded, NoSuchEntity
+from fogbank.services.iam.errors import EntityAlreadyExists, LimitExceeded, NoSuchEntity, UnmodifiableEntity
 from fogbank.services.iam.identifiers import (
     GROUP_ID_PREFIX,
     ROLE_ID_PREFIX,
@@ -127,6 +127,16 @@ def check_quota(count: int, quota: str, limit: int) -> None:
     """Account quotas of IAM (IAM User Guide, "IAM and AWS STS quotas")."""
     if count >= limit:
         raise LimitExceeded(f"Cannot exceed quota for {quota}: {limit}")
+
+
+def check_modifiable(record: dict[str, Any]) -> None:
+    """Service-linked roles belong to their service: only it changes them (IAM User Guide,
+    "Using service-linked roles")."""
+    if "RoleName" in record and str(record["Path"]).startswith("/aws-service-role/"):
+        raise UnmodifiableEntity(
+            f"Cannot perform the operation on the protected role '{record['RoleName']}' - this role is only "
+            "modifiable by AWS"
+        )
 
 
 def save(ctx: RequestContext, kind: EntityKind, record: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from fogbank.services.iam.pagination import paginate
 
 def put(ctx: RequestContext, kind: EntityKind, name: str, policy_name: str, document: str) -> None:
     record = entities.require(ctx, kind, name)
+    entities.check_modifiable(record)
     check_name(policy_name, "policyName")
     policy_documents.validate_identity_policy(document)
     inline = dict(record["InlinePolicies"])
@@ -50,6 +51,7 @@ def get(ctx: RequestContext, kind: EntityKind, name: str, policy_name: str) -> d
 
 def delete(ctx: RequestContext, kind: EntityKind, name: str, policy_name: str) -> None:
     record = entities.require(ctx, kind, name)
+    entities.check_modifiable(record)
     _require_policy(kind, record, policy_name)
     del record["InlinePolicies"][policy_name]
     entities.save(ctx, kind, record)

@@ -14,7 +14,7 @@ from fogbank.context import RequestContext
 from fogbank.iam import identity
 from fogbank.services.iam import attachments, entities, instance_profiles, policy_documents, tags
 from fogbank.services.iam.entities import ROLE
-from fogbank.services.iam.errors import DeleteConflict, UnmodifiableEntity
+from fogbank.services.iam.errors import DeleteConflict
 
 DEFAULT_MAX_SESSION_DURATION = 3600
 LIST_MEMBERS = (
@@ -69,14 +69,6 @@ def create(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def check_modifiable(record: dict[str, Any]) -> None:
-    if str(record["Path"]).startswith("/aws-service-role/"):
-        raise UnmodifiableEntity(
-            f"Cannot perform the operation on the protected role '{record['RoleName']}' - this role is only "
-            "modifiable by AWS"
-        )
-
-
 def update(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     record = entities.require(ctx, ROLE, request["RoleName"])
     if request.get("Description") is not None:
@@ -89,7 +81,7 @@ def update(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
 
 def update_trust_policy(ctx: RequestContext, name: str, document: str) -> None:
     record = entities.require(ctx, ROLE, name)
-    check_modifiable(record)
+    entities.check_modifiable(record)
     policy_documents.validate_trust_policy(document)
     record["AssumeRolePolicyDocument"] = document
     entities.save(ctx, ROLE, record)
@@ -101,7 +93,7 @@ def delete(ctx: RequestContext, name: str, *, allow_service_linked: bool = False
     through DeleteServiceLinkedRole only."""
     record = entities.require(ctx, ROLE, name)
     if not allow_service_linked:
-        check_modifiable(record)
+        entities.check_modifiable(record)
     if instance_profiles.profiles_of(ctx, record):
         raise DeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
     if record["AttachedPolicies"]:

@@ -84,6 +84,9 @@ def test_service_linked_role_create_protected_delete(iam: Any, unique_name: Call
         "by AWS",
         400,
     )
+    with pytest.raises(ClientError) as raised:
+        iam.attach_role_policy(RoleName=role["RoleName"], PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    assert error_of(raised)[::2] == ("UnmodifiableEntity", 400)
     task = iam.delete_service_linked_role(RoleName=role["RoleName"])["DeletionTaskId"]
     assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"
     with pytest.raises(ClientError) as raised:
