@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, unquote
 
 from fogbank import clock, state
 from fogbank.services.s3 import bodies, checksums, conditions, objects
+from fogbank.services.s3.buckets import find_bucket
 from fogbank.services.s3.errors import (
     EntityTooLarge,
     InvalidArgument,
@@ -19,6 +20,7 @@ from fogbank.services.s3.errors import (
     InvalidStorageClass,
     InvalidTag,
     KeyTooLongError,
+    NoSuchBucket,
     S3NotImplemented,
 )
 
@@ -176,7 +178,10 @@ def finish_put(
         checksums.verify(plan.sent, body.digests)
         version = _new_version(request, plan.key, account, body, plan.headers, plan.tags)
         with state.atomic():
-            # Checked again at the write: another request may have written the key meanwhile.
+            # Checked again at the write: a large body took a while, and meanwhile another request
+            # may have written the key or deleted the bucket.
+            if (find_bucket(bucket["Name"]) or {}).get("CreationDate") != bucket["CreationDate"]:
+                raise NoSuchBucket("The specified bucket does not exist", BucketName=bucket["Name"])
             conditions.check_write(request, plan.key, objects.current(bucket["Name"], plan.key))
             objects.place(bucket, version)
             keep_object_acl(bucket, version, plan.grants)
