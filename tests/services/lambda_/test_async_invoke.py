@@ -1,0 +1,159 @@
+"""Asynchronous invocation: 202, retries on fogbank's clock (one then two minutes), event invoke
+config limits, and destination and dead-letter records as AWS sends them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+# Each attempt reports itself on a queue (so the test can wait for it without sleeping), then fails
+# or succeeds as the event asks.
+REPORTING = """
+import json, os, urllib.request
+
+def send(queue_url, body):
+    request = urllib.request.Request(
+        os.environ["AWS_ENDPOINT_URL"] + "/",
+        data=json.dumps({"QueueUrl": queue_url, "MessageBody": body}).encode(),
+        headers={
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": "AmazonSQS.SendMessage",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=" + os.environ["AWS_ACCESS_KEY_ID"] + "/20240101/"
+            + os.environ["AWS_REGION"] + "/sqs/aws4_request, SignedHeaders=host, Signature=0",
+        },
+    )
+    urllib.request.urlopen(request).read()
+
+def handler(event, context):
+    send(event["attempts"], context.aws_request_id)
+    if event.get("fail"):
+        raise RuntimeError("attempt failed")
+    return {"ok": event["n"]}
+"""
+
+
+@pytest.fixture
+def queues(client_factory: Callable[..., Any], unique_name: Callable[[str], str]) -> Callable[[], tuple[str, str]]:
+    sqs = client_factory("sqs")
+
+    def make() -> tuple[str, str]:
+        url = sqs.create_queue(QueueName=unique_name("q"))["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return url, arn
+
+    return make
+
+
+def receive(sqs: Any, url: str) -> dict[str, Any]:
+    messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=10, MessageAttributeNames=["All"])["Messages"]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=messages[0]["ReceiptHandle"])
+    return dict(messages[0])
+
+
+def test_invoke_event_failing_function_retries_then_on_failure_record(
+    create_function: Any, lambda_client: Any, client_factory: Callable[..., Any], queues: Any, fogbank: Any
+) -> None:
+    sqs = client_factory("sqs")
+    attempts_url, _ = queues()
+    failures_url, failures_arn = queues()
+    function = create_function({"app.py": REPORTING})
+    name = function["FunctionName"]
+    lambda_client.put_function_event_invoke_config(
+        FunctionName=name, DestinationConfig={"OnFailure": {"Destination": failures_arn}}
+    )
+    event = {"attempts": attempts_url, "fail": True, "n": 1}
+    response = lambda_client.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps(event))
+    request_id = response["ResponseMetadata"]["RequestId"]
+    assert response["StatusCode"] == 202
+    assert receive(sqs, attempts_url)["Body"] == request_id  # first attempt at once
+    fogbank.advance_clock("PT61S")
+    assert receive(sqs, attempts_url)["Body"] == request_id  # first retry after a minute
+    fogbank.advance_clock("PT121S")
+    assert receive(sqs, attempts_url)["Body"] == request_id  # second retry two minutes later
+    record = json.loads(receive(sqs, failures_url)["Body"])
+    assert record["version"] == "1.0"
+    assert record["timestamp"].endswith("Z") and len(record["timestamp"]) == 24
+    assert record["requestContext"] == {
+        "requestId": request_id,
+        "functionArn": function["FunctionArn"] + ":$LATEST",
+        "condition": "RetriesExhausted",
+        "approximateInvokeCount": 3,
+    }
+    assert record["requestPayload"] == event
+    assert record["responseContext"] == {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"}
+    assert record["responsePayload"]["errorType"] == "RuntimeError"
+    assert record["responsePayload"]["errorMessage"] == "attempt failed"
+    assert record["responsePayload"]["requestId"] == request_id
+    fogbank.advance_clock("PT10M")
+    assert sqs.receive_message(QueueUrl=attempts_url, WaitTimeSeconds=0).get("Messages") is None
+
+
+def test_invoke_event_success_goes_to_on_success_destination(
+    create_function: Any, lambda_client: Any, client_factory: Callable[..., Any], queues: Any
+) -> None:
+    sqs = client_factory("sqs")
+    attempts_url, _ = queues()
+    success_url, success_arn = queues()
+    function = create_function({"app.py": REPORTING})
+    name = function["FunctionName"]
+    lambda_client.publish_version(FunctionName=name)
+    lambda_client.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+    lambda_client.put_function_event_invoke_config(
+        FunctionName=name, Qualifier="live", DestinationConfig={"OnSuccess": {"Destination": success_arn}}
+    )
+    event = {"attempts": attempts_url, "n": 7}
+    response = lambda_client.invoke(FunctionName=name, Qualifier="live", InvocationType="Event", Payload=json.dumps(event))
+    record = json.loads(receive(sqs, success_url)["Body"])
+    assert record["requestContext"] == {
+        "requestId": response["ResponseMetadata"]["RequestId"],
+        "functionArn": function["FunctionArn"] + ":live",
+        "condition": "Success",
+        "approximateInvokeCount": 1,
+    }
+    assert record["responseContext"] == {"statusCode": 200, "executedVersion": "1"}
+    assert record["requestPayload"] == event
+    assert record["responsePayload"] == {"ok": 7}
+
+
+def test_invoke_event_no_retries_goes_to_dead_letter_queue(
+    create_function: Any, lambda_client: Any, client_factory: Callable[..., Any], queues: Any
+) -> None:
+    sqs = client_factory("sqs")
+    attempts_url, _ = queues()
+    dead_url, dead_arn = queues()
+    name = create_function({"app.py": REPORTING}, DeadLetterConfig={"TargetArn": dead_arn})["FunctionName"]
+    lambda_client.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0)
+    event = json.dumps({"attempts": attempts_url, "fail": True, "n": 2})
+    request_id = lambda_client.invoke(FunctionName=name, InvocationType="Event", Payload=event)["ResponseMetadata"]["RequestId"]
+    message = receive(sqs, dead_url)
+    assert message["Body"] == event
+    assert message["MessageAttributes"] == {
+        "RequestID": {"StringValue": request_id, "DataType": "String"},
+        "ErrorCode": {"StringValue": "200", "DataType": "Number"},
+        "ErrorMessage": {"StringValue": "attempt failed", "DataType": "String"},
+    }
+    assert receive(sqs, attempts_url)["Body"] == request_id
+
+
+def test_invoke_event_too_old_is_dropped_with_event_age_exceeded(
+    create_function: Any, lambda_client: Any, client_factory: Callable[..., Any], queues: Any, fogbank: Any
+) -> None:
+    sqs = client_factory("sqs")
+    attempts_url, _ = queues()
+    failures_url, failures_arn = queues()
+    name = create_function({"app.py": REPORTING})["FunctionName"]
+    lambda_client.put_function_event_invoke_config(
+        FunctionName=name, MaximumEventAgeInSeconds=60,
+        DestinationConfig={"OnFailure": {"Destination": failures_arn}},
+    )
+    event = {"attempts": attempts_url, "fail": True, "n": 3}
+    lambda_client.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps(event))
+    receive(sqs, attempts_url)
+    fogbank.advance_clock("PT90S")
+    record = json.loads(receive(sqs, failures_url)["Body"])
+    assert record["requestContext"]["condition"] == "EventAgeExceeded"
+    assert record["requestContext"]["approximateInvokeCount"] == 1
+    assert sqs.receive_message(QueueUrl=attempts_url, WaitTimeSeconds=0).get("Messages") is None
