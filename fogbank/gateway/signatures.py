@@ -59,9 +59,7 @@ async def verify(exchange: Exchange) -> None:
     style = style_for(exchange)
     if credentials is None or not credentials.access_key:
         if _carries_signature(request):
-            raise style.incomplete(
-                "The request signature could not be read: its credential scope is malformed."
-            )
+            raise style.incomplete(_unreadable_signature(request))
         if not _anonymous_allowed(exchange):
             raise style.missing_token()
         return
@@ -88,6 +86,15 @@ async def verify(exchange: Exchange) -> None:
     ).hexdigest()
     if not hmac.compare_digest(expected, signature.signature):
         raise style.signature_mismatch(signature.access_key, string_to_sign, signature.signature, canonical)
+
+
+def _unreadable_signature(request: HttpRequest) -> str:
+    algorithm = request.headers.get("authorization", "").split(" ", 1)[0] or request.query_value(
+        "X-Amz-Algorithm"
+    )
+    if algorithm == "AWS4-ECDSA-P256-SHA256":
+        return "fogbank does not verify SigV4a (AWS4-ECDSA-P256-SHA256) signatures yet: sign with SigV4."
+    return "The request signature could not be read: its credential scope is malformed."
 
 
 def _carries_signature(request: HttpRequest) -> bool:
