@@ -29,6 +29,7 @@ class QueryCodec(Codec):
         super().__init__(service)
         self.namespace = self.metadata.get("xmlNamespace", "")
         self.writer = XmlWriter()
+        self._tables: dict[Shape, tuple[tuple[str, str, Shape], ...]] = {}
 
     def validation_error_code(self) -> str:
         return "ValidationError"
@@ -53,12 +54,23 @@ class QueryCodec(Codec):
         if shape is None:
             return {}
         form = self.form(request)
-        prefixes = set()
+        prefixes = set(form)
         for key in form:
-            parts = key.split(".")
-            for end in range(1, len(parts) + 1):
-                prefixes.add(".".join(parts[:end]))
+            end = key.rfind(".")
+            while end > 0:
+                prefixes.add(key[:end])
+                end = key.rfind(".", 0, end)
         return self._structure(shape, "", form, prefixes)
+
+    def _members(self, shape: Shape) -> tuple[tuple[str, str, Shape], ...]:
+        """(member name, wire name, member shape) of a structure, computed once per shape."""
+        found = self._tables.get(shape)
+        if found is None:
+            found = self._tables[shape] = tuple(
+                (name, self._name(member, name), member)
+                for name, member in shape.members.items()  # type: ignore[attr-defined]
+            )
+        return found
 
     def _name(self, member: Shape, default: str) -> str:
         if self.ec2:
@@ -73,8 +85,8 @@ class QueryCodec(Codec):
         self, shape: Shape, prefix: str, form: dict[str, str], prefixes: set[str]
     ) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        for name, member in shape.members.items():  # type: ignore[attr-defined]
-            key = prefix + self._name(member, name)
+        for name, wire, member in self._members(shape):
+            key = prefix + wire
             if key not in prefixes:
                 continue
             value = self._value(member, key, form, prefixes)
