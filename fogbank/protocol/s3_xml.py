@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.model import OperationModel
 
-from fogbank.errors import AwsError
+from fogbank.errors import AwsError, UnknownOperationException
 from fogbank.protocol.http import HttpRequest, HttpResponse
 from fogbank.protocol.rest_xml import RestXmlCodec
 from fogbank.protocol.xml import escape
@@ -97,7 +97,19 @@ class S3Codec(RestXmlCodec):
             from fogbank.services.s3.presign import check_expiry
 
             check_expiry(request)
-        return super().find_operation(request)
+        try:
+            return super().find_operation(request)
+        except UnknownOperationException:
+            # S3 answers a method it has no operation for on a resource with 405.
+            path = self.match_path(request)
+            kind = "SERVICE" if path in ("", "/") else ("OBJECT" if path.count("/") > 1 else "BUCKET")
+            raise AwsError(
+                "The specified method is not allowed against this resource.",
+                code="MethodNotAllowed",
+                status=405,
+                Method=request.method,
+                ResourceType=kind,
+            ) from None
 
     def root_name(self, operation: OperationModel) -> str:
         return ROOT_ELEMENTS.get(operation.name) or super().root_name(operation)

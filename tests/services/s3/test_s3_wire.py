@@ -160,3 +160,13 @@ def test_presigned_url_sigv4_expires_over_a_week_fails(fogbank, bucket, endpoint
     response = requests.get(url, timeout=10)
     assert response.status_code == 400
     assert "<Code>AuthorizationQueryParametersError</Code>" in response.text
+
+
+def test_unknown_method_on_object_is_method_not_allowed(endpoint, bucket):
+    response = requests.patch(f"{endpoint}/{bucket}/key", data=b"x", timeout=10)
+    assert response.status_code == 405
+    assert (
+        "<Code>MethodNotAllowed</Code><Message>The specified method is not allowed against this resource.</Message>"
+        in response.text
+    )
+    assert "<Method>PATCH</Method><ResourceType>OBJECT</ResourceType>" in response.text
