@@ -144,11 +144,11 @@ def test_query_gsi_returns_projected_attributes_only_and_is_sparse(ddb: Any, ord
         ExpressionAttributeNames={"#s": "status"},
     )
     assert result["Items"] == [
-        {"pk": {"S": "c2"}, "sk": {"N": "1"}, "status": {"S": "open"}},
         {"pk": {"S": "c1"}, "sk": {"N": "1"}, "status": {"S": "open"}, "total": {"N": "10"}},
+        {"pk": {"S": "c2"}, "sk": {"N": "1"}, "status": {"S": "open"}},
         {"pk": {"S": "c1"}, "sk": {"N": "3"}, "status": {"S": "open"}, "total": {"N": "30"}},
         {"pk": {"S": "c1"}, "sk": {"N": "5"}, "status": {"S": "open"}, "total": {"N": "50"}},
-    ] or sorted(sks(result["Items"])) == [1, 1, 3, 5]
+    ]
     page = query(
         ddb,
         orders,
