@@ -66,3 +66,23 @@ def subprocess_text(aws_cli, *args: str) -> str:
     completed = aws_cli(*args, check=False)
     assert completed.returncode == 0, completed.stderr
     return str(completed.stdout)
+
+
+def test_s3_mb_ls_sync_and_rb_force(aws_cli, unique_name, tmp_path):
+    name = unique_name("cli")
+    assert f"make_bucket: {name}" in subprocess_text(aws_cli, "s3", "mb", f"s3://{name}")
+    assert name in subprocess_text(aws_cli, "s3", "ls")
+    folder = tmp_path / "tree"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "one.txt").write_text("1")
+    (folder / "sub" / "two.txt").write_text("22")
+    for path in (folder / "one.txt", folder / "sub" / "two.txt"):
+        # Written well before the upload: S3 times have whole seconds, and sync re-sends files
+        # newer than the stored object.
+        os.utime(path, (path.stat().st_mtime - 60, path.stat().st_mtime - 60))
+    subprocess_text(aws_cli, "s3", "sync", str(folder), f"s3://{name}/tree")
+    again = subprocess_text(aws_cli, "s3", "sync", str(folder), f"s3://{name}/tree")
+    assert "upload:" not in again  # nothing changed, nothing sent
+    keys = [o["Key"] for o in aws_cli("s3api", "list-objects-v2", "--bucket", name)["Contents"]]
+    assert keys == ["tree/one.txt", "tree/sub/two.txt"]
+    assert f"remove_bucket: {name}" in subprocess_text(aws_cli, "s3", "rb", f"s3://{name}", "--force")
