@@ -100,9 +100,12 @@ def _cell(result: Result | None) -> str:
 def print_table(all_results: dict[str, Measurements], names: list[str]) -> None:
     peers = [name for name in names if name != "fogbank"]
     print()
-    print("cells: throughput, p50/p99 latency, server CPU per request; ratios: fogbank/peer throughput")
+    print("cells: throughput, p50/p99 latency, server CPU per request")
+    print(
+        "vs peer: fogbank/peer throughput, then peer/fogbank server CPU per request (both: higher is better)"
+    )
     header = f"{'workload':34}" + "".join(f"| {name:37}" for name in names)
-    header += "".join(f"| vs {peer:9}" for peer in peers if "fogbank" in all_results)
+    header += "".join(f"| vs {peer:10}" for peer in peers if "fogbank" in all_results)
     print(header)
     print("-" * len(header))
     for label, key in ROWS:
@@ -112,7 +115,9 @@ def print_table(all_results: dict[str, Measurements], names: list[str]) -> None:
         for peer in peers:
             if "fogbank" in all_results:
                 theirs = all_results[peer].results.get(key)
-                line += f"| {_ratio(ours and ours.throughput, theirs and theirs.throughput):12}"
+                throughput = _ratio(ours and ours.throughput, theirs and theirs.throughput)
+                cpu = _ratio(theirs and theirs.server_cpu_us, ours and ours.server_cpu_us)
+                line += f"| {throughput:>6} {cpu:>6}"
         print(line + f"   (target ≥{TARGETS[key]}x ministack)")
     _print_start_rows(all_results, names, peers)
     _print_failures(all_results, names)
@@ -134,7 +139,7 @@ def _print_start_rows(all_results: dict[str, Measurements], names: list[str], pe
         if "fogbank" in all_results:
             ours = values[names.index("fogbank")]
             for peer in peers:
-                line += f"| {_ratio(ours, values[names.index(peer)]):12}"
+                line += f"| {_ratio(ours, values[names.index(peer)]):>13}"
         print(line + f"   (target {target}; ratio: lower is better)")
 
 
