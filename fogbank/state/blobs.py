@@ -68,6 +68,20 @@ def store_bytes(data: bytes) -> str:
     return blob_id
 
 
+def store_copy(source_id: str) -> str:
+    """A new blob with the same content. Blobs are never modified in place, so a hard link is an
+    exact, instant copy (deleting either name leaves the other); a full copy where links fail."""
+    blob_id = uuid.uuid4().hex
+    target = f"{_folder_of(blob_id)}/{blob_id}"
+    try:
+        os.link(location(source_id), target)
+    except OSError:
+        temporary = target + ".part"
+        shutil.copyfile(location(source_id), temporary)
+        os.replace(temporary, target)
+    return blob_id
+
+
 def read(blob_id: str) -> bytes:
     with open(location(blob_id), "rb") as source:
         return source.read()

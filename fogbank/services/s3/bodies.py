@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -115,14 +114,9 @@ def _copy_exactly(source: Any, sink: Any, length: int) -> None:
         remaining -= len(chunk)
 
 
-def copy_blob(blob: str | None, size: int) -> str:
-    """A new blob with the same content (copies never share files, so deletes stay independent)."""
-    handle, path = temporary_file()
-    with os.fdopen(handle, "wb") as sink:
-        if blob:
-            with open(blobs.path_of(blob), "rb") as source:
-                shutil.copyfileobj(source, sink, checksums.READ_CHUNK)
-    return blobs.store_file(path)
+def copy_blob(blob: str | None) -> str:
+    """A new blob with the same content (copies never share names, so deletes stay independent)."""
+    return blobs.store_copy(blob) if blob else blobs.store_bytes(b"")
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:

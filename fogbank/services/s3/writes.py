@@ -325,7 +325,7 @@ def _copied_version(
             "Key": key,
             "LastModified": int(clock.now()),
             "Owner": account,
-            "Blob": bodies.copy_blob(source.get("Blob"), source["Size"]),
+            "Blob": bodies.copy_blob(source.get("Blob")),
             "ContentType": content_type,
             "StorageClass": storage_class(request),
             "Headers": headers,
