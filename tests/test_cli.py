@@ -235,7 +235,12 @@ def test_start_without_debug_logs_one_line_per_request(fogbank_factory: Callable
 
 def test_start_detached_reads_gateway_listen_and_data_dir_from_environment(tmp_path: Path) -> None:
     port, data = free_port(), tmp_path / "from-env"
-    environment = {**os.environ, "GATEWAY_LISTEN": f"127.0.0.1:{port}", "FOGBANK_DATA_DIR": str(data)}
+    environment = {
+        **os.environ,
+        "GATEWAY_LISTEN": f"127.0.0.1:{port}",
+        "FOGBANK_DATA_DIR": str(data),
+        "FOGBANK_CONFIG_DIR": str(tmp_path / "config"),
+    }
 
     def fogbank(*args: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-m", "fogbank", *args]

@@ -8,12 +8,15 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+_NO_CONFIG = Path(tempfile.gettempdir()) / "fogbank-tests-without-config"
 
 
 def free_port() -> int:
@@ -41,7 +44,8 @@ class FogbankServer:
         command = [sys.executable, "-m", "fogbank", "start", "--port", str(self.port)]
         command += ["--data-dir", str(self.data_dir)] if self.data_dir else ["--ephemeral"]
         command += self.extra_args
-        environment = {**os.environ, **self.env}
+        # Hermetic by default: no init scripts from the developer's own config directory.
+        environment = {**os.environ, "FOGBANK_CONFIG_DIR": str(_NO_CONFIG), **self.env}
         log_dir = Path(os.environ.get("FOGBANK_TEST_LOGS", "/tmp/fogbank-test-logs"))
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"fogbank-{self.port}.log"
