@@ -72,11 +72,10 @@ class ErrorStyle:
 
     def incomplete(self, message: str) -> AwsError:
         if self.family == "s3":
+            query_error = message.startswith("Query-string authentication")
             return AwsError(
-                message,
-                code="AuthorizationQueryParametersError"
-                if "Query-string" in message
-                else "AuthorizationHeaderMalformed",
+                message.removeprefix("Query-string authentication: "),
+                code="AuthorizationQueryParametersError" if query_error else "AuthorizationHeaderMalformed",
                 status=400,
             )
         return AwsError(message, code="IncompleteSignature", status=400)

@@ -32,6 +32,7 @@ from fogbank.protocol.models import service_model
 from fogbank.protocol.rest import router_for
 
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+MAX_PRESIGN_EXPIRES = 604800  # seven days
 _AUTH_PART = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]*)")
 _REQUIRED_PARTS = ("Credential", "SignedHeaders", "Signature")
 # Links in SNS messages that AWS serves to anyone holding them (SNS Developer Guide).
@@ -176,6 +177,7 @@ def _read_sigv4(request: HttpRequest, style: ErrorStyle) -> SigV4:
         raise style.incomplete(
             " ".join(f"Query-string authentication requires the {name} parameter." for name in missing)
         )
+    _check_expires_parameter(request.query_value("X-Amz-Expires"), style)
     return _sigv4(
         query["X-Amz-Credential"],
         query["X-Amz-SignedHeaders"],
@@ -184,6 +186,22 @@ def _read_sigv4(request: HttpRequest, style: ErrorStyle) -> SigV4:
         True,
         style,
     )
+
+
+def _check_expires_parameter(expires: str | None, style: ErrorStyle) -> None:
+    """X-Amz-Expires is read before the signature: a number of seconds, at most seven days
+    (Amazon S3 API reference, "Authenticating Requests: Using Query Parameters")."""
+    if expires is None:
+        return
+    if not expires.lstrip("-").isdigit():
+        raise style.incomplete("Query-string authentication: X-Amz-Expires should be a number")
+    if int(expires) < 0:
+        raise style.incomplete("Query-string authentication: X-Amz-Expires must be non-negative")
+    if int(expires) > MAX_PRESIGN_EXPIRES:
+        raise style.incomplete(
+            "Query-string authentication: X-Amz-Expires must be less than a week (in seconds) that is; "
+            "604800 seconds"
+        )
 
 
 def _sigv4(

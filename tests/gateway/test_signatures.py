@@ -329,3 +329,15 @@ def test_verify_malformed_authorization_fails_incomplete_signature(server: Fogba
     )
     assert answer.status_code == 400
     assert "<Code>IncompleteSignature</Code>" in answer.text
+
+
+def test_verify_presigned_expires_over_a_week_fails_before_signature(server: FogbankServer) -> None:
+    url = (
+        f"{server.url}/any-bucket/k?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+        "&X-Amz-Credential=test%2F20250101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20250101T000000Z"
+        "&X-Amz-Expires=604801&X-Amz-SignedHeaders=host&X-Amz-Signature=abc"
+    )
+    answer = requests.get(url, timeout=10)
+    assert answer.status_code == 400
+    assert "<Code>AuthorizationQueryParametersError</Code>" in answer.text
+    assert "X-Amz-Expires must be less than a week (in seconds) that is; 604800 seconds" in answer.text
