@@ -92,10 +92,11 @@ class IamProvider(Provider):
 
     def create_login_profile(self, ctx: RequestContext, request: Request) -> Response:
         refuse(request, "MaxSigninSessionDuration")
-        return {"LoginProfile": users.create_login_profile(ctx, request)}
+        named = {**request, "UserName": self._user_name(ctx, request)}
+        return {"LoginProfile": users.create_login_profile(ctx, named)}
 
     def get_login_profile(self, ctx: RequestContext, request: Request) -> Response:
-        return {"LoginProfile": users.login_profile(ctx, request["UserName"])}
+        return {"LoginProfile": users.login_profile(ctx, self._user_name(ctx, request))}
 
     def update_login_profile(self, ctx: RequestContext, request: Request) -> Response:
         refuse(request, "MaxSigninSessionDuration")
@@ -103,7 +104,7 @@ class IamProvider(Provider):
         return {}
 
     def delete_login_profile(self, ctx: RequestContext, request: Request) -> Response:
-        users.delete_login_profile(ctx, request["UserName"])
+        users.delete_login_profile(ctx, self._user_name(ctx, request))
         return {}
 
     # -- groups ---------------------------------------------------------------------------------
@@ -565,6 +566,15 @@ class IamProvider(Provider):
         return authorization_details.details(ctx, request)
 
     # -- shared ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _user_name(ctx: RequestContext, request: Request) -> str:
+        """UserName, or the calling user's when omitted (login profiles of the root user are not
+        supported)."""
+        user = access_keys.owner(ctx, request.get("UserName"))
+        if user is None:
+            raise NotImplementedOperation("fogbank does not support login profiles of the root user")
+        return str(user["UserName"])
 
     def _tag(
         self, ctx: RequestContext, kind: entities.EntityKind, name: str, new: list[dict[str, str]]

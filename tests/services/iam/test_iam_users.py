@@ -200,6 +200,21 @@ def test_login_profile_lifecycle_create_get_update_delete(
     assert error_of(raised) == ("NoSuchEntity", f"Login Profile for User {name} cannot be found.", 404)
 
 
+def test_login_profile_without_user_name_is_the_callers(
+    iam: Any, client_with: Callable[..., Any], unique_name: Callable[[str], str]
+) -> None:
+    name = unique_name("u")
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    as_user = client_with("iam", key["AccessKeyId"], key["SecretAccessKey"])
+    as_user.create_login_profile(Password="Sup3r-secret!")
+    assert as_user.get_login_profile()["LoginProfile"]["UserName"] == name
+    as_user.delete_login_profile()
+    with pytest.raises(ClientError) as raised:
+        iam.get_login_profile(UserName=name)
+    assert error_of(raised)[0] == "NoSuchEntity"
+
+
 def test_list_users_cli_shows_created_user(
     aws_cli: Callable[..., Any], unique_name: Callable[[str], str]
 ) -> None:
