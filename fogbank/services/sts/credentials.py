@@ -18,6 +18,7 @@ from fogbank import clock
 from fogbank.iam import identity, mfa
 from fogbank.services.sts.errors import (
     AccessDenied,
+    InvalidParameterValue,
     MalformedPolicyDocument,
     PackedPolicyTooLarge,
     StsValidationError,
@@ -130,3 +131,23 @@ def mfa_authenticated(caller: identity.Principal, serial: str | None, code: str 
     if mfa.matching_step(device["seed"], code) is None:
         raise AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code. ")
     return True
+
+
+def session_tags(
+    caller: identity.Principal, request: dict[str, Any]
+) -> tuple[list[dict[str, str]], list[str]]:
+    """The new session's tags and transitive keys: those requested plus the transitive tags the
+    calling role session passes down its chain (IAM User Guide, "Chaining roles with session tags")."""
+    tags = list(request.get("Tags") or [])
+    transitive = list(request.get("TransitiveTagKeys") or [])
+    requested = {tag["Key"].lower() for tag in tags}
+    if any(key.lower() not in requested for key in transitive):
+        raise StsValidationError("The specified transitive tag key must be included in the requested tags.")
+    inherited_keys = {key.lower() for key in caller.details.get("transitive_tag_keys") or []}
+    inherited = [tag for tag in caller.details.get("tags") or [] if tag["Key"].lower() in inherited_keys]
+    clashing = sorted(tag["Key"] for tag in inherited if tag["Key"].lower() in requested)
+    if clashing:
+        raise InvalidParameterValue(
+            f"Session tags {clashing} conflict with transitive tags the calling session passes on."
+        )
+    return inherited + tags, [tag["Key"] for tag in inherited] + transitive

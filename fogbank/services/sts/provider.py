@@ -62,13 +62,7 @@ class StsProvider(Provider):
         credentials.check_name(request["RoleSessionName"], "roleSessionName")
         credentials.check_session_policy(request.get("Policy"))
         packed_size = credentials.packed_policy_size(request)
-        tags = request.get("Tags") or []
-        transitive = request.get("TransitiveTagKeys") or []
-        tag_keys = {tag["Key"] for tag in tags}
-        if any(key not in tag_keys for key in transitive):
-            raise StsValidationError(
-                "The specified transitive tag key must be included in the requested tags."
-            )
+        tags, transitive = credentials.session_tags(caller, request)
         role = role_sessions.find_role(request["RoleArn"], caller.arn, "AssumeRole", ctx.region)
         role_sessions.check_external_id(role, request.get("ExternalId"), caller.arn)
         with_mfa = credentials.mfa_authenticated(

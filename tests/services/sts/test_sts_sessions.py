@@ -179,6 +179,27 @@ def test_assume_role_with_session_token_credentials_is_not_role_chaining(
     assert assume(session, role["Arn"], DurationSeconds=7200)["Credentials"]
 
 
+def test_assume_role_chained_session_keeps_transitive_tags(
+    sts: Any, iam: Any, client_with: Callable[..., Any], unique_name: Callable[[str], str]
+) -> None:
+    role = iam.create_role(RoleName=unique_name("r"), AssumeRolePolicyDocument=trust(ROOT))["Role"]
+    first = assume(sts, role["Arn"], Tags=[{"Key": "team", "Value": "a"}], TransitiveTagKeys=["team"])
+    keys = first["Credentials"]
+    chained = client_with("sts", keys["AccessKeyId"], keys["SecretAccessKey"], keys["SessionToken"])
+    second = assume(chained, role["Arn"], "hop", Tags=[{"Key": "project", "Value": "x"}])["Credentials"]
+    hop = client_with("sts", second["AccessKeyId"], second["SecretAccessKey"], second["SessionToken"])
+    with pytest.raises(ClientError) as raised:
+        assume(hop, role["Arn"], "again", Tags=[{"Key": "Team", "Value": "b"}])
+    assert error_of(raised)[::2] == ("InvalidParameterValue", 400)
+    with pytest.raises(ClientError) as raised:
+        assume(sts, role["Arn"], Tags=[{"Key": "a", "Value": "1"}], TransitiveTagKeys=["b"])
+    assert error_of(raised) == (
+        "ValidationError",
+        "The specified transitive tag key must be included in the requested tags.",
+        400,
+    )
+
+
 def test_assume_role_invalid_session_name_fails_validation(
     sts: Any, iam: Any, unique_name: Callable[[str], str]
 ) -> None:
