@@ -10,9 +10,10 @@ returns them untouched, so no request or response walks every attribute twice.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from botocore.model import ServiceModel
+from botocore.model import ServiceModel, Shape
 
 from fogbank.protocol.json_rpc import JsonCodec
 
@@ -28,3 +29,23 @@ class DynamoDbJsonCodec(JsonCodec):
         # Seed the compiled-shape caches: AttributeValue (recursive) reads and writes as is.
         self.reader._cache["AttributeValue"] = _passthrough
         self.writer._cache["AttributeValue"] = None
+
+    def validate(self, shape: Shape | None, params: dict[str, Any]) -> list[str]:
+        """Model checks, except inside top-level attribute maps (Item, Key, ExpressionAttributeValues,
+        ExclusiveStartKey): the provider validates those values itself, with DynamoDB's messages."""
+        if shape is None:
+            return []
+        skipped = _attribute_members(shape)
+        if skipped:
+            params = {name: ({} if name in skipped else value) for name, value in params.items()}
+        return super().validate(shape, params)
+
+
+@functools.cache
+def _attribute_members(shape: Shape) -> frozenset[str]:
+    """The members of an input shape that are maps of attribute values."""
+    return frozenset(
+        name
+        for name, member in shape.members.items()  # type: ignore[attr-defined]
+        if member.type_name == "map" and member.value.name == "AttributeValue"  # type: ignore[attr-defined]
+    )

@@ -10,7 +10,6 @@ from typing import Any
 
 from fogbank.context import RequestContext
 from fogbank.services.dynamodb import capacity, clauses, items
-from fogbank.services.dynamodb import values as av
 from fogbank.services.dynamodb.catalog import Catalog
 from fogbank.services.dynamodb.conditions import project
 from fogbank.services.dynamodb.errors import ValidationException
@@ -79,9 +78,8 @@ def write(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> dic
                     "A WriteRequest must contain exactly one of PutRequest or DeleteRequest"
                 )
             if put is not None:
-                item = av.check_item(put["Item"])
-                items.check_item_keys(table, item)
-                size = items.check_size(item)
+                item = put["Item"]
+                size = items.check_new_item(table, item)
                 key = table.store.key_of(item)
                 plans.append((table, key, item, size))
             else:

@@ -123,6 +123,15 @@ def check_size(item: Item, message: str = "Item size has exceeded the maximum al
     return size
 
 
+def check_new_item(table: Table, item: Any) -> int:
+    """A whole item from a request (PutItem, batch and transaction puts): values, keys, size."""
+    size = av.check_item(item)
+    check_item_keys(table, item)
+    if size > MAX_ITEM_SIZE:
+        raise ValidationException("Item size has exceeded the maximum allowed size")
+    return size
+
+
 # -- conditions and return values -------------------------------------------------------------
 
 
@@ -158,9 +167,8 @@ class Change:
 
 
 def put(table: Table, request: dict[str, Any], clauses: Clauses) -> Change:
-    item = av.check_item(request["Item"])
-    check_item_keys(table, item)
-    size = check_size(item)
+    item = request["Item"]
+    size = check_new_item(table, item)
     table_key = table.store.key_of(item)
     found = table.store.get(table_key)
     old = found.item if found else None

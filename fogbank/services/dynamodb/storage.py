@@ -206,9 +206,10 @@ class ItemStore:
     def put(self, item: Item, size: int | None = None) -> None:
         """Store `item` (replacing the item with its key) in memory and SQLite."""
         table_key = self.key_of(item)
-        self.db.journal(self, self.row_key(table_key))  # type: ignore[arg-type]
+        row = self.row_key(table_key)
+        self.db.journal(self, row)  # type: ignore[arg-type]
         self._put_memory(table_key, item, av.item_size(item) if size is None else size)
-        self.db.write("dynamodb", self.scope, self.kind, self.row_key(table_key), orjson.dumps(item))
+        self.db.write("dynamodb", self.scope, self.kind, row, orjson.dumps(item))
 
     def delete(self, table_key: tuple[Any, Any]) -> None:
         row = self.row_key(table_key)

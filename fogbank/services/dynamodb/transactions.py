@@ -77,7 +77,7 @@ def _operation(catalog: Catalog, ctx: RequestContext, entry: dict[str, Any]) -> 
     found = clauses.read(spec, wanted)
     table = catalog.get(ctx.account, ctx.region, spec["TableName"])
     if kind == "Put":
-        items.check_item_keys(table, spec["Item"])
+        items.check_new_item(table, spec["Item"])
         key = table.store.key_of(spec["Item"])
     else:
         key = items.check_key(table, spec["Key"])

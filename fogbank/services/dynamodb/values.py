@@ -88,17 +88,19 @@ def decode_binary(text: Any) -> bytes:
 # -- validation -------------------------------------------------------------------------------
 
 
-def check_item(item: Any) -> Item:
-    """Validate (and normalise in place) every attribute of an item from a request."""
+def check_item(item: Any) -> int:
+    """Validate (and normalise in place) every attribute of an item from a request; answers the
+    item's size, computed in the same pass."""
     if not isinstance(item, dict):
         raise SerializationException("Start of structure or map found where not expected")
-    for value in item.values():
-        check_value(value, 1)
-    return item
+    size = 0
+    for name, value in item.items():
+        size += (len(name) if name.isascii() else len(name.encode())) + check_value(value, 1)
+    return size
 
 
-def check_value(value: Any, depth: int = 1) -> Value:
-    """Validate one attribute value (normalising numbers in place); nested depth is limited."""
+def check_value(value: Any, depth: int = 1) -> int:
+    """Validate one attribute value (normalising numbers in place) and answer its size."""
     if not isinstance(value, dict):
         raise SerializationException("Unexpected value type in payload")
     if len(value) != 1:
@@ -116,24 +118,29 @@ def check_value(value: Any, depth: int = 1) -> Value:
     checker = _CHECKS.get(kind)
     if checker is None:
         raise SerializationException("Unexpected field type")
-    checker(value, data, depth)
-    return value
+    return checker(value, data, depth)
 
 
-def _check_string(value: Value, data: Any, depth: int) -> None:
-    if not isinstance(data, str):
+def _text_size(data: str) -> int:
+    return len(data) if data.isascii() else len(data.encode())
+
+
+def _check_string(value: Value, data: Any, depth: int) -> int:
+    if type(data) is not str:
         raise SerializationException(f"{_json_kind(data)} cannot be converted to String")
+    return _text_size(data)
 
 
-def _check_number(value: Value, data: Any, depth: int) -> None:
-    value["N"] = normalize_number(data)
+def _check_number(value: Value, data: Any, depth: int) -> int:
+    text = value["N"] = normalize_number(data)
+    return number_size(text)
 
 
-def _check_binary(value: Value, data: Any, depth: int) -> None:
-    decode_binary(data)
+def _check_binary(value: Value, data: Any, depth: int) -> int:
+    return len(decode_binary(data))
 
 
-def _check_set(value: Value, data: Any, depth: int) -> None:
+def _check_set(value: Value, data: Any, depth: int) -> int:
     kind = next(iter(value))
     if not isinstance(data, list):
         raise SerializationException("Unexpected value type in payload")
@@ -142,45 +149,48 @@ def _check_set(value: Value, data: Any, depth: int) -> None:
         raise invalid(noun if kind == "BS" else f"{noun} may not be empty")
     if kind == "NS":
         data = value["NS"] = [normalize_number(element) for element in data]
+        size = sum(number_size(element) for element in data)
+        unique: set[Any] = set(data)
     elif kind == "SS":
-        for element in data:
-            _check_string(value, element, depth)
+        size = sum(_check_string(value, element, depth) for element in data)
+        unique = set(data)
     else:
-        for element in data:
-            decode_binary(element)
-    unique = {decode_binary(element) for element in data} if kind == "BS" else set(data)
+        raw = [decode_binary(element) for element in data]
+        size = sum(len(element) for element in raw)
+        unique = set(raw)
     if len(unique) != len(data):
         raise invalid(f"Input collection [{', '.join(map(str, data))}] contains duplicates.")
+    return size
 
 
-def _check_map(value: Value, data: Any, depth: int) -> None:
+def _check_map(value: Value, data: Any, depth: int) -> int:
     if not isinstance(data, dict):
         raise SerializationException("Unexpected value type in payload")
     if depth >= MAX_DEPTH:
         raise invalid("Nesting Levels have exceeded supported limits")
-    for element in data.values():
-        check_value(element, depth + 1)
+    return 3 + sum(1 + _text_size(key) + check_value(element, depth + 1) for key, element in data.items())
 
 
-def _check_list(value: Value, data: Any, depth: int) -> None:
+def _check_list(value: Value, data: Any, depth: int) -> int:
     if not isinstance(data, list):
         raise SerializationException("Unexpected value type in payload")
     if depth >= MAX_DEPTH:
         raise invalid("Nesting Levels have exceeded supported limits")
-    for element in data:
-        check_value(element, depth + 1)
+    return 3 + sum(1 + check_value(element, depth + 1) for element in data)
 
 
-def _check_null(value: Value, data: Any, depth: int) -> None:
+def _check_null(value: Value, data: Any, depth: int) -> int:
     if data is not True:
         if not isinstance(data, bool):
             raise SerializationException(f"{_json_kind(data)} cannot be converted to Boolean")
         raise invalid("Null attribute value types must have the value of true")
+    return 1
 
 
-def _check_bool(value: Value, data: Any, depth: int) -> None:
+def _check_bool(value: Value, data: Any, depth: int) -> int:
     if not isinstance(data, bool):
         raise SerializationException(f"{_json_kind(data)} cannot be converted to Boolean")
+    return 1
 
 
 def _json_kind(data: Any) -> str:
@@ -273,7 +283,7 @@ def order(left: Value | None, right: Value | None) -> int | None:
 
 def item_size(item: Item) -> int:
     """An item's size as DynamoDB computes it: attribute names plus values."""
-    return sum(len(name.encode()) + value_size(value) for name, value in item.items())
+    return sum(_text_size(name) + value_size(value) for name, value in item.items())
 
 
 def number_size(text: str) -> int:
@@ -284,7 +294,7 @@ def number_size(text: str) -> int:
 def value_size(value: Value) -> int:
     kind, data = next(iter(value.items()))
     if kind == "S":
-        return len(data.encode())
+        return _text_size(data)
     if kind == "N":
         return number_size(data)
     if kind == "B":
