@@ -243,6 +243,18 @@ def test_localstack_cloud_host_names_route_like_localhost(
     assert identity["Account"] == "000000000000"
 
 
+def test_localstack_cloud_s3_virtual_host_serves_the_bucket(
+    fogbank: FogbankServer, unique_name: Callable[[str], str]
+) -> None:
+    bucket = unique_name("vhost")[:63]
+    s3 = fogbank.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="docs/a.txt", Body=b"virtual host")
+    host = f"{bucket}.s3.localhost.localstack.cloud:{fogbank.port}"
+    status, body = fogbank.call_raw("GET", "/docs/a.txt", headers={"Host": host})
+    assert (status, body) == (200, b"virtual host")
+
+
 # -- init hooks ---------------------------------------------------------------------------------
 
 
