@@ -127,10 +127,17 @@ def test_tag_user_then_untag_lists_remaining_tags(iam: Any, unique_name: Callabl
     iam.create_user(UserName=name)
     iam.tag_user(UserName=name, Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
     iam.tag_user(UserName=name, Tags=[{"Key": "a", "Value": "3"}])
-    iam.untag_user(UserName=name, TagKeys=["b"])
+    iam.untag_user(UserName=name, TagKeys=["B"])
     listed = iam.list_user_tags(UserName=name)
     assert listed["Tags"] == [{"Key": "a", "Value": "3"}]
     assert listed["IsTruncated"] is False
+    with pytest.raises(ClientError) as raised:
+        iam.tag_user(UserName=name, Tags=[{"Key": "k", "Value": "1"}, {"Key": "K", "Value": "2"}])
+    assert error_of(raised) == (
+        "InvalidInput",
+        "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+        400,
+    )
 
 
 def test_group_membership_shows_in_get_group_and_list_groups_for_user(
