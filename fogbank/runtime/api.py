@@ -34,8 +34,15 @@ class ApiResponse:
 
 
 Handler = Callable[[ApiRequest], Awaitable[ApiResponse]]
-_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-            413: "Payload Too Large", 500: "Internal Server Error"}
+_REASONS = {
+    200: "OK",
+    202: "Accepted",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    413: "Payload Too Large",
+    500: "Internal Server Error",
+}
 
 
 class RuntimeApiServer:
@@ -96,7 +103,7 @@ async def read_request(reader: asyncio.StreamReader) -> ApiRequest | None:
 
 
 async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    parts = []
+    parts: list[bytes] = []
     while True:
         size_line = await reader.readuntil(b"\r\n")
         size = int(size_line.split(b";", 1)[0].strip(), 16)
@@ -109,7 +116,10 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
 
 
 def write_response(writer: asyncio.StreamWriter, response: ApiResponse) -> None:
-    head = [f"HTTP/1.1 {response.status} {_REASONS.get(response.status, 'OK')}",
-            f"Content-Length: {len(response.body)}", "Content-Type: application/json"]
+    head = [
+        f"HTTP/1.1 {response.status} {_REASONS.get(response.status, 'OK')}",
+        f"Content-Length: {len(response.body)}",
+        "Content-Type: application/json",
+    ]
     head.extend(f"{name}: {value}" for name, value in response.headers.items())
     writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body)

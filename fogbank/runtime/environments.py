@@ -19,7 +19,7 @@ import shutil
 import signal
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from fogbank import clock
@@ -27,7 +27,9 @@ from fogbank.runtime import output
 from fogbank.runtime.api import PREFIX, ApiRequest, ApiResponse, RuntimeApiServer
 from fogbank.runtime.runtimes import RuntimeUnavailable, launch
 
-INIT_TIMEOUT = 10.0  # https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib
+INIT_TIMEOUT = (
+    10.0  # https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib
+)
 MAX_RESPONSE_BYTES = 6291456
 BASIC_PATH = "/usr/local/bin:/usr/bin:/bin"
 
@@ -99,8 +101,12 @@ class Environment:
         start = launch(self.spec.runtime, self.spec.task_root, self.spec.opt_dir)
         await self.api.start()
         variables = {
-            "PATH": BASIC_PATH, "LANG": "en_US.UTF-8", "HOME": str(self.tmp), "TMPDIR": str(self.tmp),
-            **self.spec.variables, **start.variables,
+            "PATH": BASIC_PATH,
+            "LANG": "en_US.UTF-8",
+            "HOME": str(self.tmp),
+            "TMPDIR": str(self.tmp),
+            **self.spec.variables,
+            **start.variables,
             "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{self.api.port}",
             "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
         }
@@ -108,8 +114,13 @@ class Environment:
             self.output.note(start.warning)
         limit = self.spec.memory_mb * 1024 * 1024 + 512 * 1024 * 1024 if start.limit_memory else None
         self.process = await asyncio.create_subprocess_exec(
-            *start.argv, cwd=str(self.spec.task_root), env=variables, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+            *start.argv,
+            cwd=str(self.spec.task_root),
+            env=variables,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
             preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit))) if limit else None,
         )
         assert self.process.stdout is not None
@@ -132,7 +143,13 @@ class Environment:
         payload, error_type, status = await current.done
         await self.output.settle(finished=not self.alive)
         if current.delivered:  # after the output the process wrote while running
-            self.output.end(invocation.request_id, current.duration_ms, self.spec.memory_mb, current.memory_used_mb, status)
+            self.output.end(
+                invocation.request_id,
+                current.duration_ms,
+                self.spec.memory_mb,
+                current.memory_used_mb,
+                status,
+            )
         self.current = None
         self.busy = False
         self.idle_since = clock.now()
@@ -149,9 +166,13 @@ class Environment:
         loop = asyncio.get_running_loop()
         current.delivered = True
         current.started = time.perf_counter()
-        self.output.begin(invocation.request_id, self.spec.version, self.init_ms if not self.output.invoked else None)
+        self.output.begin(
+            invocation.request_id, self.spec.version, self.init_ms if not self.output.invoked else None
+        )
         current.timer = loop.call_later(self.spec.timeout, self._time_out, current, self.spec.timeout)
-        deadline = int((clock.now() - clock.offset()) * 1000 + self.spec.timeout * 1000)  # the child's wall clock
+        deadline = int(
+            (clock.now() - clock.offset()) * 1000 + self.spec.timeout * 1000
+        )  # the child's wall clock
         headers = {
             "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
             "Lambda-Runtime-Deadline-Ms": str(deadline),
@@ -180,7 +201,10 @@ class Environment:
         request_id = current.invocation.request_id
         message = f"Task timed out after {seconds:.2f} seconds"
         self.output.note(f"{output.timestamp()} {request_id} {message}")
-        document = {"errorType": "Sandbox.Timedout", "errorMessage": f"RequestId: {request_id} Error: {message}"}
+        document = {
+            "errorType": "Sandbox.Timedout",
+            "errorMessage": f"RequestId: {request_id} Error: {message}",
+        }
         self.kill()
         self._finish(json.dumps(document).encode(), "Sandbox.Timedout", "timeout")
 
@@ -190,13 +214,13 @@ class Environment:
         path = request.path
         if not path.startswith(PREFIX):
             return ApiResponse(404, b'{"errorMessage":"not found","errorType":"InvalidRequest"}')
-        route = path[len(PREFIX):]
+        route = path[len(PREFIX) :]
         if route == "invocation/next" and request.method == "GET":
             return await self._next()
         if route == "init/error" and request.method == "POST":
             return self._init_error(request)
         if route.startswith("invocation/") and request.method == "POST":
-            request_id, _, action = route[len("invocation/"):].partition("/")
+            request_id, _, action = route[len("invocation/") :].partition("/")
             return self._result(request_id, action, request)
         return ApiResponse(404, b'{"errorMessage":"not found","errorType":"InvalidRequest"}')
 
@@ -217,12 +241,16 @@ class Environment:
     def _result(self, request_id: str, action: str, request: ApiRequest) -> ApiResponse:
         current = self.current
         if current is None or current.invocation.request_id != request_id or not current.delivered:
-            body = json.dumps({"errorMessage": f"Invalid request ID: {request_id}", "errorType": "InvalidRequestID"})
+            body = json.dumps(
+                {"errorMessage": f"Invalid request ID: {request_id}", "errorType": "InvalidRequestID"}
+            )
             return ApiResponse(400, body.encode())
         if action == "response":
             if len(request.body) > MAX_RESPONSE_BYTES:
-                document = {"errorMessage": f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
-                            "errorType": "Function.ResponseSizeTooLarge"}
+                document = {
+                    "errorMessage": f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
+                    "errorType": "Function.ResponseSizeTooLarge",
+                }
                 self._finish(json.dumps(document).encode(), "Function.ResponseSizeTooLarge", "error")
                 return ApiResponse(413, json.dumps(document).encode())
             self._finish(request.body, None, "success")
@@ -271,7 +299,9 @@ class Environment:
         error_type = "Runtime.OutOfMemory" if code == -signal.SIGKILL else "Runtime.ExitError"
         message = f"RequestId: {request_id} Error: Runtime exited with error: {reason}"
         self.output.note(f"{message}\n{error_type}")
-        self._finish(json.dumps({"errorType": error_type, "errorMessage": message}).encode(), error_type, "crash")
+        self._finish(
+            json.dumps({"errorType": error_type, "errorMessage": message}).encode(), error_type, "crash"
+        )
 
     def _max_memory_mb(self) -> int:
         if self.process is None:
@@ -292,15 +322,24 @@ class Environment:
 
 def unavailable_outcome(problem: RuntimeUnavailable, request_id: str, version: str) -> Outcome:
     """A runtime that cannot run at all: the invoke fails with Lambda's error for it."""
-    document = {"errorType": problem.error_type, "errorMessage": f"RequestId: {request_id} Error: {problem.message}"}
+    document = {
+        "errorType": problem.error_type,
+        "errorMessage": f"RequestId: {request_id} Error: {problem.message}",
+    }
     reader = output.OutputReader()
     reader.begin(request_id, version, None)
     reader.note(f"{document['errorMessage']}\n{problem.error_type}")
     reader.end(request_id, 0.0, 0, 0, "error")
-    return Outcome(json.dumps(document).encode(), problem.error_type, reader.take(), output.stream_name(version), "crash")
+    return Outcome(
+        json.dumps(document).encode(), problem.error_type, reader.take(), output.stream_name(version), "crash"
+    )
 
 
 def _signal_name(number: int) -> str:
-    names = {signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault", signal.SIGTERM: "terminated",
-             signal.SIGABRT: "aborted"}
+    names: dict[int, str] = {
+        signal.SIGKILL: "killed",
+        signal.SIGSEGV: "segmentation fault",
+        signal.SIGTERM: "terminated",
+        signal.SIGABRT: "aborted",
+    }
     return names.get(number, f"signal {number}")

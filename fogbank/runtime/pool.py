@@ -11,7 +11,13 @@ from __future__ import annotations
 import logging
 
 from fogbank import clock
-from fogbank.runtime.environments import Environment, EnvironmentSpec, Invocation, Outcome, unavailable_outcome
+from fogbank.runtime.environments import (
+    Environment,
+    EnvironmentSpec,
+    Invocation,
+    Outcome,
+    unavailable_outcome,
+)
 from fogbank.runtime.runtimes import RuntimeUnavailable
 
 log = logging.getLogger("fogbank.lambda")

@@ -44,14 +44,18 @@ def launch(runtime: str, task_root: Path, opt_dir: Path | None) -> Launch:
         return _node(runtime, opt_dir)
     if runtime.startswith("provided"):
         return _custom(task_root, opt_dir)
-    raise RuntimeUnavailable("Runtime.InvalidRuntime", f"The runtime {runtime} is not supported by fogbank yet")
+    raise RuntimeUnavailable(
+        "Runtime.InvalidRuntime", f"The runtime {runtime} is not supported by fogbank yet"
+    )
 
 
 def _python(runtime: str, opt_dir: Path | None) -> Launch:
     wanted = runtime.removeprefix("python")
     available = python_interpreters()
     if not available:
-        raise RuntimeUnavailable("Runtime.InvalidEntrypoint", "No Python interpreter was found on this machine")
+        raise RuntimeUnavailable(
+            "Runtime.InvalidEntrypoint", "No Python interpreter was found on this machine"
+        )
     chosen = wanted if wanted in available else _closest(wanted, list(available))
     warning = None
     if chosen != wanted:
@@ -59,9 +63,13 @@ def _python(runtime: str, opt_dir: Path | None) -> Launch:
     opt = str(opt_dir) if opt_dir else "/opt"
     variables = {
         "PYTHONPATH": str(BOOTSTRAPS / "python"),
-        "FOGBANK_OPT_PATHS": os.pathsep.join([f"{opt}/python/lib/python{chosen}/site-packages", f"{opt}/python"]),
+        "FOGBANK_OPT_PATHS": os.pathsep.join(
+            [f"{opt}/python/lib/python{chosen}/site-packages", f"{opt}/python"]
+        ),
     }
-    return Launch([available[chosen], "-s", str(BOOTSTRAPS / "python" / "bootstrap.py")], variables, warning, True)
+    return Launch(
+        [available[chosen], "-s", str(BOOTSTRAPS / "python" / "bootstrap.py")], variables, warning, True
+    )
 
 
 def _node(runtime: str, opt_dir: Path | None) -> Launch:
@@ -70,10 +78,14 @@ def _node(runtime: str, opt_dir: Path | None) -> Launch:
         raise RuntimeUnavailable("Runtime.InvalidEntrypoint", "No Node.js was found on this machine")
     wanted = runtime.removeprefix("nodejs").removesuffix(".x")
     have = node_major(node)
-    warning = None if have == wanted else f"fogbank: Node.js {wanted} is not installed; running with Node.js {have}"
+    warning = (
+        None if have == wanted else f"fogbank: Node.js {wanted} is not installed; running with Node.js {have}"
+    )
     opt = str(opt_dir) if opt_dir else "/opt"
     node_path = [f"{opt}/nodejs/node{wanted}/node_modules", f"{opt}/nodejs/node_modules"]
-    return Launch([node, str(BOOTSTRAPS / "node" / "bootstrap.js")], {"NODE_PATH": os.pathsep.join(node_path)}, warning)
+    return Launch(
+        [node, str(BOOTSTRAPS / "node" / "bootstrap.js")], {"NODE_PATH": os.pathsep.join(node_path)}, warning
+    )
 
 
 def _custom(task_root: Path, opt_dir: Path | None) -> Launch:
@@ -88,7 +100,9 @@ def _custom(task_root: Path, opt_dir: Path | None) -> Launch:
 
 def _closest(wanted: str, versions: list[str]) -> str:
     minor = int(wanted.split(".")[1])
-    return min(versions, key=lambda version: (abs(int(version.split(".")[1]) - minor), -int(version.split(".")[1])))
+    return min(
+        versions, key=lambda version: (abs(int(version.split(".")[1]) - minor), -int(version.split(".")[1]))
+    )
 
 
 @functools.cache

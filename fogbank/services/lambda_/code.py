@@ -83,7 +83,9 @@ def _read_s3(account: str, region: str, bucket: str, key: str, version: str | No
 
 def store_zip(data: bytes) -> dict[str, Any]:
     if len(data) > MAX_ZIPPED_UPLOAD:
-        raise RequestTooLargeException("Request must be smaller than 70167211 bytes for the CreateFunction operation")
+        raise RequestTooLargeException(
+            "Request must be smaller than 70167211 bytes for the CreateFunction operation"
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())

@@ -42,7 +42,9 @@ def create(account: str, region: str, request: dict[str, Any]) -> dict[str, Any]
 def require(account: str, region: str, arn: str) -> dict[str, Any]:
     config = collection(account, region).get(arn)
     if config is None:
-        raise ResourceNotFoundException(f"The code signing configuration cannot be found. Check that the provided configuration is not deleted: {arn}.")
+        raise ResourceNotFoundException(
+            f"The code signing configuration cannot be found. Check that the provided configuration is not deleted: {arn}."
+        )
     return config
 
 

@@ -18,22 +18,60 @@ from fogbank.services.lambda_.functions import LATEST
 
 # Runtimes Lambda no longer accepts for new functions or updates (deprecation "block update").
 BLOCKED_RUNTIMES = {
-    "python2.7", "python3.6", "python3.7", "python3.8", "nodejs", "nodejs4.3", "nodejs6.10",
-    "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "dotnetcore1.0",
-    "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "ruby2.5", "ruby2.7", "go1.x", "java8",
+    "python2.7",
+    "python3.6",
+    "python3.7",
+    "python3.8",
+    "nodejs",
+    "nodejs4.3",
+    "nodejs6.10",
+    "nodejs8.10",
+    "nodejs10.x",
+    "nodejs12.x",
+    "nodejs14.x",
+    "nodejs16.x",
+    "dotnetcore1.0",
+    "dotnetcore2.0",
+    "dotnetcore2.1",
+    "dotnetcore3.1",
+    "ruby2.5",
+    "ruby2.7",
+    "go1.x",
+    "java8",
 }
 # https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
 RESERVED_VARIABLES = (
-    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    "_HANDLER",
+    "_X_AMZN_TRACE_ID",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
 )
 MAX_ENVIRONMENT_BYTES = 4096
 # Members of newer features that fogbank does not run: refused instead of silently ignored.
-UNSUPPORTED = ("FileSystemConfigs", "ImageConfig", "TenancyConfig", "CapacityProviderConfig",
-               "DurableConfig", "AcceleratorConfig", "RuntimeConfig", "PublishTo")
+UNSUPPORTED = (
+    "FileSystemConfigs",
+    "ImageConfig",
+    "TenancyConfig",
+    "CapacityProviderConfig",
+    "DurableConfig",
+    "AcceleratorConfig",
+    "RuntimeConfig",
+    "PublishTo",
+)
 
 
 def refuse_unsupported(request: dict[str, Any]) -> None:
@@ -186,7 +224,9 @@ def apply_settings(account: str, region: str, config: dict[str, Any], request: d
     if "LoggingConfig" in request:
         config["LoggingConfig"] = {**config["LoggingConfig"], **request["LoggingConfig"]}
     if "Layers" in request:
-        config["Layers"], config["_layers"] = layers.resolve(account, region, request["Layers"], config.get("Runtime"))
+        config["Layers"], config["_layers"] = layers.resolve(
+            account, region, request["Layers"], config.get("Runtime")
+        )
         if not config["Layers"]:
             config.pop("Layers")
     config["LastModified"] = functions.now_text()

@@ -32,7 +32,9 @@ def record(event: Event, result: InvokeResult | None, condition: str) -> dict[st
         "timestamp": iso_millis(clock.now()) + "Z",
         "requestContext": {
             "requestId": event.request_id,
-            "functionArn": function_arn(target.account, target.region, target.name, target.qualifier or "$LATEST"),
+            "functionArn": function_arn(
+                target.account, target.region, target.name, target.qualifier or "$LATEST"
+            ),
             "condition": condition,
             "approximateInvokeCount": event.attempts,
         },
@@ -75,15 +77,24 @@ async def send(event: Event, destination: str, document: dict[str, Any]) -> None
     try:
         if service == "sqs":
             queue = _queue_url(parts)
-            calls.call("sqs", "SendMessage", {"QueueUrl": queue, "MessageBody": body}, account=account, region=region)
+            calls.call(
+                "sqs", "SendMessage", {"QueueUrl": queue, "MessageBody": body}, account=account, region=region
+            )
         elif service == "sns":
-            calls.call("sns", "Publish", {"TopicArn": destination, "Message": body}, account=account, region=region)
+            calls.call(
+                "sns", "Publish", {"TopicArn": destination, "Message": body}, account=account, region=region
+            )
         elif service == "lambda":
             from fogbank.services.lambda_ import invocations
 
             await invocations.invoke(account, region, destination, None, body.encode(), "Event")
         elif service == "events":
-            entry = {"Source": "lambda", "DetailType": _detail_type(document), "Detail": body, "EventBusName": destination}
+            entry = {
+                "Source": "lambda",
+                "DetailType": _detail_type(document),
+                "Detail": body,
+                "EventBusName": destination,
+            }
             calls.call("events", "PutEvents", {"Entries": [entry]}, account=account, region=region)
         else:
             log.warning("destination %s of %s is not a supported service", destination, event.request_id)
@@ -99,8 +110,11 @@ def _detail_type(document: dict[str, Any]) -> str:
 
 def _queue_url(parts: list[str]) -> str:
     found = calls.call(
-        "sqs", "GetQueueUrl", {"QueueName": parts[5], "QueueOwnerAWSAccountId": parts[4]},
-        account=parts[4], region=parts[3],
+        "sqs",
+        "GetQueueUrl",
+        {"QueueName": parts[5], "QueueOwnerAWSAccountId": parts[4]},
+        account=parts[4],
+        region=parts[3],
     )
     return str(found["QueueUrl"])
 

@@ -38,11 +38,15 @@ def _shown(config: dict[str, Any] | None, side: str) -> str:
 def _target(account: str, region: str, record: dict[str, Any], name: str, qualifier: str | None) -> str:
     key = qualifier or LATEST
     if key not in record["versions"] and key not in record["aliases"]:
-        raise ResourceNotFoundException(f"Function not found: {functions.function_arn(account, region, name, key)}")
+        raise ResourceNotFoundException(
+            f"Function not found: {functions.function_arn(account, region, name, key)}"
+        )
     return key
 
 
-def put(account: str, region: str, record: dict[str, Any], name: str, request: dict[str, Any], *, merge: bool) -> dict[str, Any]:
+def put(
+    account: str, region: str, record: dict[str, Any], name: str, request: dict[str, Any], *, merge: bool
+) -> dict[str, Any]:
     key = _target(account, region, record, name, request.get("Qualifier"))
     current = record["event_invoke"].get(key) if merge else None
     config: dict[str, Any] = dict(current or {})
@@ -63,7 +67,9 @@ def view(config: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def get(account: str, region: str, record: dict[str, Any], name: str, qualifier: str | None) -> dict[str, Any]:
+def get(
+    account: str, region: str, record: dict[str, Any], name: str, qualifier: str | None
+) -> dict[str, Any]:
     key = _target(account, region, record, name, qualifier)
     config = record["event_invoke"].get(key)
     if config is None:

@@ -64,7 +64,9 @@ def endpoint_url() -> str:
     return f"http://{host}:{settings.port}"
 
 
-def variables(account: str, region: str, config: dict[str, Any], task_root: Path, opt_dir: Path | None) -> dict[str, str]:
+def variables(
+    account: str, region: str, config: dict[str, Any], task_root: Path, opt_dir: Path | None
+) -> dict[str, str]:
     runtime = config.get("Runtime") or ""
     opt = str(opt_dir) if opt_dir else "/opt"
     found = {
@@ -100,8 +102,11 @@ def credentials(account: str, region: str, role: str, session: str) -> dict[str,
         return cached[1]
     try:
         found = calls.call(
-            "sts", "AssumeRole", {"RoleArn": role, "RoleSessionName": session[:64], "DurationSeconds": CREDENTIALS_SECONDS},
-            account=account, region=region,
+            "sts",
+            "AssumeRole",
+            {"RoleArn": role, "RoleSessionName": session[:64], "DurationSeconds": CREDENTIALS_SECONDS},
+            account=account,
+            region=region,
         )["Credentials"]
         keys = {
             "AWS_ACCESS_KEY_ID": found["AccessKeyId"],

@@ -29,7 +29,9 @@ def collection(account: str, region: str) -> state.Collection[dict[str, Any]]:
 
 
 def function_arn(account: str, region: str, name: str, qualifier: str | None = None) -> str:
-    partition = "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+    partition = (
+        "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+    )
     arn = f"arn:{partition}:lambda:{region}:{account}:function:{name}"
     return f"{arn}:{qualifier}" if qualifier else arn
 
@@ -48,14 +50,18 @@ def split_name(account: str, region: str, text: str, qualifier: str | None) -> t
         )
     derived = match["qualifier"]
     if derived and qualifier and derived != qualifier:
-        raise InvalidParameterValueException("The derived qualifier from the function name does not match the specified qualifier.")
+        raise InvalidParameterValueException(
+            "The derived qualifier from the function name does not match the specified qualifier."
+        )
     return match["name"], derived or qualifier
 
 
 def require(account: str, region: str, name: str, qualifier: str | None = None) -> dict[str, Any]:
     record = collection(account, region).get(name)
     if record is None:
-        raise ResourceNotFoundException(f"Function not found: {function_arn(account, region, name, qualifier)}")
+        raise ResourceNotFoundException(
+            f"Function not found: {function_arn(account, region, name, qualifier)}"
+        )
     return record
 
 
@@ -83,7 +89,9 @@ def version_config(
         version = alias["FunctionVersion"]
     config = record["versions"].get(version)
     if config is None:
-        raise ResourceNotFoundException(f"Function not found: {function_arn(account, region, name, qualifier)}")
+        raise ResourceNotFoundException(
+            f"Function not found: {function_arn(account, region, name, qualifier)}"
+        )
     return config, version
 
 
@@ -111,7 +119,9 @@ def pending_view(config: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     result = view(config)
     if creating:
         result.pop("LastUpdateStatus", None)
-        result.update(State="Pending", StateReason="The function is being created.", StateReasonCode="Creating")
+        result.update(
+            State="Pending", StateReason="The function is being created.", StateReasonCode="Creating"
+        )
     else:
         result.update(
             LastUpdateStatus="InProgress",

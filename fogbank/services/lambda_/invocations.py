@@ -92,7 +92,9 @@ def routed_version(alias: dict[str, Any]) -> str:
 
 def check_payload(payload: bytes, limit: int) -> bytes:
     if len(payload) > limit:
-        raise RequestTooLargeException(f"Request must be smaller than {limit} bytes for the InvokeFunction operation")
+        raise RequestTooLargeException(
+            f"Request must be smaller than {limit} bytes for the InvokeFunction operation"
+        )
     if not payload:
         return b"{}"
     try:
@@ -134,21 +136,34 @@ async def invoke(
         concurrency.release(account, region, target.name, shared)
 
 
-async def run(target: Target, payload: bytes, request_id: str, client_context: str | None = None) -> InvokeResult:
+async def run(
+    target: Target, payload: bytes, request_id: str, client_context: str | None = None
+) -> InvokeResult:
     """Run one invocation of a resolved version (the caller holds a concurrency slot)."""
     spec = execution.spec_for(target.account, target.region, target.config)
     invocation = Invocation(
-        request_id=request_id, payload=payload, invoked_arn=target.invoked_arn,
-        client_context=_decoded_client_context(client_context), trace_id=_trace_id(),
+        request_id=request_id,
+        payload=payload,
+        invoked_arn=target.invoked_arn,
+        client_context=_decoded_client_context(client_context),
+        trace_id=_trace_id(),
     )
     outcome = await pool.run(spec, invocation)
     group = target.config["LoggingConfig"]["LogGroup"]
     logs_sink.write(
-        target.account, target.region, group, outcome.log_stream,
+        target.account,
+        target.region,
+        group,
+        outcome.log_stream,
         [logs_sink.LogEvent(line.timestamp, line.message) for line in outcome.log],
     )
     return InvokeResult(
-        200, outcome.payload, "Unhandled" if outcome.error_type else None, target.version, request_id, outcome.log,
+        200,
+        outcome.payload,
+        "Unhandled" if outcome.error_type else None,
+        target.version,
+        request_id,
+        outcome.log,
     )
 
 
@@ -159,7 +174,9 @@ def _decoded_client_context(value: str | None) -> str | None:
     try:
         return base64.b64decode(value).decode()
     except ValueError:
-        raise InvalidRequestContentException("Client context must be a valid Base64-encoded JSON object.") from None
+        raise InvalidRequestContentException(
+            "Client context must be a valid Base64-encoded JSON object."
+        ) from None
 
 
 def _trace_id() -> str:

@@ -11,8 +11,15 @@ from fogbank.services.lambda_ import code as packages
 from fogbank.services.lambda_.errors import InvalidParameterValueException, ResourceNotFoundException
 
 MAX_LAYERS = 5
-_VIEW = ("LayerVersionArn", "Version", "Description", "CreatedDate", "CompatibleRuntimes",
-         "CompatibleArchitectures", "LicenseInfo")
+_VIEW = (
+    "LayerVersionArn",
+    "Version",
+    "Description",
+    "CreatedDate",
+    "CompatibleRuntimes",
+    "CompatibleArchitectures",
+    "LicenseInfo",
+)
 
 
 def collection(account: str, region: str) -> state.Collection[dict[str, Any]]:
@@ -29,7 +36,11 @@ def publish(account: str, region: str, request: dict[str, Any], base_url: str) -
     content = packages.from_request(account, region, request["Content"])
     if content.get("hot_reload"):
         raise InvalidParameterValueException("Hot reload is only available for function code, not layers.")
-    name = request["LayerName"].rsplit(":", 1)[-1] if request["LayerName"].startswith("arn:") else request["LayerName"]
+    name = (
+        request["LayerName"].rsplit(":", 1)[-1]
+        if request["LayerName"].startswith("arn:")
+        else request["LayerName"]
+    )
     layers = collection(account, region)
     record = layers.get(name) or {"next": 1, "versions": {}}
     number = record["next"]
@@ -40,7 +51,11 @@ def publish(account: str, region: str, request: dict[str, Any], base_url: str) -
         "Version": number,
         "Description": request.get("Description", ""),
         "CreatedDate": iso_millis(clock.now()) + "+0000",
-        "Content": {"Location": location(base_url, content), "CodeSha256": content["sha"], "CodeSize": content["size"]},
+        "Content": {
+            "Location": location(base_url, content),
+            "CodeSha256": content["sha"],
+            "CodeSize": content["size"],
+        },
         "_code": content,
     }
     for member in ("CompatibleRuntimes", "CompatibleArchitectures", "LicenseInfo"):
@@ -58,7 +73,11 @@ def location(base_url: str, content: dict[str, Any]) -> str:
 
 
 def view(version: dict[str, Any], members: tuple[str, ...] | None = None) -> dict[str, Any]:
-    return {key: value for key, value in version.items() if not key.startswith("_") and (members is None or key in members)}
+    return {
+        key: value
+        for key, value in version.items()
+        if not key.startswith("_") and (members is None or key in members)
+    }
 
 
 def find(account: str, region: str, name: str, number: int) -> dict[str, Any]:
@@ -79,7 +98,10 @@ def find_by_arn(arn: str) -> dict[str, Any] | None:
 
 def listing(account: str, region: str, name: str, request: dict[str, Any]) -> list[dict[str, Any]]:
     record = collection(account, region).get(name) or {"versions": {}}
-    found = [view(version, _VIEW) for _, version in sorted(record["versions"].items(), key=lambda item: -int(item[0]))]
+    found = [
+        view(version, _VIEW)
+        for _, version in sorted(record["versions"].items(), key=lambda item: -int(item[0]))
+    ]
     runtime, architecture = request.get("CompatibleRuntime"), request.get("CompatibleArchitecture")
     if runtime:
         found = [version for version in found if runtime in version.get("CompatibleRuntimes", [])]
@@ -93,7 +115,13 @@ def layers_list(account: str, region: str, request: dict[str, Any]) -> list[dict
     for name in sorted(collection(account, region)):
         versions = listing(account, region, name, request)
         if versions:
-            result.append({"LayerName": name, "LayerArn": layer_arn(account, region, name), "LatestMatchingVersion": versions[0]})
+            result.append(
+                {
+                    "LayerName": name,
+                    "LayerArn": layer_arn(account, region, name),
+                    "LatestMatchingVersion": versions[0],
+                }
+            )
     return result
 
 
@@ -104,7 +132,9 @@ def delete(account: str, region: str, name: str, number: int) -> None:
         layers.put(name, record)
 
 
-def resolve(account: str, region: str, arns: list[str], runtime: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def resolve(
+    account: str, region: str, arns: list[str], runtime: str | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The `Layers` of a configuration and the code records to unpack, in order."""
     if len(arns) > MAX_LAYERS:
         raise InvalidParameterValueException(f"Cannot reference more than {MAX_LAYERS} layers.")

@@ -46,7 +46,9 @@ def statement(resource: str, request: dict[str, Any]) -> dict[str, Any]:
     if request.get("EventSourceToken"):
         condition.setdefault("StringEquals", {})["lambda:EventSourceToken"] = request["EventSourceToken"]
     if request.get("FunctionUrlAuthType"):
-        condition.setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = request["FunctionUrlAuthType"]
+        condition.setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = request[
+            "FunctionUrlAuthType"
+        ]
     if request.get("InvokedViaFunctionUrl"):
         condition.setdefault("Bool", {})["lambda:InvokedViaFunctionUrl"] = "true"
     if request.get("SourceArn"):
@@ -56,35 +58,54 @@ def statement(resource: str, request: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def add(account: str, region: str, record: dict[str, Any], name: str, request: dict[str, Any]) -> dict[str, Any]:
+def add(
+    account: str, region: str, record: dict[str, Any], name: str, request: dict[str, Any]
+) -> dict[str, Any]:
     qualifier = request.get("Qualifier")
     _require_qualifier(account, region, record, name, qualifier)
     policies = record.setdefault("policies", {})
-    policy = policies.get(qualifier or "") or {"Version": "2012-10-17", "Id": "default", "Statement": [], "RevisionId": ""}
-    check_revision(request.get("RevisionId"), policy["RevisionId"] or record["versions"]["$LATEST"]["RevisionId"])
+    policy = policies.get(qualifier or "") or {
+        "Version": "2012-10-17",
+        "Id": "default",
+        "Statement": [],
+        "RevisionId": "",
+    }
+    check_revision(
+        request.get("RevisionId"), policy["RevisionId"] or record["versions"]["$LATEST"]["RevisionId"]
+    )
     if any(existing["Sid"] == request["StatementId"] for existing in policy["Statement"]):
         raise ResourceConflictException(
             "The statement id (sid) provided already exists. Please choose a new statement id, or remove the existing statement."
         )
     added = statement(functions.function_arn(account, region, name, qualifier), request)
     policy["Statement"].append(added)
-    if len(json.dumps(document(policy))) > MAX_POLICY_BYTES:
-        raise PolicyLengthExceededException("The final policy size (%d) is bigger than the limit (20480)." % len(json.dumps(document(policy))))
+    size = len(json.dumps(document(policy)))
+    if size > MAX_POLICY_BYTES:
+        policy["Statement"].pop()
+        raise PolicyLengthExceededException(
+            f"The final policy size ({size}) is bigger than the limit ({MAX_POLICY_BYTES})."
+        )
     policy["RevisionId"] = functions.new_revision()
     policies[qualifier or ""] = policy
     return added
 
 
-def _require_qualifier(account: str, region: str, record: dict[str, Any], name: str, qualifier: str | None) -> None:
+def _require_qualifier(
+    account: str, region: str, record: dict[str, Any], name: str, qualifier: str | None
+) -> None:
     if qualifier and qualifier not in record["versions"] and qualifier not in record["aliases"]:
-        raise ResourceNotFoundException(f"Function not found: {functions.function_arn(account, region, name, qualifier)}")
+        raise ResourceNotFoundException(
+            f"Function not found: {functions.function_arn(account, region, name, qualifier)}"
+        )
 
 
 def document(policy: dict[str, Any]) -> dict[str, Any]:
     return {"Version": policy["Version"], "Id": policy["Id"], "Statement": policy["Statement"]}
 
 
-def get(account: str, region: str, record: dict[str, Any], name: str, qualifier: str | None) -> dict[str, Any]:
+def get(
+    account: str, region: str, record: dict[str, Any], name: str, qualifier: str | None
+) -> dict[str, Any]:
     _require_qualifier(account, region, record, name, qualifier)
     policy = record.get("policies", {}).get(qualifier or "")
     if not policy or not policy["Statement"]:
@@ -101,6 +122,8 @@ def remove(account: str, region: str, record: dict[str, Any], name: str, request
     check_revision(request.get("RevisionId"), policy["RevisionId"])
     kept = [item for item in policy["Statement"] if item["Sid"] != request["StatementId"]]
     if len(kept) == len(policy["Statement"]):
-        raise ResourceNotFoundException(f"Statement {request['StatementId']} is not found in resource policy.")
+        raise ResourceNotFoundException(
+            f"Statement {request['StatementId']} is not found in resource policy."
+        )
     policy["Statement"] = kept
     policy["RevisionId"] = functions.new_revision()

@@ -16,6 +16,7 @@ from fogbank import clock, state
 from fogbank.context import RequestContext
 from fogbank.runtime import pool
 from fogbank.runtime.runtimes import python_interpreters
+from fogbank.services.lambda_ import code as packages
 from fogbank.services.lambda_ import (
     code_signing,
     concurrency,
@@ -27,7 +28,6 @@ from fogbank.services.lambda_ import (
     permissions,
     versions,
 )
-from fogbank.services.lambda_ import code as packages
 from fogbank.services.lambda_.errors import (
     InvalidParameterValueException,
     ResourceConflictException,
@@ -43,7 +43,7 @@ Response = dict[str, Any]
 def _page(items: list[Any], request: Request, key: str) -> Response:
     start = int(request.get("Marker") or 0)
     size = request.get("MaxItems") or 50
-    result: Response = {key: items[start:start + size]}
+    result: Response = {key: items[start : start + size]}
     if start + size < len(items):
         result["NextMarker"] = str(start + size)
     return result
@@ -62,7 +62,9 @@ class LambdaProvider(Provider):
     # -- helpers -------------------------------------------------------------------------------
 
     def _function(self, ctx: RequestContext, request: Request) -> tuple[str, str | None, dict[str, Any]]:
-        name, qualifier = functions.split_name(ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier"))
+        name, qualifier = functions.split_name(
+            ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier")
+        )
         return name, qualifier, functions.require(ctx.account, ctx.region, name, qualifier)
 
     def _save(self, ctx: RequestContext, name: str, record: dict[str, Any]) -> None:
@@ -116,7 +118,7 @@ class LambdaProvider(Provider):
 
     def list_functions(self, ctx: RequestContext, request: Request) -> Response:
         table = functions.collection(ctx.account, ctx.region)
-        found = []
+        found: list[dict[str, Any]] = []
         for name in sorted(table):
             record = table[name]
             if request.get("FunctionVersion") == "ALL":
@@ -261,14 +263,20 @@ class LambdaProvider(Provider):
     def put_provisioned_concurrency_config(self, ctx: RequestContext, request: Request) -> Response:
         name, qualifier, record = self._function(ctx, request)
         if qualifier == LATEST:
-            raise InvalidParameterValueException("Provisioned Concurrency Configs cannot be applied to unpublished function versions.")
+            raise InvalidParameterValueException(
+                "Provisioned Concurrency Configs cannot be applied to unpublished function versions."
+            )
         functions.version_config(ctx.account, ctx.region, record, name, qualifier)
         wanted = request["ProvisionedConcurrentExecutions"]
         record["provisioned"][qualifier] = {"Requested": wanted, "LastModified": functions.now_text()}
         self._save(ctx, name, record)
-        return {"RequestedProvisionedConcurrentExecutions": wanted, "AvailableProvisionedConcurrentExecutions": 0,
-                "AllocatedProvisionedConcurrentExecutions": 0, "Status": "IN_PROGRESS",
-                "LastModified": record["provisioned"][qualifier]["LastModified"]}
+        return {
+            "RequestedProvisionedConcurrentExecutions": wanted,
+            "AvailableProvisionedConcurrentExecutions": 0,
+            "AllocatedProvisionedConcurrentExecutions": 0,
+            "Status": "IN_PROGRESS",
+            "LastModified": record["provisioned"][qualifier]["LastModified"],
+        }
 
     def get_provisioned_concurrency_config(self, ctx: RequestContext, request: Request) -> Response:
         name, qualifier, record = self._function(ctx, request)
@@ -276,7 +284,12 @@ class LambdaProvider(Provider):
         if found is None:
             from fogbank.errors import AwsError
 
-            raise AwsError("No Provisioned Concurrency Config found for this function", code="ProvisionedConcurrencyConfigNotFoundException", status=404, Type="User")
+            raise AwsError(
+                "No Provisioned Concurrency Config found for this function",
+                code="ProvisionedConcurrencyConfigNotFoundException",
+                status=404,
+                Type="User",
+            )
         return _provisioned_view(found)
 
     def delete_provisioned_concurrency_config(self, ctx: RequestContext, request: Request) -> Response:
@@ -288,7 +301,10 @@ class LambdaProvider(Provider):
     def list_provisioned_concurrency_configs(self, ctx: RequestContext, request: Request) -> Response:
         name, _, record = self._function(ctx, request)
         found = [
-            {"FunctionArn": functions.function_arn(ctx.account, ctx.region, name, qualifier), **_provisioned_view(config)}
+            {
+                "FunctionArn": functions.function_arn(ctx.account, ctx.region, name, qualifier),
+                **_provisioned_view(config),
+            }
             for qualifier, config in sorted(record["provisioned"].items())
         ]
         return _page(found, request, "ProvisionedConcurrencyConfigs")
@@ -299,8 +315,10 @@ class LambdaProvider(Provider):
         reserved = concurrency.reserved_total(ctx.account, ctx.region)
         return {
             "AccountLimit": {
-                "TotalCodeSize": 80530636800, "CodeSizeUnzipped": packages.MAX_UNZIPPED,
-                "CodeSizeZipped": 52428800, "ConcurrentExecutions": concurrency.ACCOUNT_LIMIT,
+                "TotalCodeSize": 80530636800,
+                "CodeSizeUnzipped": packages.MAX_UNZIPPED,
+                "CodeSizeZipped": 52428800,
+                "ConcurrentExecutions": concurrency.ACCOUNT_LIMIT,
                 "UnreservedConcurrentExecutions": concurrency.ACCOUNT_LIMIT - reserved,
             },
             "AccountUsage": {"TotalCodeSize": total, "FunctionCount": len(table)},
@@ -335,7 +353,9 @@ class LambdaProvider(Provider):
         return layers.publish(ctx.account, ctx.region, request, ctx.request.base_url)
 
     def get_layer_version(self, ctx: RequestContext, request: Request) -> Response:
-        return layers.view(layers.find(ctx.account, ctx.region, request["LayerName"], request["VersionNumber"]))
+        return layers.view(
+            layers.find(ctx.account, ctx.region, request["LayerName"], request["VersionNumber"])
+        )
 
     def get_layer_version_by_arn(self, ctx: RequestContext, request: Request) -> Response:
         found = layers.find_by_arn(request["Arn"])
@@ -344,7 +364,9 @@ class LambdaProvider(Provider):
         return layers.view(found)
 
     def list_layer_versions(self, ctx: RequestContext, request: Request) -> Response:
-        return _page(layers.listing(ctx.account, ctx.region, request["LayerName"], request), request, "LayerVersions")
+        return _page(
+            layers.listing(ctx.account, ctx.region, request["LayerName"], request), request, "LayerVersions"
+        )
 
     def list_layers(self, ctx: RequestContext, request: Request) -> Response:
         return _page(layers.layers_list(ctx.account, ctx.region, request), request, "Layers")
@@ -387,7 +409,11 @@ class LambdaProvider(Provider):
         return {"CodeSigningConfig": code_signing.create(ctx.account, ctx.region, request)}
 
     def get_code_signing_config(self, ctx: RequestContext, request: Request) -> Response:
-        return {"CodeSigningConfig": code_signing.require(ctx.account, ctx.region, request["CodeSigningConfigArn"])}
+        return {
+            "CodeSigningConfig": code_signing.require(
+                ctx.account, ctx.region, request["CodeSigningConfigArn"]
+            )
+        }
 
     def update_code_signing_config(self, ctx: RequestContext, request: Request) -> Response:
         return {"CodeSigningConfig": code_signing.update(ctx.account, ctx.region, request)}
@@ -423,8 +449,13 @@ class LambdaProvider(Provider):
     async def invoke(self, ctx: RequestContext, request: Request) -> Response:
         invocation_type = request.get("InvocationType") or "RequestResponse"
         result = await invocations.invoke(
-            ctx.account, ctx.region, request["FunctionName"], request.get("Qualifier"),
-            request.get("Payload") or b"", invocation_type, request_id=ctx.request_id,
+            ctx.account,
+            ctx.region,
+            request["FunctionName"],
+            request.get("Qualifier"),
+            request.get("Payload") or b"",
+            invocation_type,
+            request_id=ctx.request_id,
             client_context=request.get("ClientContext"),
         )
         response: Response = {"StatusCode": result.status_code}
@@ -440,15 +471,21 @@ class LambdaProvider(Provider):
 
 
 def _ordered_versions(record: dict[str, Any]) -> list[dict[str, Any]]:
-    return sorted(record["versions"].values(), key=lambda config: -1 if config["Version"] == LATEST else int(config["Version"]))
+    return sorted(
+        record["versions"].values(),
+        key=lambda config: -1 if config["Version"] == LATEST else int(config["Version"]),
+    )
 
 
 def _provisioned_view(found: dict[str, Any]) -> Response:
     """fogbank starts environments on demand in milliseconds, so a stored allocation is READY."""
-    return {"RequestedProvisionedConcurrentExecutions": found["Requested"],
-            "AvailableProvisionedConcurrentExecutions": found["Requested"],
-            "AllocatedProvisionedConcurrentExecutions": found["Requested"], "Status": "READY",
-            "LastModified": found["LastModified"]}
+    return {
+        "RequestedProvisionedConcurrentExecutions": found["Requested"],
+        "AvailableProvisionedConcurrentExecutions": found["Requested"],
+        "AllocatedProvisionedConcurrentExecutions": found["Requested"],
+        "Status": "READY",
+        "LastModified": found["LastModified"],
+    }
 
 
 _ = clock

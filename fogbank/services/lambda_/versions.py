@@ -57,7 +57,9 @@ def publish(record: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
 
 def delete_version(record: dict[str, Any], arn: str, version: str) -> None:
     if version == LATEST:
-        raise InvalidParameterValueException("$LATEST version cannot be deleted without deleting the function.")
+        raise InvalidParameterValueException(
+            "$LATEST version cannot be deleted without deleting the function."
+        )
     users = sorted(name for name, alias in record["aliases"].items() if _alias_versions(alias) & {version})
     if users:
         raise ResourceConflictException(
@@ -77,36 +79,53 @@ def alias_arn(account: str, region: str, name: str, alias: str) -> str:
     return functions.function_arn(account, region, name, alias)
 
 
-def check_routing(record: dict[str, Any], arn: str, version: str, routing: dict[str, Any] | None) -> dict[str, Any]:
+def check_routing(
+    record: dict[str, Any], arn: str, version: str, routing: dict[str, Any] | None
+) -> dict[str, Any]:
     if version != LATEST and version not in record["versions"]:
         raise ResourceNotFoundException(f"Function not found: {arn}:{version}")
     weights = (routing or {}).get("AdditionalVersionWeights") or {}
     if not weights:
         return {}
     if len(weights) > 1:
-        raise InvalidParameterValueException("Number of items in AdditionalVersionWeights cannot be greater than 1")
+        raise InvalidParameterValueException(
+            "Number of items in AdditionalVersionWeights cannot be greater than 1"
+        )
     if version == LATEST or LATEST in weights:
-        raise InvalidParameterValueException("$LATEST is not supported for an alias pointing to more than 1 version")
+        raise InvalidParameterValueException(
+            "$LATEST is not supported for an alias pointing to more than 1 version"
+        )
     for extra, weight in weights.items():
         if extra not in record["versions"]:
             raise InvalidParameterValueException(f"Version {extra} does not exist for function {arn}")
         if extra == version:
             raise InvalidParameterValueException(
-                "Invalid function version {}. Function version {} is already included in routing configuration.".format(extra, extra)
+                f"Invalid function version {extra}. Function version {extra} is already included in routing configuration."
             )
         if not 0.0 <= weight <= 1.0:
-            raise InvalidParameterValueException(f"Value {weight} at 'AdditionalVersionWeights' must be between 0.0 and 1.0")
+            raise InvalidParameterValueException(
+                f"Value {weight} at 'AdditionalVersionWeights' must be between 0.0 and 1.0"
+            )
     return {"AdditionalVersionWeights": dict(weights)}
 
 
-def create_alias(account: str, region: str, record: dict[str, Any], name: str, request: dict[str, Any]) -> dict[str, Any]:
+def create_alias(
+    account: str, region: str, record: dict[str, Any], name: str, request: dict[str, Any]
+) -> dict[str, Any]:
     alias_name = request["Name"]
     arn = alias_arn(account, region, name, alias_name)
     if not _ALIAS_NAME.match(alias_name):
-        raise InvalidParameterValueException(f"1 validation error detected: Value '{alias_name}' at 'name' failed to satisfy constraint")
+        raise InvalidParameterValueException(
+            f"1 validation error detected: Value '{alias_name}' at 'name' failed to satisfy constraint"
+        )
     if alias_name in record["aliases"]:
         raise ResourceConflictException(f"Alias already exists: {arn}")
-    routing = check_routing(record, functions.function_arn(account, region, name), request["FunctionVersion"], request.get("RoutingConfig"))
+    routing = check_routing(
+        record,
+        functions.function_arn(account, region, name),
+        request["FunctionVersion"],
+        request.get("RoutingConfig"),
+    )
     alias = {
         "AliasArn": arn,
         "Name": alias_name,
@@ -120,14 +139,18 @@ def create_alias(account: str, region: str, record: dict[str, Any], name: str, r
     return alias
 
 
-def require_alias(account: str, region: str, record: dict[str, Any], name: str, alias_name: str) -> dict[str, Any]:
+def require_alias(
+    account: str, region: str, record: dict[str, Any], name: str, alias_name: str
+) -> dict[str, Any]:
     alias = record["aliases"].get(alias_name)
     if alias is None:
         raise ResourceNotFoundException(f"Alias not found: {alias_arn(account, region, name, alias_name)}")
     return alias
 
 
-def update_alias(account: str, region: str, record: dict[str, Any], name: str, request: dict[str, Any]) -> dict[str, Any]:
+def update_alias(
+    account: str, region: str, record: dict[str, Any], name: str, request: dict[str, Any]
+) -> dict[str, Any]:
     alias = require_alias(account, region, record, name, request["Name"])
     check_revision(request.get("RevisionId"), alias["RevisionId"])
     version = request.get("FunctionVersion", alias["FunctionVersion"])

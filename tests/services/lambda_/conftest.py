@@ -3,12 +3,14 @@ that cleans up after itself."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from lambda_support import TRUST_LAMBDA, build_zip
+
 
 @pytest.fixture(scope="session")
 def lambda_client(client_factory: Callable[..., Any]) -> Any:
@@ -51,7 +53,5 @@ def create_function(
 
     yield create
     for name in created:
-        try:
+        with contextlib.suppress(lambda_client.exceptions.ResourceNotFoundException):
             lambda_client.delete_function(FunctionName=name)
-        except lambda_client.exceptions.ResourceNotFoundException:
-            pass

@@ -9,9 +9,10 @@ from typing import Any
 
 TRUST_LAMBDA = {
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ],
 }
-
 
 
 def build_zip(files: dict[str, str | bytes], executable: tuple[str, ...] = ()) -> bytes:

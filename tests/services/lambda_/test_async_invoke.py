@@ -36,7 +36,9 @@ def handler(event, context):
 
 
 @pytest.fixture
-def queues(client_factory: Callable[..., Any], unique_name: Callable[[str], str]) -> Callable[[], tuple[str, str]]:
+def queues(
+    client_factory: Callable[..., Any], unique_name: Callable[[str], str]
+) -> Callable[[], tuple[str, str]]:
     sqs = client_factory("sqs")
 
     def make() -> tuple[str, str]:
@@ -48,7 +50,9 @@ def queues(client_factory: Callable[..., Any], unique_name: Callable[[str], str]
 
 
 def receive(sqs: Any, url: str) -> dict[str, Any]:
-    messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=10, MessageAttributeNames=["All"])["Messages"]
+    messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=10, MessageAttributeNames=["All"])[
+        "Messages"
+    ]
     sqs.delete_message(QueueUrl=url, ReceiptHandle=messages[0]["ReceiptHandle"])
     return dict(messages[0])
 
@@ -83,7 +87,11 @@ def test_invoke_event_failing_function_retries_then_on_failure_record(
         "approximateInvokeCount": 3,
     }
     assert record["requestPayload"] == event
-    assert record["responseContext"] == {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"}
+    assert record["responseContext"] == {
+        "statusCode": 200,
+        "executedVersion": "$LATEST",
+        "functionError": "Unhandled",
+    }
     assert record["responsePayload"]["errorType"] == "RuntimeError"
     assert record["responsePayload"]["errorMessage"] == "attempt failed"
     assert record["responsePayload"]["requestId"] == request_id
@@ -105,7 +113,9 @@ def test_invoke_event_success_goes_to_on_success_destination(
         FunctionName=name, Qualifier="live", DestinationConfig={"OnSuccess": {"Destination": success_arn}}
     )
     event = {"attempts": attempts_url, "n": 7}
-    response = lambda_client.invoke(FunctionName=name, Qualifier="live", InvocationType="Event", Payload=json.dumps(event))
+    response = lambda_client.invoke(
+        FunctionName=name, Qualifier="live", InvocationType="Event", Payload=json.dumps(event)
+    )
     record = json.loads(receive(sqs, success_url)["Body"])
     assert record["requestContext"] == {
         "requestId": response["ResponseMetadata"]["RequestId"],
@@ -127,7 +137,9 @@ def test_invoke_event_no_retries_goes_to_dead_letter_queue(
     name = create_function({"app.py": REPORTING}, DeadLetterConfig={"TargetArn": dead_arn})["FunctionName"]
     lambda_client.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0)
     event = json.dumps({"attempts": attempts_url, "fail": True, "n": 2})
-    request_id = lambda_client.invoke(FunctionName=name, InvocationType="Event", Payload=event)["ResponseMetadata"]["RequestId"]
+    request_id = lambda_client.invoke(FunctionName=name, InvocationType="Event", Payload=event)[
+        "ResponseMetadata"
+    ]["RequestId"]
     message = receive(sqs, dead_url)
     assert message["Body"] == event
     assert message["MessageAttributes"] == {
@@ -146,7 +158,8 @@ def test_invoke_event_too_old_is_dropped_with_event_age_exceeded(
     failures_url, failures_arn = queues()
     name = create_function({"app.py": REPORTING})["FunctionName"]
     lambda_client.put_function_event_invoke_config(
-        FunctionName=name, MaximumEventAgeInSeconds=60,
+        FunctionName=name,
+        MaximumEventAgeInSeconds=60,
         DestinationConfig={"OnFailure": {"Destination": failures_arn}},
     )
     event = {"attempts": attempts_url, "fail": True, "n": 3}

@@ -17,7 +17,11 @@ HELLO2 = "def handler(event, context):\n    return 'v2'\n"
 
 def error_of(caught: pytest.ExceptionInfo[ClientError]) -> tuple[int, str, str]:
     response = caught.value.response
-    return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"], response["Error"]["Message"]
+    return (
+        response["ResponseMetadata"]["HTTPStatusCode"],
+        response["Error"]["Code"],
+        response["Error"]["Message"],
+    )
 
 
 def test_create_function_answers_pending_then_active(create_function: Any, lambda_client: Any) -> None:
@@ -46,19 +50,30 @@ def test_create_function_missing_role_is_refused(create_function: Any) -> None:
     with pytest.raises(ClientError) as caught:
         create_function({"app.py": HELLO}, Role="arn:aws:iam::000000000000:role/does-not-exist")
     assert error_of(caught) == (
-        400, "InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda."
+        400,
+        "InvalidParameterValueException",
+        "The role defined for the function cannot be assumed by Lambda.",
     )
 
 
 def test_create_function_role_not_trusting_lambda_is_refused(
     create_function: Any, client_factory: Callable[..., Any], unique_name: Callable[[str], str]
 ) -> None:
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    role = client_factory("iam").create_role(RoleName=unique_name("r"), AssumeRolePolicyDocument=json.dumps(trust))
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    role = client_factory("iam").create_role(
+        RoleName=unique_name("r"), AssumeRolePolicyDocument=json.dumps(trust)
+    )
     with pytest.raises(ClientError) as caught:
         create_function({"app.py": HELLO}, Role=role["Role"]["Arn"])
-    assert error_of(caught)[1:] == ("InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.")
+    assert error_of(caught)[1:] == (
+        "InvalidParameterValueException",
+        "The role defined for the function cannot be assumed by Lambda.",
+    )
 
 
 def test_create_function_twice_conflicts(create_function: Any) -> None:
@@ -72,7 +87,8 @@ def test_create_function_reserved_variable_is_refused(create_function: Any) -> N
     with pytest.raises(ClientError) as caught:
         create_function({"app.py": HELLO}, Environment={"Variables": {"AWS_REGION": "x"}})
     assert error_of(caught) == (
-        400, "InvalidParameterValueException",
+        400,
+        "InvalidParameterValueException",
         "Lambda was unable to configure your environment variables because the environment variables you have "
         "provided contains reserved keys that are currently not supported for modification. "
         "Reserved keys used in this request: AWS_REGION",
@@ -83,13 +99,17 @@ def test_create_function_bad_zip_is_refused(create_function: Any) -> None:
     with pytest.raises(ClientError) as caught:
         create_function(Code={"ZipFile": b"not a zip"})
     assert error_of(caught) == (
-        400, "InvalidParameterValueException",
+        400,
+        "InvalidParameterValueException",
         "Could not unzip uploaded file. Please check your file, then try to upload again.",
     )
 
 
 def test_create_function_from_s3_object(
-    create_function: Any, lambda_client: Any, client_factory: Callable[..., Any], unique_name: Callable[[str], str]
+    create_function: Any,
+    lambda_client: Any,
+    client_factory: Callable[..., Any],
+    unique_name: Callable[[str], str],
 ) -> None:
     s3 = client_factory("s3")
     bucket = unique_name("b")
@@ -126,7 +146,9 @@ def test_update_function_code_and_configuration_take_effect(create_function: Any
 def test_update_function_code_stale_revision_is_refused(create_function: Any, lambda_client: Any) -> None:
     name = create_function({"app.py": HELLO})["FunctionName"]
     with pytest.raises(ClientError) as caught:
-        lambda_client.update_function_code(FunctionName=name, ZipFile=build_zip({"app.py": HELLO2}), RevisionId="stale")
+        lambda_client.update_function_code(
+            FunctionName=name, ZipFile=build_zip({"app.py": HELLO2}), RevisionId="stale"
+        )
     assert error_of(caught)[:2] == (412, "PreconditionFailedException")
 
 
@@ -137,7 +159,9 @@ def test_delete_function_then_get_is_not_found(create_function: Any, lambda_clie
     with pytest.raises(ClientError) as caught:
         lambda_client.get_function(FunctionName=name)
     assert error_of(caught) == (
-        404, "ResourceNotFoundException", f"Function not found: arn:aws:lambda:us-east-1:000000000000:function:{name}"
+        404,
+        "ResourceNotFoundException",
+        f"Function not found: arn:aws:lambda:us-east-1:000000000000:function:{name}",
     )
 
 
@@ -155,7 +179,9 @@ def test_publish_version_freezes_code_and_qualified_arns(create_function: Any, l
     assert payload_of(lambda_client.invoke(FunctionName=name)) == "v2"
     listed = lambda_client.list_versions_by_function(FunctionName=name)["Versions"]
     assert [(item["Version"], item["FunctionArn"]) for item in listed] == [
-        ("$LATEST", f"{arn}:$LATEST"), ("1", f"{arn}:1"), ("2", f"{arn}:2")
+        ("$LATEST", f"{arn}:$LATEST"),
+        ("1", f"{arn}:1"),
+        ("2", f"{arn}:2"),
     ]
     with pytest.raises(ClientError) as caught:
         lambda_client.invoke(FunctionName=name, Qualifier="9")
@@ -172,7 +198,9 @@ def test_create_alias_routes_invocations_by_weight(create_function: Any, lambda_
     assert alias["AliasArn"] == f"{arn}:live" and alias["FunctionVersion"] == "1" and alias["RevisionId"]
     response = lambda_client.invoke(FunctionName=name, Qualifier="live")
     assert (payload_of(response), response["ExecutedVersion"]) == ("v1", "1")
-    lambda_client.update_alias(FunctionName=name, Name="live", RoutingConfig={"AdditionalVersionWeights": {"2": 0.5}})
+    lambda_client.update_alias(
+        FunctionName=name, Name="live", RoutingConfig={"AdditionalVersionWeights": {"2": 0.5}}
+    )
     got = lambda_client.get_alias(FunctionName=name, Name="live")
     assert got["RoutingConfig"] == {"AdditionalVersionWeights": {"2": 0.5}}
     seen = {lambda_client.invoke(FunctionName=f"{arn}:live")["ExecutedVersion"] for _ in range(40)}
@@ -181,7 +209,9 @@ def test_create_alias_routes_invocations_by_weight(create_function: Any, lambda_
     with pytest.raises(ClientError) as caught:
         lambda_client.delete_function(FunctionName=name, Qualifier="1")
     assert error_of(caught) == (
-        409, "ResourceConflictException", "Unable to delete version because the following aliases reference it: [live]"
+        409,
+        "ResourceConflictException",
+        "Unable to delete version because the following aliases reference it: [live]",
     )
     lambda_client.delete_alias(FunctionName=name, Name="live")
     with pytest.raises(ClientError) as caught:
@@ -189,31 +219,55 @@ def test_create_alias_routes_invocations_by_weight(create_function: Any, lambda_
     assert error_of(caught) == (404, "ResourceNotFoundException", f"Alias not found: {arn}:live")
 
 
-def test_add_permission_builds_policy_and_remove_permission_empties_it(create_function: Any, lambda_client: Any) -> None:
+def test_add_permission_builds_policy_and_remove_permission_empties_it(
+    create_function: Any, lambda_client: Any
+) -> None:
     function = create_function({"app.py": HELLO})
     name, arn = function["FunctionName"], function["FunctionArn"]
     added = lambda_client.add_permission(
-        FunctionName=name, StatementId="s3-invoke", Action="lambda:InvokeFunction", Principal="s3.amazonaws.com",
-        SourceArn="arn:aws:s3:::my-bucket", SourceAccount="000000000000",
+        FunctionName=name,
+        StatementId="s3-invoke",
+        Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com",
+        SourceArn="arn:aws:s3:::my-bucket",
+        SourceAccount="000000000000",
     )
     statement = {
-        "Sid": "s3-invoke", "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
-        "Action": "lambda:InvokeFunction", "Resource": arn,
-        "Condition": {"StringEquals": {"AWS:SourceAccount": "000000000000"}, "ArnLike": {"AWS:SourceArn": "arn:aws:s3:::my-bucket"}},
+        "Sid": "s3-invoke",
+        "Effect": "Allow",
+        "Principal": {"Service": "s3.amazonaws.com"},
+        "Action": "lambda:InvokeFunction",
+        "Resource": arn,
+        "Condition": {
+            "StringEquals": {"AWS:SourceAccount": "000000000000"},
+            "ArnLike": {"AWS:SourceArn": "arn:aws:s3:::my-bucket"},
+        },
     }
     assert json.loads(added["Statement"]) == statement
     policy = lambda_client.get_policy(FunctionName=name)
-    assert json.loads(policy["Policy"]) == {"Version": "2012-10-17", "Id": "default", "Statement": [statement]}
+    assert json.loads(policy["Policy"]) == {
+        "Version": "2012-10-17",
+        "Id": "default",
+        "Statement": [statement],
+    }
     with pytest.raises(ClientError) as caught:
-        lambda_client.add_permission(FunctionName=name, StatementId="s3-invoke", Action="lambda:InvokeFunction", Principal="*")
+        lambda_client.add_permission(
+            FunctionName=name, StatementId="s3-invoke", Action="lambda:InvokeFunction", Principal="*"
+        )
     assert error_of(caught)[:2] == (409, "ResourceConflictException")
     lambda_client.remove_permission(FunctionName=name, StatementId="s3-invoke")
     with pytest.raises(ClientError) as caught:
         lambda_client.get_policy(FunctionName=name)
-    assert error_of(caught) == (404, "ResourceNotFoundException", "The resource you requested does not exist.")
+    assert error_of(caught) == (
+        404,
+        "ResourceNotFoundException",
+        "The resource you requested does not exist.",
+    )
 
 
-def test_put_function_concurrency_is_reported_and_limits_account(create_function: Any, lambda_client: Any) -> None:
+def test_put_function_concurrency_is_reported_and_limits_account(
+    create_function: Any, lambda_client: Any
+) -> None:
     name = create_function({"app.py": HELLO})["FunctionName"]
     before = lambda_client.get_account_settings()["AccountLimit"]["UnreservedConcurrentExecutions"]
     put = lambda_client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=5)
@@ -226,7 +280,8 @@ def test_put_function_concurrency_is_reported_and_limits_account(create_function
     with pytest.raises(ClientError) as caught:
         lambda_client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=950)
     assert error_of(caught) == (
-        400, "InvalidParameterValueException",
+        400,
+        "InvalidParameterValueException",
         "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution "
         "below its minimum value of [100].",
     )
@@ -237,12 +292,16 @@ def test_put_function_concurrency_is_reported_and_limits_account(create_function
 def test_put_provisioned_concurrency_config_on_version(create_function: Any, lambda_client: Any) -> None:
     name = create_function({"app.py": HELLO})["FunctionName"]
     lambda_client.publish_version(FunctionName=name)
-    answer = lambda_client.put_provisioned_concurrency_config(FunctionName=name, Qualifier="1", ProvisionedConcurrentExecutions=2)
+    answer = lambda_client.put_provisioned_concurrency_config(
+        FunctionName=name, Qualifier="1", ProvisionedConcurrentExecutions=2
+    )
     assert answer["Status"] == "IN_PROGRESS" and answer["RequestedProvisionedConcurrentExecutions"] == 2
     got = lambda_client.get_provisioned_concurrency_config(FunctionName=name, Qualifier="1")
     assert (got["Status"], got["AvailableProvisionedConcurrentExecutions"]) == ("READY", 2)
     with pytest.raises(ClientError) as caught:
-        lambda_client.put_provisioned_concurrency_config(FunctionName=name, Qualifier="$LATEST", ProvisionedConcurrentExecutions=1)
+        lambda_client.put_provisioned_concurrency_config(
+            FunctionName=name, Qualifier="$LATEST", ProvisionedConcurrentExecutions=1
+        )
     assert error_of(caught)[:2] == (400, "InvalidParameterValueException")
 
 
@@ -251,11 +310,15 @@ def test_put_function_event_invoke_config_round_trip(create_function: Any, lambd
     name, arn = function["FunctionName"], function["FunctionArn"]
     destination = "arn:aws:sqs:us-east-1:000000000000:failures"
     put = lambda_client.put_function_event_invoke_config(
-        FunctionName=name, MaximumRetryAttempts=1, DestinationConfig={"OnFailure": {"Destination": destination}}
+        FunctionName=name,
+        MaximumRetryAttempts=1,
+        DestinationConfig={"OnFailure": {"Destination": destination}},
     )
     assert put["FunctionArn"] == f"{arn}:$LATEST" and put["MaximumRetryAttempts"] == 1
     assert put["DestinationConfig"] == {"OnSuccess": {}, "OnFailure": {"Destination": destination}}
-    updated = lambda_client.update_function_event_invoke_config(FunctionName=name, MaximumEventAgeInSeconds=120)
+    updated = lambda_client.update_function_event_invoke_config(
+        FunctionName=name, MaximumEventAgeInSeconds=120
+    )
     assert (updated["MaximumRetryAttempts"], updated["MaximumEventAgeInSeconds"]) == (1, 120)
     assert updated["DestinationConfig"]["OnFailure"] == {"Destination": destination}
     listed = lambda_client.list_function_event_invoke_configs(FunctionName=name)["FunctionEventInvokeConfigs"]
@@ -264,17 +327,23 @@ def test_put_function_event_invoke_config_round_trip(create_function: Any, lambd
     with pytest.raises(ClientError) as caught:
         lambda_client.get_function_event_invoke_config(FunctionName=name)
     assert error_of(caught) == (
-        404, "ResourceNotFoundException", f"The function {arn}:$LATEST doesn't have an EventInvokeConfig"
+        404,
+        "ResourceNotFoundException",
+        f"The function {arn}:$LATEST doesn't have an EventInvokeConfig",
     )
 
 
 def test_create_code_signing_config_and_attach(create_function: Any, lambda_client: Any) -> None:
-    publishers = {"SigningProfileVersionArns": ["arn:aws:signer:us-east-1:000000000000:/signing-profiles/p/abc"]}
+    publishers = {
+        "SigningProfileVersionArns": ["arn:aws:signer:us-east-1:000000000000:/signing-profiles/p/abc"]
+    }
     config = lambda_client.create_code_signing_config(AllowedPublishers=publishers)["CodeSigningConfig"]
     assert config["CodeSigningConfigId"].startswith("csc-")
     assert config["CodeSigningPolicies"] == {"UntrustedArtifactOnDeployment": "Warn"}
     name = create_function({"app.py": HELLO})["FunctionName"]
-    lambda_client.put_function_code_signing_config(FunctionName=name, CodeSigningConfigArn=config["CodeSigningConfigArn"])
+    lambda_client.put_function_code_signing_config(
+        FunctionName=name, CodeSigningConfigArn=config["CodeSigningConfigArn"]
+    )
     got = lambda_client.get_function_code_signing_config(FunctionName=name)
     assert got["CodeSigningConfigArn"] == config["CodeSigningConfigArn"]
     with pytest.raises(ClientError) as caught:
@@ -290,13 +359,22 @@ def test_event_source_mapping_is_not_implemented(lambda_client: Any) -> None:
     assert error_of(caught)[:2] == (501, "NotImplemented")
 
 
-def test_cli_invoke_writes_payload_file(create_function: Any, aws_cli: Callable[..., Any], tmp_path: Any) -> None:
-    name = create_function({"app.py": "def handler(event, context):\n    return {'sum': event['a'] + event['b']}\n"})["FunctionName"]
+def test_cli_invoke_writes_payload_file(
+    create_function: Any, aws_cli: Callable[..., Any], tmp_path: Any
+) -> None:
+    name = create_function(
+        {"app.py": "def handler(event, context):\n    return {'sum': event['a'] + event['b']}\n"}
+    )["FunctionName"]
     aws_cli("lambda", "wait", "function-active-v2", "--function-name", name)
     out = tmp_path / "out.json"
     answer = aws_cli(
-        "lambda", "invoke", "--function-name", name,
-        "--payload", '{"a": 2, "b": 3}', str(out),
+        "lambda",
+        "invoke",
+        "--function-name",
+        name,
+        "--payload",
+        '{"a": 2, "b": 3}',
+        str(out),
     )
     assert answer == {"StatusCode": 200, "ExecutedVersion": "$LATEST"}
     assert json.loads(out.read_text()) == {"sum": 5}

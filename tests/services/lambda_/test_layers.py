@@ -11,9 +11,7 @@ from botocore.exceptions import ClientError
 from lambda_support import build_zip, payload_of
 
 
-def test_publish_layer_version_get_list_delete(
-    lambda_client: Any, unique_name: Callable[[str], str]
-) -> None:
+def test_publish_layer_version_get_list_delete(lambda_client: Any, unique_name: Callable[[str], str]) -> None:
     name = unique_name("layer")
     content = build_zip({"python/helper.py": "X = 1\n"})
     first = lambda_client.publish_layer_version(
@@ -29,7 +27,9 @@ def test_publish_layer_version_get_list_delete(
     assert lambda_client.get_layer_version_by_arn(Arn=f"{arn}:2")["Version"] == 2
     versions = lambda_client.list_layer_versions(LayerName=name)["LayerVersions"]
     assert [item["Version"] for item in versions] == [2, 1]
-    filtered = lambda_client.list_layer_versions(LayerName=name, CompatibleRuntime="python3.12")["LayerVersions"]
+    filtered = lambda_client.list_layer_versions(LayerName=name, CompatibleRuntime="python3.12")[
+        "LayerVersions"
+    ]
     assert [item["Version"] for item in filtered] == [1]
     layers = {item["LayerName"]: item for item in lambda_client.list_layers()["Layers"]}
     assert layers[name]["LatestMatchingVersion"]["Version"] == 2
@@ -43,15 +43,21 @@ def test_create_function_with_python_layers_imports_from_opt(
     create_function: Any, lambda_client: Any, unique_name: Callable[[str], str]
 ) -> None:
     plain = lambda_client.publish_layer_version(
-        LayerName=unique_name("layer"), Content={"ZipFile": build_zip({"python/greeting.py": "WORD = 'hello'\n"})}
+        LayerName=unique_name("layer"),
+        Content={"ZipFile": build_zip({"python/greeting.py": "WORD = 'hello'\n"})},
     )
     site = lambda_client.publish_layer_version(
         LayerName=unique_name("layer"),
-        Content={"ZipFile": build_zip({"python/lib/python3.12/site-packages/punct/__init__.py": "MARK = '!'\n"})},
+        Content={
+            "ZipFile": build_zip({"python/lib/python3.12/site-packages/punct/__init__.py": "MARK = '!'\n"})
+        },
     )
     code = "import greeting, punct\ndef handler(event, context):\n    return greeting.WORD + punct.MARK\n"
     function = create_function({"app.py": code}, Layers=[plain["LayerVersionArn"], site["LayerVersionArn"]])
-    assert [layer["Arn"] for layer in function["Layers"]] == [plain["LayerVersionArn"], site["LayerVersionArn"]]
+    assert [layer["Arn"] for layer in function["Layers"]] == [
+        plain["LayerVersionArn"],
+        site["LayerVersionArn"],
+    ]
     assert payload_of(lambda_client.invoke(FunctionName=function["FunctionName"])) == "hello!"
 
 
@@ -60,7 +66,8 @@ def test_create_function_with_node_layer_requires_from_node_modules(
 ) -> None:
     module = "module.exports = (who) => `hi ${who}`;\n"
     layer = lambda_client.publish_layer_version(
-        LayerName=unique_name("layer"), Content={"ZipFile": build_zip({"nodejs/node_modules/greet/index.js": module})}
+        LayerName=unique_name("layer"),
+        Content={"ZipFile": build_zip({"nodejs/node_modules/greet/index.js": module})},
     )
     code = "const greet = require('greet');\nexports.handler = async (event) => greet(event.who);\n"
     name = create_function(
@@ -74,4 +81,7 @@ def test_create_function_with_unknown_layer_is_refused(create_function: Any) -> 
     with pytest.raises(ClientError) as caught:
         create_function({"app.py": "def handler(e, c):\n    return 1\n"}, Layers=[missing])
     error = caught.value.response
-    assert error["Error"] == {"Code": "InvalidParameterValueException", "Message": f"Layer version {missing} does not exist."}
+    assert error["Error"] == {
+        "Code": "InvalidParameterValueException",
+        "Message": f"Layer version {missing} does not exist.",
+    }

@@ -8,6 +8,7 @@ import importlib
 import json
 import logging
 import os
+import signal
 import sys
 import time
 import traceback
@@ -93,17 +94,21 @@ def load_handler(name):
     try:
         module_name, function_name = name.rsplit(".", 1)
     except ValueError as error:
-        raise Fault("Runtime.MalformedHandlerName", "Bad handler '%s': %s" % (name, error))
+        raise Fault("Runtime.MalformedHandlerName", f"Bad handler '{name}': {error}") from None
     try:
         module = importlib.import_module(module_name.replace("/", "."))
     except ImportError as error:
-        raise Fault("Runtime.ImportModuleError", "Unable to import module '%s': %s" % (module_name, error))
+        raise Fault(
+            "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {error}"
+        ) from None
     except SyntaxError as error:
-        trace = ['  File "%s" Line %s\n    %s' % (error.filename, error.lineno, error.text)]
-        raise Fault("Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (module_name, error), trace)
+        trace = [f'  File "{error.filename}" Line {error.lineno}\n    {error.text}']
+        message = f"Syntax error in module '{module_name}': {error}"
+        raise Fault("Runtime.UserCodeSyntaxError", message, trace) from None
     handler = getattr(module, function_name, None)
     if handler is None:
-        raise Fault("Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (function_name, module_name))
+        message = f"Handler '{function_name}' missing on module '{module_name}'"
+        raise Fault("Runtime.HandlerNotFound", message)
     return handler
 
 
@@ -118,8 +123,8 @@ def exception_document(error, request_id):
 
 def log_error(document):
     lines = "\n".join(line.rstrip("\n") for line in document["stackTrace"])
-    print("[ERROR] %s: %s\nTraceback (most recent call last):\n%s" % (
-        document["errorType"], document["errorMessage"], lines), flush=True)
+    heading = f"[ERROR] {document['errorType']}: {document['errorMessage']}"
+    print(f"{heading}\nTraceback (most recent call last):\n{lines}", flush=True)
 
 
 def flush():
@@ -143,27 +148,32 @@ def invoke_once(api, handler):
         os.environ.pop("_X_AMZN_TRACE_ID", None)
     RequestIdFilter.request_id = request_id
     context = LambdaContext(
-        request_id, int(response.getheader("Lambda-Runtime-Deadline-Ms") or 0),
+        request_id,
+        int(response.getheader("Lambda-Runtime-Deadline-Ms") or 0),
         response.getheader("Lambda-Runtime-Invoked-Function-Arn"),
-        response.getheader("Lambda-Runtime-Cognito-Identity"), response.getheader("Lambda-Runtime-Client-Context"),
+        response.getheader("Lambda-Runtime-Cognito-Identity"),
+        response.getheader("Lambda-Runtime-Client-Context"),
     )
     try:
         event = json.loads(payload) if payload else None
         result = handler(event, context)
+    except MemoryError:  # past the memory size: end like the OOM killer ends a Lambda sandbox
+        os.kill(os.getpid(), signal.SIGKILL)
     except Exception as error:  # the function's own error: reported, the environment stays warm
         document = exception_document(error, request_id)
         log_error(document)
-        post_error(api, "/invocation/%s/error" % request_id, document)
+        post_error(api, f"/invocation/{request_id}/error", document)
         return
     try:
         body = json.dumps(result).encode()
     except (TypeError, ValueError) as error:
-        document = error_document("Runtime.MarshalError", "Unable to marshal response: %s" % error, [], request_id)
+        message = f"Unable to marshal response: {error}"
+        document = error_document("Runtime.MarshalError", message, [], request_id)
         log_error(document)
-        post_error(api, "/invocation/%s/error" % request_id, document)
+        post_error(api, f"/invocation/{request_id}/error", document)
         return
     flush()
-    api.request("POST", "/invocation/%s/response" % request_id, body)
+    api.request("POST", f"/invocation/{request_id}/response", body)
 
 
 def main():
