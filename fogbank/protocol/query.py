@@ -73,6 +73,11 @@ class QueryCodec(Codec):
         return found
 
     def _name(self, member: Shape, default: str) -> str:
+        if not self.ec2 and member.type_name == "list" and member.serialization.get("flattened"):
+            # A flattened list takes its member's name (SimpleDB's `Items` are sent as `Item.N`).
+            inner = member.member.serialization.get("name")  # type: ignore[attr-defined]
+            if inner:
+                return str(inner)
         if self.ec2:
             query_name = member.serialization.get("queryName")
             if query_name:

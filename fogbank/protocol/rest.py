@@ -56,7 +56,7 @@ def _compile_route(operation: OperationModel) -> Route:
         if piece.startswith("{"):
             name = piece[1:-1]
             if name.endswith("+"):
-                regex += f"(?P<{_group(name[:-1])}>.*)"
+                regex += f"(?P<{_group(name[:-1])}>.+)"  # labels are never empty
             else:
                 regex += f"(?P<{_group(name)}>[^/]+)"
         else:

@@ -88,7 +88,8 @@ class RestJsonCodec(Codec):
             return response
         body = {name: value for name, value in result.items() if name not in located}
         write = self.writer.writer(shape)
-        response.headers.setdefault("content-type", "application/json")
+        if not binds_content_type(shape):
+            response.headers.setdefault("content-type", "application/json")
         response.body = orjson.dumps(write(body) if write else body)
         return response
 

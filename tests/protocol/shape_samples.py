@@ -86,8 +86,8 @@ class Sampler:
             return {"key1": f"{name}-one", "key2": f"{name}-two"}
         if location == "querystring" and shape.type_name == "map":
             return self._query_map(name, shape)
-        if shape.type_name == "string" and shape.serialization.get("jsonvalue"):
-            return {"json": [name, 1, True]}
+        if location == "header" and shape.type_name == "string" and shape.serialization.get("jsonvalue"):
+            return {"json": [name, 1, True]}  # SDKs send any JSON value, base64-encoded
         if location == "header" and self.tricky:
             self.tricky = False
             try:
@@ -110,6 +110,8 @@ class Sampler:
                 return self.structure(shape, depth)
             finally:
                 self.seen.pop()
+        if kind in ("list", "map") and depth > 3 * MAX_DEPTH:
+            return [] if kind == "list" else {}  # required members that recurse (Connect's forms)
         if kind == "list":
             return [self.value(f"{name}{index}", shape.member, depth + 1) for index in (1, 2)]  # type: ignore[attr-defined]
         if kind == "map":

@@ -28,16 +28,20 @@ DEPRECATED_AMBIGUOUS = {("s3", "PutBucketNotification")}
 
 
 def _expected(operation: Any, params: dict[str, Any], request: Any) -> dict[str, Any]:
-    """What a server sees beyond the parameters: the `Content-Length` header botocore always
-    sends, and a streaming payload (maybe empty) that providers read."""
+    """What a server sees beyond the parameters: the `Content-Length` and `Content-Type` headers
+    botocore sends by itself, and a streaming payload (maybe empty) that providers read."""
     expected = dict(params)
     shape = operation.input_shape
     if shape is None:
         return expected
     for name, member in shape.members.items():
         wire = member.serialization.get("name", "")
-        if member.serialization.get("location") == "header" and wire.lower() == "content-length":
+        if member.serialization.get("location") != "header":
+            continue
+        if wire.lower() == "content-length":
             expected.setdefault(name, int(request.headers["content-length"]))
+        elif wire.lower() == "content-type" and "content-type" in request.headers:
+            expected.setdefault(name, request.headers["content-type"])
     payload = shape.serialization.get("payload")
     if payload and shape.members[payload].metadata.get("streaming"):
         expected.setdefault(payload, b"")
