@@ -42,7 +42,8 @@ def _flatten(node: Any) -> list[Any]:
     operator = {"Or": "OR", "Not": "NOT", "In": "IN"}.get(type(node).__name__)
     if operator is None and isinstance(node, Call):
         operator = node.name
-    raise _error(f"Invalid operator used in KeyConditionExpression: {operator}")
+    # AWS words this one without the "Invalid KeyConditionExpression: " prefix.
+    raise ValidationException(f"Invalid operator used in KeyConditionExpression: {operator}")
 
 
 def _attribute(node: Any, scope: Scope) -> tuple[str, list[Any]]:
@@ -106,7 +107,7 @@ def _sort(node: Any, operands: list[Any], scope: Scope, kind: str) -> SortCondit
     values = [_typed(operand_value(o, {}, scope), kind) for o in operands]
     if isinstance(node, Compare):
         if node.op == "<>":
-            raise _error("Invalid operator used in KeyConditionExpression: <>")
+            raise ValidationException("Invalid operator used in KeyConditionExpression: <>")
         op = node.op
         if isinstance(node.left, ValueRef):  # `:v < sk` means `sk > :v`
             op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)

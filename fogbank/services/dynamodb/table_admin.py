@@ -116,7 +116,7 @@ def update(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> di
         _update_stream(record, request["StreamSpecification"])
     if request.get("SSESpecification") is not None:
         record["SSE"] = tables.sse_record(request["SSESpecification"], ctx.region, ctx.account)
-    for member in ("TableClass", "DeletionProtectionEnabled", "OnDemandThroughput"):
+    for member in ("TableClass", "DeletionProtectionEnabled", "OnDemandThroughput", "WarmThroughput"):
         if request.get(member) is not None:
             record[member] = request[member]
     catalog.save(ctx.account, ctx.region, table)
@@ -228,8 +228,9 @@ def _update_gsi(record: dict[str, Any], update: dict[str, Any]) -> None:
                     )
                 throughput = update["ProvisionedThroughput"]
                 index["Throughput"] = {k: throughput[k] for k in ("ReadCapacityUnits", "WriteCapacityUnits")}
-            if update.get("OnDemandThroughput"):
-                index["OnDemandThroughput"] = update["OnDemandThroughput"]
+            for member in ("OnDemandThroughput", "WarmThroughput"):
+                if update.get(member):
+                    index[member] = update[member]
             return
     raise ResourceNotFoundException(f"Requested resource not found: Index: {update['IndexName']} not found")
 

@@ -296,8 +296,9 @@ def new_record(request: dict[str, Any], arn: str, region: str, account: str) -> 
     }
     if billing == "PAY_PER_REQUEST":
         record["PayPerRequestSince"] = now
-    if request.get("OnDemandThroughput"):
-        record["OnDemandThroughput"] = request["OnDemandThroughput"]
+    for member in ("OnDemandThroughput", "WarmThroughput"):
+        if request.get(member):
+            record[member] = request[member]
     stream = request.get("StreamSpecification")
     if stream and stream.get("StreamEnabled"):
         enable_stream(record, stream["StreamViewType"])
@@ -321,8 +322,9 @@ def _index_record(index: dict[str, Any], billing: str, is_global: bool) -> Recor
     }
     if is_global:
         record["Throughput"] = _throughput(index.get("ProvisionedThroughput"), billing)
-        if index.get("OnDemandThroughput"):
-            record["OnDemandThroughput"] = index["OnDemandThroughput"]
+        for member in ("OnDemandThroughput", "WarmThroughput"):
+            if index.get(member):
+                record[member] = index[member]
     return record
 
 
@@ -378,6 +380,8 @@ def describe(record: Record, store: ItemStore | None, status: str | None = None)
         description["BillingModeSummary"] = summary
     if record.get("OnDemandThroughput"):
         description["OnDemandThroughput"] = record["OnDemandThroughput"]
+    if record.get("WarmThroughput"):
+        description["WarmThroughput"] = {**record["WarmThroughput"], "Status": "ACTIVE"}
     _describe_indexes(record, store, description, status)
     stream = record.get("Stream")
     if stream:
@@ -428,6 +432,8 @@ def _describe_indexes(
         }
         if index.get("OnDemandThroughput"):
             entry["OnDemandThroughput"] = index["OnDemandThroughput"]
+        if index.get("WarmThroughput"):
+            entry["WarmThroughput"] = {**index["WarmThroughput"], "Status": "ACTIVE"}
         if entry["IndexStatus"] == "CREATING":
             entry["Backfilling"] = False
         gsis.append(entry)

@@ -364,3 +364,19 @@ def test_update_time_to_live_expires_items_when_the_clock_passes(
     fogbank.advance_clock("PT2H")
     keys = sorted(item["pk"]["S"] for item in ddb.scan(TableName=name)["Items"])
     assert keys == ["later", "never"]
+
+
+def test_create_table_warm_and_on_demand_throughput_are_described(
+    ddb: Any, make_table: Callable[..., str]
+) -> None:
+    name = make_table(
+        WarmThroughput={"ReadUnitsPerSecond": 15000, "WriteUnitsPerSecond": 5000},
+        OnDemandThroughput={"MaxReadRequestUnits": 100, "MaxWriteRequestUnits": 50},
+    )
+    table = ddb.describe_table(TableName=name)["Table"]
+    assert table["WarmThroughput"] == {
+        "ReadUnitsPerSecond": 15000,
+        "WriteUnitsPerSecond": 5000,
+        "Status": "ACTIVE",
+    }
+    assert table["OnDemandThroughput"] == {"MaxReadRequestUnits": 100, "MaxWriteRequestUnits": 50}
