@@ -9,9 +9,9 @@ import statistics
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -47,6 +47,57 @@ def client(target: Target, service: str) -> Any:
     )
 
 
+@dataclass
+class _Run:
+    """The shared state of one bounded concurrent run."""
+
+    step: Callable[[Any, int], None]
+    limit: int
+    deadline: float
+    counter: Iterator[int] = field(default_factory=itertools.count)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    first_error: str = ""
+
+    def worker(self, client: Any) -> None:
+        mine: list[float] = []
+        while time.perf_counter() < self.deadline:
+            with self.lock:
+                n = next(self.counter)
+            if n >= self.limit:
+                break
+            began = time.perf_counter()
+            try:
+                self.step(client, n)
+            except Exception as problem:  # noqa: BLE001 - counted and reported, the run goes on
+                with self.lock:
+                    self.errors += 1
+                    self.first_error = self.first_error or f"{type(problem).__name__}: {problem}"[:200]
+                continue
+            mine.append(time.perf_counter() - began)
+        with self.lock:
+            self.latencies.extend(mine)
+
+    def result(self, elapsed: float, server_cpu: float) -> Result:
+        latencies = sorted(self.latencies)
+        if not latencies:
+            raise RuntimeError(self.first_error or "no request succeeded")
+        if self.errors > len(latencies) // 100:
+            raise RuntimeError(
+                f"{self.errors} of {self.errors + len(latencies)} requests failed, e.g. {self.first_error}"
+            )
+        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+        return Result(
+            len(latencies),
+            elapsed,
+            statistics.median(latencies) * 1000,
+            p99 * 1000,
+            server_cpu / len(latencies) * 1e6,
+            self.errors,
+        )
+
+
 def run_concurrently(
     target: Target,
     service: str,
@@ -58,51 +109,11 @@ def run_concurrently(
 ) -> Result:
     """Run `step(client, n)` from `concurrency` threads until `limit` steps or `seconds` pass."""
     clients = [client(target, service) for _ in range(concurrency)]
-    counter = itertools.count()
-    lock = threading.Lock()
-    latencies: list[float] = []
-    errors = 0
-    first_error: list[str] = []
-    deadline = time.perf_counter() + seconds
-
-    def worker(index: int) -> None:
-        nonlocal errors
-        mine: list[float] = []
-        while time.perf_counter() < deadline:
-            with lock:
-                n = next(counter)
-            if n >= limit:
-                break
-            began = time.perf_counter()
-            try:
-                step(clients[index], n)
-            except Exception as problem:  # noqa: BLE001 - counted and reported, the run goes on
-                with lock:
-                    errors += 1
-                    if not first_error:
-                        first_error.append(f"{type(problem).__name__}: {problem}"[:200])
-                continue
-            mine.append(time.perf_counter() - began)
-        with lock:
-            latencies.extend(mine)
-
+    run = _Run(step, limit, time.perf_counter() + seconds)
     cpu_before, began = target.cpu_seconds(), time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(worker, range(concurrency)))
-    elapsed, cpu = time.perf_counter() - began, target.cpu_seconds() - cpu_before
-    if not latencies:
-        raise RuntimeError(first_error[0] if first_error else "no request succeeded")
-    if errors > len(latencies) // 100:
-        raise RuntimeError(f"{errors} of {errors + len(latencies)} requests failed, e.g. {first_error[0]}")
-    latencies.sort()
-    return Result(
-        len(latencies),
-        elapsed,
-        statistics.median(latencies) * 1000,
-        latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
-        cpu / len(latencies) * 1e6,
-        errors,
-    )
+        list(pool.map(run.worker, clients))
+    return run.result(time.perf_counter() - began, target.cpu_seconds() - cpu_before)
 
 
 @dataclass

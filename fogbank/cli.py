@@ -262,24 +262,28 @@ def _start_detached(args: argparse.Namespace) -> int:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    deadline = time.monotonic() + 30
+    _wait_until_answering(process, args.port, log_path)
+    _pid_file(args.data_dir).write_text(
+        json.dumps({"pid": process.pid, "host": args.host, "port": args.port})
+    )
+    print(f"fogbank is running on http://localhost:{args.port} (pid {process.pid}, log {log_path})")
+    return 0
+
+
+def _wait_until_answering(process: Any, port: int, log_path: Path, timeout: float = 30) -> None:
+    """Until our child (not another server that took the port) answers its health endpoint."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise CommandError(f"fogbank exited at start-up (is port {args.port} in use?); see {log_path}")
+            raise CommandError(f"fogbank exited at start-up (is port {port} in use?); see {log_path}")
         try:
-            health = _call_json(args.port, "/_fogbank/health", timeout=1)
+            if _call_json(port, "/_fogbank/health", timeout=1).get("pid") == process.pid:
+                return
         except CommandError:
-            health = None
-        if health is None or health.get("pid") != process.pid:  # another server may have taken the port
-            time.sleep(0.05)
-            continue
-        _pid_file(args.data_dir).write_text(
-            json.dumps({"pid": process.pid, "host": args.host, "port": args.port})
-        )
-        print(f"fogbank is running on http://localhost:{args.port} (pid {process.pid}, log {log_path})")
-        return 0
+            pass
+        time.sleep(0.05)
     process.kill()
-    raise CommandError(f"fogbank did not answer within 30 s; see {log_path}")
+    raise CommandError(f"fogbank did not answer within {timeout:.0f} s; see {log_path}")
 
 
 def _is_alive(pid: int) -> bool:
