@@ -32,6 +32,9 @@ INIT_TIMEOUT = (
 )
 MAX_RESPONSE_BYTES = 6291456
 BASIC_PATH = "/usr/local/bin:/usr/bin:/bin"
+# RLIMIT_AS bounds address space, not resident memory: threads reserve stacks and malloc arenas
+# they never touch, so the limit leaves this much room above the function's memory size.
+MEMORY_HEADROOM_MB = 256
 
 
 @dataclass(slots=True)
@@ -112,7 +115,7 @@ class Environment:
         }
         if start.warning:
             self.output.note(start.warning)
-        limit = self.spec.memory_mb * 1024 * 1024 + 512 * 1024 * 1024 if start.limit_memory else None
+        limit = (self.spec.memory_mb + MEMORY_HEADROOM_MB) * 1024 * 1024 if start.limit_memory else None
         self.process = await asyncio.create_subprocess_exec(
             *start.argv,
             cwd=str(self.spec.task_root),

@@ -424,3 +424,44 @@ def test_invoke_hot_reload_directory_picks_up_edits(
     assert payload_of(lambda_client.invoke(FunctionName=name)) == "first"
     (tmp_path / "app.py").write_text("def handler(event, context):\n    return 'second edit'\n")
     assert payload_of(lambda_client.invoke(FunctionName=name)) == "second edit"
+
+
+def test_invoke_allocating_past_memory_returns_out_of_memory(
+    create_function: Any, lambda_client: Any
+) -> None:
+    code = "def handler(event, context):\n    block = bytearray(event['mb'] * 1024 * 1024)\n    return len(block)\n"
+    name = create_function({"app.py": code}, MemorySize=128)["FunctionName"]
+    assert payload_of(lambda_client.invoke(FunctionName=name, Payload=b'{"mb": 64}')) == 64 * 1024 * 1024
+    response = lambda_client.invoke(FunctionName=name, Payload=b'{"mb": 2048}')
+    request_id = response["ResponseMetadata"]["RequestId"]
+    assert response["FunctionError"] == "Unhandled"
+    assert payload_of(response) == {
+        "errorType": "Runtime.OutOfMemory",
+        "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
+    }
+
+
+def test_invoke_runtime_missing_here_runs_closest_with_warning(
+    create_function: Any, lambda_client: Any
+) -> None:
+    code = "import sys\ndef handler(event, context):\n    return list(sys.version_info[:2])\n"
+    name = create_function({"app.py": code}, Runtime="python3.14")["FunctionName"]
+    response = lambda_client.invoke(FunctionName=name, LogType="Tail")
+    major, minor = payload_of(response)
+    assert major == 3 and minor != 14
+    assert f"fogbank: python3.14 is not installed on this machine; running with python3.{minor}" in tail_of(
+        response
+    )
+
+
+def test_invoke_node_missing_module_returns_import_module_error(
+    create_function: Any, lambda_client: Any
+) -> None:
+    name = create_function({"index.js": "require('nope');\n"}, Runtime="nodejs20.x", Handler="index.handler")[
+        "FunctionName"
+    ]
+    response = lambda_client.invoke(FunctionName=name)
+    body = payload_of(response)
+    assert response["FunctionError"] == "Unhandled"
+    assert body["errorType"] == "Runtime.ImportModuleError"
+    assert body["errorMessage"].startswith("Error: Cannot find module 'nope'\nRequire stack:")
