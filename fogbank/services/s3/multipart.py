@@ -79,8 +79,7 @@ def create(bucket: dict[str, Any], request: dict[str, Any], account: str) -> dic
         "ChecksumAlgorithm": algorithm,
         "ChecksumType": checksum_type if algorithm else None,
     }
-    with state.atomic():
-        upload_store(bucket["Name"]).put(upload_id, upload)
+    upload_store(bucket["Name"]).put(upload_id, upload)
     result: dict[str, Any] = {"Bucket": bucket["Name"], "Key": key, "UploadId": upload_id}
     result["ServerSideEncryption"] = upload["Headers"]["ServerSideEncryption"]
     if algorithm:
@@ -136,8 +135,7 @@ def _store_part(upload: dict[str, Any], number: int, body: bodies.StoredBody) ->
         "Blob": body.blob,
         "Checksums": {algorithm: checksums.encode(digest) for algorithm, digest in body.digests.items()},
     }
-    with state.atomic():
-        store.put(key, record)
+    store.put(key, record)
     if previous is not None:
         bodies.discard(previous["Blob"])
 

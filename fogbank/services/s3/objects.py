@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from fogbank import clock, state
+from fogbank import clock
 from fogbank.errors import AwsError
 from fogbank.services.s3 import bodies
 from fogbank.services.s3.errors import (
@@ -135,12 +135,10 @@ def delete(bucket: dict[str, Any], key: str, version_id: str | None, account: st
         return _delete_version(store, key, versions, version_id)
     if bucket.get("Versioning"):
         marker = {"Key": key, "DeleteMarker": True, "LastModified": int(clock.now()), "Owner": account}
-        with state.atomic():
-            place(bucket, marker)
+        place(bucket, marker)
         return {"DeleteMarker": True, "VersionId": marker["VersionId"]}
     if versions:
-        with state.atomic():
-            store.delete(key)
+        store.delete(key)
         for version in versions:
             bodies.discard(version.get("Blob"))
     return {}
@@ -154,11 +152,10 @@ def _delete_version(
         _check_version_id(version_id)
         return {"VersionId": version_id}
     rest = [v for v in versions if v is not target]
-    with state.atomic():
-        if rest:
-            store.put(key, {"Versions": rest})
-        else:
-            store.delete(key)
+    if rest:
+        store.put(key, {"Versions": rest})
+    else:
+        store.delete(key)
     bodies.discard(target.get("Blob"))
     result: dict[str, Any] = {"VersionId": version_id}
     if target["DeleteMarker"]:
