@@ -60,7 +60,16 @@ def read_credentials(request: HttpRequest) -> Credentials:
             return Credentials(parts[0], parts[2], parts[3], "v4-presigned")
     if "AWSAccessKeyId=" in request.query_string:
         return Credentials(request.query_value("AWSAccessKeyId") or "", DEFAULT_REGION, "s3", "v2-presigned")
-    return Credentials()
+    # Unsigned: the region a regional host name carries (`sqs.eu-west-1.localhost.localstack.cloud`).
+    return Credentials(region=_host_region(request) or DEFAULT_REGION)
+
+
+def _host_region(request: HttpRequest) -> str | None:
+    host = request.host
+    if "." not in host:
+        return None
+    match = _HOST_SERVICES[0].match(host.rpartition(":")[0] if ":" in host else host)
+    return match.group("region") if match else None
 
 
 def detect_service(request: HttpRequest, credentials: Credentials) -> str | None:

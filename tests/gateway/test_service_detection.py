@@ -285,3 +285,26 @@ def test_add_permission_unsigned_on_sqs_host_detects_sqs_not_sns(fogbank: Fogban
     assert response.status_code == 400
     assert '<ErrorResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/">' in response.text
     assert "Value null at 'queueUrl' failed to satisfy constraint: Member must not be null" in response.text
+
+
+def test_create_queue_unsigned_regional_host_uses_host_region(
+    fogbank: FogbankServer, client_factory: Callable[..., Any], unique_name: Callable[[str], str]
+) -> None:
+    """Unsigned requests take their region from a regional host name, as AWS endpoints imply."""
+    port = fogbank.url.rpartition(":")[2]
+    name = unique_name("q")
+    response = requests.post(
+        fogbank.url,
+        data=json.dumps({"QueueName": name}).encode(),
+        headers={
+            "Host": f"sqs.eu-west-1.localhost.localstack.cloud:{port}",
+            "X-Amz-Target": "AmazonSQS.CreateQueue",
+            "Content-Type": "application/x-amz-json-1.0",
+        },
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    in_region = client_factory("sqs", region="eu-west-1").list_queues(QueueNamePrefix=name)
+    assert len(in_region.get("QueueUrls", [])) == 1
+    elsewhere = client_factory("sqs").list_queues(QueueNamePrefix=name)
+    assert elsewhere.get("QueueUrls", []) == []
