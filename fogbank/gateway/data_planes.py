@@ -14,7 +14,12 @@ from fogbank.gateway.exchange import Exchange
 from fogbank.protocol.http import HttpResponse
 
 # Website endpoints first: their host names claim every request to them, preflights included.
-PLANES: list[str] = ["fogbank.services.s3.website", "fogbank.services.s3.cors"]
+# Function URLs (`*.lambda-url.*` hosts) before S3's CORS preflights, which would claim their OPTIONS.
+PLANES: list[str] = [
+    "fogbank.services.s3.website",
+    "fogbank.services.lambda_.url_plane",
+    "fogbank.services.s3.cors",
+]
 
 _modules: list[ModuleType] | None = None
 

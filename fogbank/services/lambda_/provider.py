@@ -1,8 +1,8 @@
 """AWS Lambda operations: functions, versions, aliases, policies, concurrency, layers, event
 invoke configs, code signing configs, and Invoke (through the `invocations` engine).
 
-Not supported yet: container images, EFS, SnapStart, the JSON log format, function URLs,
-InvokeWithResponseStream, event source mappings (answer 501), layer permissions, runtime
+Not supported yet: container images, EFS, SnapStart, the JSON log format, streaming function
+URLs, InvokeWithResponseStream, event source mappings (answer 501), layer permissions, runtime
 management, recursion and scaling settings. Provisioned concurrency is stored and reported READY
 (every environment starts on demand); the asynchronous event queue lives in memory.
 """
@@ -26,6 +26,7 @@ from fogbank.services.lambda_ import (
     invocations,
     layers,
     permissions,
+    urls,
     versions,
 )
 from fogbank.services.lambda_.errors import (
@@ -172,6 +173,7 @@ class LambdaProvider(Provider):
                 versions.delete_version(record, arn, qualifier)
                 table.put(name, record)
             else:
+                urls.forget(record)
                 table.delete(name)
         concurrency.forget_totals(ctx.account, ctx.region)
         pool.retire(arn + ":")
@@ -443,6 +445,37 @@ class LambdaProvider(Provider):
         record["code_signing"] = None
         self._save(ctx, name, record)
         return {}
+
+    # -- function URLs -------------------------------------------------------------------------
+
+    def create_function_url_config(self, ctx: RequestContext, request: Request) -> Response:
+        name, _, record = self._function(ctx, {**request, "Qualifier": None})
+        with state.atomic():
+            result = urls.create(ctx.account, ctx.region, record, name, request)
+            self._save(ctx, name, record)
+        return result
+
+    def get_function_url_config(self, ctx: RequestContext, request: Request) -> Response:
+        name, qualifier, record = self._function(ctx, request)
+        return urls.view(urls.require(ctx.account, ctx.region, record, name, qualifier))
+
+    def update_function_url_config(self, ctx: RequestContext, request: Request) -> Response:
+        name, _, record = self._function(ctx, {**request, "Qualifier": None})
+        result = urls.update(ctx.account, ctx.region, record, name, request)
+        self._save(ctx, name, record)
+        return result
+
+    def delete_function_url_config(self, ctx: RequestContext, request: Request) -> Response:
+        name, qualifier, record = self._function(ctx, request)
+        with state.atomic():
+            urls.delete(ctx.account, ctx.region, record, name, qualifier)
+            self._save(ctx, name, record)
+        return {}
+
+    def list_function_url_configs(self, ctx: RequestContext, request: Request) -> Response:
+        _, _, record = self._function(ctx, request)
+        found = [urls.view(config) for _, config in sorted(record["url_configs"].items())]
+        return _page(found, request, "FunctionUrlConfigs")
 
     # -- invoke --------------------------------------------------------------------------------
 
