@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from fogbank import state
 from fogbank.context import RequestContext
 from fogbank.services.dynamodb import batches, capacity, clauses, items, reads, table_admin, transactions, ttl
@@ -150,7 +152,12 @@ class DynamoDbProvider(Provider):
         entry = table.store.get(items.check_key(table, request["Key"]))
         result: dict[str, Any] = {}
         if entry is not None:
-            result["Item"] = entry.item if found.projection is None else project(entry.item, found.projection)
+            if found.projection is not None:
+                result["Item"] = project(entry.item, found.projection)
+            elif ctx.protocol == "json":
+                result["Item"] = orjson.Fragment(entry.raw)  # the stored JSON, not parsed and re-encoded
+            else:
+                result["Item"] = entry.item
         mode = request.get("ReturnConsumedCapacity")
         if mode in ("TOTAL", "INDEXES"):
             units = capacity.read_units(entry.size if entry else 0, bool(request.get("ConsistentRead")))

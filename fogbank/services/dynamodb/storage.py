@@ -68,10 +68,19 @@ def key_hash(python: Any) -> int:
     return zlib.crc32(raw)
 
 
-@dataclass(slots=True)
 class Entry:
-    item: Item
-    size: int
+    """One stored item, kept as its JSON bytes (several times smaller than nested dicts, and the
+    very bytes SQLite holds); `item` decodes it for the reader."""
+
+    __slots__ = ("raw", "size")
+
+    def __init__(self, raw: bytes, size: int) -> None:
+        self.raw = raw
+        self.size = size
+
+    @property
+    def item(self) -> Item:
+        return orjson.loads(self.raw)  # type: ignore[no-any-return]
 
 
 @dataclass(slots=True)
@@ -207,9 +216,11 @@ class ItemStore:
         """Store `item` (replacing the item with its key) in memory and SQLite."""
         table_key = self.key_of(item)
         row = self.row_key(table_key)
+        # orjson's result keeps its over-allocated buffer (4 KB); an exact copy is what we keep.
+        raw = memoryview(orjson.dumps(item)).tobytes()
         self.db.journal(self, row)  # type: ignore[arg-type]
-        self._put_memory(table_key, item, av.item_size(item) if size is None else size)
-        self.db.write("dynamodb", self.scope, self.kind, row, orjson.dumps(item))
+        self._put_memory(table_key, item, raw, av.item_size(item) if size is None else size)
+        self.db.write("dynamodb", self.scope, self.kind, row, raw)
 
     def delete(self, table_key: tuple[Any, Any]) -> None:
         row = self.row_key(table_key)
@@ -217,7 +228,7 @@ class ItemStore:
         self._delete_memory(table_key)
         self.db.remove("dynamodb", self.scope, self.kind, row)
 
-    def _put_memory(self, table_key: tuple[Any, Any], item: Item, size: int) -> None:
+    def _put_memory(self, table_key: tuple[Any, Any], item: Item, raw: bytes, size: int) -> None:
         partition = self.partitions.get(table_key[0])
         if partition is None:
             partition = self.partitions[table_key[0]] = Partition()
@@ -227,7 +238,7 @@ class ItemStore:
             self._unindex(old, table_key)
         elif self.key.range_name is not None:
             bisect.insort(partition.keys, table_key[1])
-        partition.entries[table_key[1]] = Entry(item, size)
+        partition.entries[table_key[1]] = Entry(raw, size)
         self.count += 1
         self.size += size
         for index in self.indexes.values():
@@ -236,8 +247,10 @@ class ItemStore:
     def _unindex(self, old: Entry, table_key: tuple[Any, Any]) -> None:
         self.count -= 1
         self.size -= old.size
-        for index in self.indexes.values():
-            index.remove(old.item, old.size, table_key)
+        if self.indexes:
+            item = old.item
+            for index in self.indexes.values():
+                index.remove(item, old.size, table_key)
 
     def _delete_memory(self, table_key: tuple[Any, Any]) -> None:
         partition = self.partitions.get(table_key[0])
@@ -259,13 +272,14 @@ class ItemStore:
     def load(self) -> None:
         for _, raw in self.db.load("dynamodb", self.scope, self.kind):
             item = orjson.loads(raw)
-            self._put_memory(self.key_of(item), item, av.item_size(item))
+            self._put_memory(self.key_of(item), item, raw, av.item_size(item))
 
     def add_index(self, spec: IndexSpec) -> None:
         index = SecondaryIndex(spec)
         for partition in self.partitions.values():
             for entry in partition.entries.values():
-                index.add(entry.item, entry.size, self.key_of(entry.item))
+                item = entry.item
+                index.add(item, entry.size, self.key_of(item))
         self.indexes[spec.name] = index
 
     def drop(self) -> None:
@@ -286,4 +300,4 @@ class ItemStore:
         raw = self.db.load_one("dynamodb", self.scope, self.kind, row)
         if raw is not None:
             item = orjson.loads(raw)
-            self._put_memory((hash_key, range_key), item, av.item_size(item))
+            self._put_memory((hash_key, range_key), item, raw, av.item_size(item))

@@ -75,9 +75,10 @@ def track(table: Table) -> None:
         return
     heap: list[tuple[float, Any]] = []
     for entry in table.store.entries():
-        due = expiry(entry.item, name)
+        item = entry.item
+        due = expiry(item, name)
         if due is not None:
-            heap.append((due, table.store.key_of(entry.item)))
+            heap.append((due, table.store.key_of(item)))
     heapq.heapify(heap)
     _heaps[id(table)] = (table, heap)
     _schedule()
@@ -115,9 +116,10 @@ def sweep() -> None:
         while heap and heap[0][0] <= now:
             due, key = heapq.heappop(heap)
             entry = table.store.get(key)
-            if entry is None or name is None or expiry(entry.item, name) != due or due < now - FIVE_YEARS:
+            item = entry.item if entry is not None else None
+            if item is None or name is None or expiry(item, name) != due or due < now - FIVE_YEARS:
                 continue
-            items.write_item(table, entry.item, None, origin="ttl")
+            items.write_item(table, item, None, origin="ttl")
     _schedule()
 
 
