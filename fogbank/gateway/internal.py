@@ -25,6 +25,7 @@ from fogbank.services import registry
 SERVICE_ROUTES: dict[str, str] = {
     "/_fogbank/sns/emails": "fogbank.services.sns.emails:serve",
     "/_fogbank/sns/SimpleNotificationService.pem": "fogbank.services.sns.signing:serve_certificate",
+    "/_fogbank/lambda/code": "fogbank.services.lambda_.code:serve_download",
 }
 
 _CLOCK_USAGE = (

@@ -116,16 +116,24 @@ class Environment:
         if start.warning:
             self.output.note(start.warning)
         limit = (self.spec.memory_mb + MEMORY_HEADROOM_MB) * 1024 * 1024 if start.limit_memory else None
-        self.process = await asyncio.create_subprocess_exec(
-            *start.argv,
-            cwd=str(self.spec.task_root),
-            env=variables,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit))) if limit else None,
-        )
+        try:
+            self.process = await asyncio.create_subprocess_exec(
+                *start.argv,
+                cwd=str(self.spec.task_root),
+                env=variables,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
+                if limit
+                else None,
+            )
+        except OSError as problem:  # e.g. a bootstrap without a shebang or for another machine
+            self.api.close()
+            raise RuntimeUnavailable(
+                "Runtime.InvalidEntrypoint", f"fork/exec {start.argv[0]}: {problem.strerror}"
+            ) from None
         assert self.process.stdout is not None
         self.output.attach(self.process.stdout)
         self.exit_watch = asyncio.get_running_loop().create_task(self._watch_exit())

@@ -9,6 +9,7 @@ retired at once when idle.
 from __future__ import annotations
 
 import logging
+import shutil
 
 from fogbank import clock
 from fogbank.runtime.environments import (
@@ -37,6 +38,7 @@ async def run(spec: EnvironmentSpec, invocation: Invocation) -> Outcome:
             await environment.start()
         except RuntimeUnavailable as problem:
             environment.kill()
+            shutil.rmtree(environment.tmp, ignore_errors=True)
             return unavailable_outcome(problem, invocation.request_id, spec.version)
         _environments.setdefault(spec.key, []).append(environment)
     try:

@@ -14,6 +14,7 @@ import base64
 import hashlib
 import io
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -22,7 +23,8 @@ from typing import Any
 
 from fogbank.config import settings
 from fogbank.errors import AwsError
-from fogbank.protocol.http import FileBody
+from fogbank.gateway.exchange import Exchange
+from fogbank.protocol.http import FileBody, HttpResponse
 from fogbank.services import calls
 from fogbank.services.lambda_.errors import InvalidParameterValueException, RequestTooLargeException
 
@@ -141,3 +143,14 @@ def extract(archive: zipfile.ZipFile, destination: Path) -> None:
         mode = (info.external_attr >> 16) & 0o777
         if not info.is_dir():
             written.chmod(mode | 0o444 if mode else 0o644)
+
+
+async def serve_download(exchange: Exchange) -> HttpResponse:
+    """`GET /_fogbank/lambda/code?sha=<hex>`: the zip that GetFunction's `Code.Location` and
+    GetLayerVersion's `Content.Location` point at (AWS answers presigned S3 URLs there)."""
+    name = exchange.request.query_value("sha") or ""
+    path = root() / "zips" / f"{name}.zip"
+    if not re.fullmatch(r"[0-9a-f]{64}", name) or not path.is_file():
+        return HttpResponse(404, {"content-type": "application/json"}, b'{"error": "no such code package"}')
+    size = path.stat().st_size
+    return HttpResponse(200, {"content-type": "application/zip"}, FileBody(path, 0, size))

@@ -4,6 +4,7 @@ concurrency, account settings, event invoke configs and code signing configs."""
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +44,8 @@ def test_create_function_answers_pending_then_active(create_function: Any, lambd
     assert "StateReason" not in got["Configuration"]
     assert got["Configuration"]["CodeSha256"] == answer["CodeSha256"]
     assert got["Code"]["RepositoryType"] == "S3"
+    with urllib.request.urlopen(got["Code"]["Location"]) as download:
+        assert download.read() == build_zip({"app.py": HELLO})
     assert got["Tags"] == {"team": "a"}
 
 
