@@ -296,6 +296,7 @@ class KinesisProvider(Provider):
             raise InvalidArgumentException("NextToken and StreamName cannot be provided together.")
         after = request.get("ExclusiveStartShardId")
         shard_filter = request.get("ShardFilter")
+        limit = request.get("MaxResults", 1000)
         if token:
             fields = describing.read_token(token)
             request = {"StreamName": fields["stream"]}
@@ -304,7 +305,6 @@ class KinesisProvider(Provider):
         shards = describing.filtered_shards(stream, _filter_in(shard_filter))
         if after:
             shards = [s for s in shards if s["ShardId"] > after]
-        limit = request.get("MaxResults", 1000) if not token else 1000
         page = shards[:limit]
         result: dict[str, Any] = {"Shards": [describing.shard_view(s) for s in page]}
         if len(shards) > limit:

@@ -1,0 +1,21 @@
+"""Helpers for the Kinesis behaviour tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def error_of(call: Callable[[], Any]) -> tuple[str, str, int]:
+    """(code, message, HTTP status) of the ClientError a call raises."""
+    with pytest.raises(ClientError) as raised:
+        call()
+    response = raised.value.response
+    return (
+        response["Error"]["Code"],
+        response["Error"]["Message"],
+        response["ResponseMetadata"]["HTTPStatusCode"],
+    )
