@@ -1,5 +1,5 @@
-"""What `rest-json` and `rest-xml` share: routing by method and URI template, and the members
-bound to the URI, query string, headers, status code and payload.
+"""What `rest-json` and `rest-xml` share: routing by method and URI template (the members bound
+to the URI, query string, headers and status code are read and written by `located`).
 
 Routing compiles every operation's `requestUri` once. Several operations may share a method and
 path (S3's PutObject, UploadPart, CopyObject); the one whose literal query keys and required
