@@ -46,6 +46,6 @@ def _attribute_members(shape: Shape) -> frozenset[str]:
     """The members of an input shape that are maps of attribute values."""
     return frozenset(
         name
-        for name, member in shape.members.items()  # type: ignore[attr-defined]
-        if member.type_name == "map" and member.value.name == "AttributeValue"  # type: ignore[attr-defined]
+        for name, member in shape.members.items()
+        if member.type_name == "map" and member.value.name == "AttributeValue"
     )

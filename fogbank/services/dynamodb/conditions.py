@@ -121,7 +121,7 @@ def check_attribute_names(names: Any) -> None:
 
 def lookup(item: Item, path: Resolved) -> Value | None:
     """The value at a resolved path, or None when any step is missing or of another type."""
-    value: Any = item.get(path[0])  # type: ignore[call-overload]
+    value: Any = item.get(path[0])  # type: ignore[arg-type]
     for element in path[1:]:
         if value is None:
             return None

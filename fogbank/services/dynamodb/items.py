@@ -54,7 +54,7 @@ def check_key(table: Table, key: Any) -> tuple[Any, Any]:
     if not isinstance(key, dict) or len(key) != len(spec.names):
         raise ValidationException(_NOT_SCHEMA)
     for name, kind in ((spec.hash_name, spec.hash_type), (spec.range_name, spec.range_type)):
-        if name is None:
+        if name is None or kind is None:
             continue
         value = key.get(name)
         if value is None:
@@ -142,10 +142,9 @@ def check_condition(clauses: Clauses, old: Item | None, request: dict[str, Any])
     clauses.scope.kind = "ConditionExpression"
     if matches(clauses.condition, old or {}, clauses.scope):
         return
-    fields = {}
     if old is not None and request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD":
-        fields["Item"] = old
-    raise ConditionalCheckFailedException(**fields)
+        raise ConditionalCheckFailedException(Item=old)
+    raise ConditionalCheckFailedException()
 
 
 def check_return_values(request: dict[str, Any], allowed: tuple[str, ...]) -> str:

@@ -68,7 +68,7 @@ class Source:
             None
             if self.whole_items
             else names | set(self.spec.non_key if self.spec and self.spec.projection == "INCLUDE" else ())
-        )  # type: ignore[union-attr]
+        )
         self.key_names = tuple(dict.fromkeys(table.key.names + self.key.names))
 
     def shape(self, entry: Entry) -> tuple[Item, int]:
@@ -246,11 +246,9 @@ def scan(table: Table, request: dict[str, Any], clauses: Clauses) -> dict[str, A
     source = Source(table, request)
     _check_select(request, clauses, source)
     start = source.start_key(request)
-    low_hash, high_hash = (
-        (0, HASH_SPACE)
-        if total is None
-        else (segment * HASH_SPACE // total, (segment + 1) * HASH_SPACE // total)
-    )
+    low_hash, high_hash = (0, HASH_SPACE)
+    if segment is not None and total is not None:
+        low_hash, high_hash = segment * HASH_SPACE // total, (segment + 1) * HASH_SPACE // total
     reads = _scan_reads(source, start, low_hash, high_hash)
     return _page(source, reads, request, clauses)
 

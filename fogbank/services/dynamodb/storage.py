@@ -120,7 +120,7 @@ class SecondaryIndex:
         range_value = item.get(spec.range_name)
         if range_value is None or spec.range_type not in range_value:
             return None
-        return python_key(hash_value, spec.hash_type), (python_key(range_value, spec.range_type), *table_key)  # type: ignore[index]
+        return python_key(hash_value, spec.hash_type), (python_key(range_value, spec.range_type), *table_key)
 
     def add(self, item: Item, size: int, table_key: tuple[Any, Any]) -> None:
         found = self.entry_of(item, table_key)
@@ -185,7 +185,8 @@ class ItemStore:
         key = self.key
         parts = [wire_key(table_key[0], key.hash_type)[key.hash_type]]
         if key.range_name is not None:
-            parts.append(wire_key(table_key[1], key.range_type)[key.range_type])  # type: ignore[index]
+            kind = key.range_type or "S"
+            parts.append(wire_key(table_key[1], kind)[kind])
         return orjson.dumps(parts).decode()
 
     def key_item(self, table_key: tuple[Any, Any]) -> Item:
@@ -295,7 +296,7 @@ class ItemStore:
         parts = orjson.loads(row)
         key = self.key
         hash_key = python_key({key.hash_type: parts[0]}, key.hash_type)
-        range_key = python_key({key.range_type: parts[1]}, key.range_type) if key.range_type else None  # type: ignore[dict-item]
+        range_key = python_key({key.range_type: parts[1]}, key.range_type) if key.range_type else None
         self._delete_memory((hash_key, range_key))
         raw = self.db.load_one("dynamodb", self.scope, self.kind, row)
         if raw is not None:
