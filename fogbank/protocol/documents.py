@@ -226,6 +226,14 @@ def error_document_fields(
     return {**{name: value for name, value in fields.items() if name not in declared}, **written}
 
 
+def unmodeled_value(value: Any) -> Any:
+    """orjson's fallback for error fields the model does not declare: an error must always
+    serialize, so blobs become base64 text and anything else its text form."""
+    if isinstance(value, bytes | bytearray):
+        return encode_blob(bytes(value))
+    return str(value)
+
+
 def _as_datetime_value(value: Any) -> Any:
     return parse_timestamp(value)
 

@@ -9,7 +9,7 @@ from botocore.model import OperationModel, ServiceModel
 
 from fogbank.errors import AwsError, SerializationException, UnknownOperationException
 from fogbank.protocol.codec import Codec
-from fogbank.protocol.documents import DocumentReader, DocumentWriter, error_document_fields
+from fogbank.protocol.documents import DocumentReader, DocumentWriter, error_document_fields, unmodeled_value
 from fogbank.protocol.http import HttpRequest, HttpResponse
 
 
@@ -80,4 +80,4 @@ class JsonCodec(Codec):
         if self.query_compatible:
             fault = "Sender" if error.sender_fault else "Receiver"
             headers["x-amzn-query-error"] = f"{self.query_error_code(error)};{fault}"
-        return HttpResponse(error.status, headers, orjson.dumps(document))
+        return HttpResponse(error.status, headers, orjson.dumps(document, default=unmodeled_value))

@@ -9,7 +9,12 @@ from botocore.model import OperationModel, ServiceModel
 
 from fogbank.errors import AwsError, UnknownOperationException
 from fogbank.protocol.codec import Codec
-from fogbank.protocol.documents import DocumentReader, DocumentWriter, error_document_fields
+from fogbank.protocol.documents import (
+    DocumentReader,
+    DocumentWriter,
+    error_document_fields,
+    unmodeled_value,
+)
 from fogbank.protocol.http import HttpRequest, HttpResponse
 from fogbank.protocol.json_rpc import JsonCodec
 from fogbank.protocol.rest import (
@@ -105,7 +110,7 @@ class RestJsonCodec(Codec):
             "x-amzn-errortype": error.code,
             **error.headers,
         }
-        response = HttpResponse(error.status, headers, orjson.dumps(document))
+        response = HttpResponse(error.status, headers, orjson.dumps(document, default=unmodeled_value))
         if shape is not None and error.fields:
             write_located_members(shape, error.fields, response)  # e.g. Lambda's `Retry-After`
         return response

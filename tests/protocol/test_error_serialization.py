@@ -85,3 +85,15 @@ def test_serialize_error_unmodeled_code_botocore_reads_code_message_status(
         MESSAGE,
     )
     assert parsed["ResponseMetadata"]["RequestId"] == REQUEST_ID
+
+
+@pytest.mark.parametrize(
+    ("service", "protocol"), [("sqs", "json"), ("lambda", "rest-json"), ("sns", "query")]
+)
+def test_serialize_error_unmodeled_fields_of_any_type_still_serializes(service: str, protocol: str) -> None:
+    """An error must always reach the client, whatever extra fields a provider attached."""
+    request = HttpRequest("POST", "/", "", {"host": "localhost:4566"})
+    error = AwsError(MESSAGE, code="SomethingOdd", Raw=b"\x00\xff", Count=3, Items=("a", "b"))
+    response = codec(service, protocol).serialize_error(error, None, REQUEST_ID, request)
+    parsed = botocore_parse_error(protocol, response, None)
+    assert (parsed["Error"]["Code"], parsed["Error"]["Message"]) == ("SomethingOdd", MESSAGE)
