@@ -287,9 +287,11 @@ def _table_partition(source: Source, hash_key: Any, resume: tuple[Any, ...] | No
                 item, size = source.shape(entry)
                 yield item, size, (hash_key, None)
         return
-    keys = list(partition.keys)
+    # A page is read within one request (no write can interleave), so no copy of the keys.
+    keys = partition.keys
     first = bisect.bisect_right(keys, resume[1]) if resume is not None and resume[0] == hash_key else 0
-    for range_key in keys[first:]:
+    for position in range(first, len(keys)):
+        range_key = keys[position]
         entry = partition.entries.get(range_key)
         if entry is not None:
             item, size = source.shape(entry)
@@ -297,9 +299,10 @@ def _table_partition(source: Source, hash_key: Any, resume: tuple[Any, ...] | No
 
 
 def _index_partition(source: Source, hash_key: Any, resume: tuple[Any, ...] | None) -> Iterator[Read]:
-    rows = list(source.index.partitions.get(hash_key) or ())  # type: ignore[union-attr]
+    rows = source.index.partitions.get(hash_key) or []  # type: ignore[union-attr]
     first = bisect.bisect_right(rows, resume[1:]) if resume is not None and resume[0] == hash_key else 0
-    for row in rows[first:]:
+    for position in range(first, len(rows)):
+        row = rows[position]
         table_key = (row[-2], row[-1])
         entry = source.table.store.get(table_key)
         if entry is not None:
