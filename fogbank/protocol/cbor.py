@@ -43,7 +43,7 @@ class CborCodec(Codec):
             raise SerializationException("Malformed CBOR in the request body") from None
         if not isinstance(document, dict):
             raise SerializationException("Expected a CBOR map as the request body")
-        return self.reader.reader(shape)(document)  # type: ignore[no-any-return]
+        return self.reader.read(shape, document)  # type: ignore[no-any-return]
 
     def _headers(self, request_id: str) -> dict[str, str]:
         return {

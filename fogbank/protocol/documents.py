@@ -42,6 +42,13 @@ class DocumentReader:
         self.binary = binary
         self._cache: dict[str, Converter] = {}
 
+    def read(self, shape: Shape, document: Any) -> Any:
+        """`document` read as `shape`; nesting deeper than Python can follow is the client's error."""
+        try:
+            return self.reader(shape)(document)
+        except RecursionError:
+            raise SerializationException("The request document is nested too deeply") from None
+
     def reader(self, shape: Shape) -> Converter:
         key = shape.name
         found = self._cache.get(key)

@@ -38,7 +38,7 @@ class JsonCodec(Codec):
         if shape is None:
             return {}
         document = self.load(raw)
-        return self.reader.reader(shape)(document)  # type: ignore[no-any-return]
+        return self.reader.read(shape, document)  # type: ignore[no-any-return]
 
     @staticmethod
     def load(raw: bytes) -> Any:

@@ -64,10 +64,10 @@ class RestJsonCodec(Codec):
                 document = JsonCodec.load(request.body.read())
                 # SDKs send `{}` when the payload structure is absent.
                 if document:
-                    params[payload] = self.reader.reader(member)(document)
+                    params[payload] = self.reader.read(member, document)
         elif len(located) < len(shape.members):
             document = JsonCodec.load(request.body.read())
-            params.update(self.reader.reader(shape)(document))
+            params.update(self.reader.read(shape, document))
         return params
 
     def serialize(self, operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:

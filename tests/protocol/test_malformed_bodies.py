@@ -116,3 +116,19 @@ def test_parse_query_bad_boolean_raises_validation_error() -> None:
         400,
         "Value (maybe) for parameter ReturnSubscriptionArn is invalid.",
     )
+
+
+def test_parse_deeply_nested_document_raises_serialization_exception() -> None:
+    """Recursive shapes (DynamoDB's AttributeValue) nested beyond what Python can follow."""
+    depth = 400
+    body = (
+        '{"TableName":"t","Item":{"k":' + '{"M":{"a":' * depth + '{"S":"x"}' + "}}" * depth + "}}"
+    ).encode()
+    request = _request("POST", "/", {"x-amz-target": "DynamoDB_20120810.PutItem"}, body)
+    ours = codec("dynamodb", "json")
+    with pytest.raises(AwsError) as raised:
+        ours.parse(ours.find_operation(request), request)
+    assert (raised.value.code, raised.value.message) == (
+        "SerializationException",
+        "The request document is nested too deeply",
+    )
