@@ -4,11 +4,12 @@ live in `s3_xml`)."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel
 
-from fogbank.errors import AwsError, UnknownOperationException
+from fogbank.errors import AwsError, SerializationException, UnknownOperationException
 from fogbank.protocol.codec import Codec
 from fogbank.protocol.http import HttpRequest, HttpResponse
 from fogbank.protocol.rest import (
@@ -61,11 +62,11 @@ class RestXmlCodec(Codec):
             else:
                 raw = request.body.read()
                 if raw.strip():
-                    params[payload] = self.reader.value(member, parse_document(raw))
+                    params[payload] = _read_deep(lambda: self.reader.value(member, parse_document(raw)))
         elif len(located) < len(shape.members):
             raw = request.body.read()
             if raw.strip():
-                params.update(self.reader.structure(shape, parse_document(raw)))
+                params.update(_read_deep(lambda: self.reader.structure(shape, parse_document(raw))))
         return params
 
     def root_name(self, operation: OperationModel) -> str:
@@ -143,3 +144,11 @@ class RestXmlCodec(Codec):
         if shape is not None and error.fields:
             write_located_members(shape, error.fields, response)
         return response
+
+
+def _read_deep(read: Callable[[], Any]) -> Any:
+    """Run a document read; nesting deeper than Python can follow is the client's error."""
+    try:
+        return read()
+    except RecursionError:
+        raise SerializationException("The request document is nested too deeply") from None
