@@ -30,10 +30,8 @@ class Measurements:
 
 def fogbank_python() -> str:
     python = interpreter_for_fogbank(sys.executable)
-    if (
-        python == sys.executable
-        and subprocess.run([python, "-c", "import fogbank"], capture_output=True).returncode
-    ):
+    probe = [python, "-c", "import fogbank.gateway.app"]  # from "/": the checkout must not count
+    if python == sys.executable and subprocess.run(probe, capture_output=True, cwd="/").returncode:
         print("installing fogbank into the benchmark environment …", flush=True)
         subprocess.run([python, "-m", "pip", "install", "--quiet", "-e", str(ROOT)], check=True)
     return python

@@ -96,11 +96,18 @@ class Target:
         deadline = started + 60
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited at start-up; log in {self.scratch}")
+                raise RuntimeError(f"{self.name} exited at start-up: {self.log_tail()}")
             if probe(self.port) is not None:
                 return time.perf_counter() - started
             time.sleep(0.002)
         raise RuntimeError(f"{self.name} did not answer within 60 s")
+
+    def log_tail(self, lines: int = 3) -> str:
+        try:
+            text = Path(self.scratch, f"{self.name}.log").read_text(errors="replace")
+        except OSError:
+            return "(no log)"
+        return " | ".join(text.strip().splitlines()[-lines:])
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -200,10 +207,7 @@ def measure_start(target: Target, runs: int = 3) -> StartReport:
 def interpreter_for_fogbank(bench_python: str) -> str:
     """The project's own `.venv` when it has fogbank; otherwise the benchmark env (installed there)."""
     project = ROOT / ".venv" / "bin" / "python"
-    if (
-        project.exists()
-        and subprocess.run([str(project), "-c", "import fogbank.gateway.app"], capture_output=True).returncode
-        == 0
-    ):
+    probe = [str(project), "-c", "import fogbank.gateway.app"]
+    if project.exists() and subprocess.run(probe, capture_output=True, cwd="/").returncode == 0:
         return str(project)
     return bench_python if bench_python else sys.executable
