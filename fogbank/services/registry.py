@@ -18,6 +18,7 @@ PROVIDERS: dict[str, str] = {
     "secretsmanager": "fogbank.services.secretsmanager.provider:SecretsManagerProvider",
     "lambda": "fogbank.services.lambda_.provider:LambdaProvider",
     "dynamodb": "fogbank.services.dynamodb.provider:DynamoDbProvider",
+    "stepfunctions": "fogbank.services.stepfunctions.provider:StepFunctionsProvider",
     "kinesis": "fogbank.services.kinesis.provider:KinesisProvider",
 }
 

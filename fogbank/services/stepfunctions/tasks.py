@@ -1,0 +1,185 @@
+"""Task states: one attempt of a task with its history events, TimeoutSeconds and HeartbeatSeconds
+(on fogbank's clock) and the three integration patterns (request-response, `.sync` run-a-job,
+`.waitForTaskToken` callbacks), plus activities and Lambda function ARNs.
+
+Events as AWS writes them: `TaskScheduled` → `TaskStarted` → [`TaskSubmitted`] → `TaskSucceeded`
+| `TaskFailed` | `TaskTimedOut`; `LambdaFunction…` for function ARNs; `Activity…` for activities.
+https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from fogbank import clock
+from fogbank.services.stepfunctions import callbacks, integrations, jsonpath
+from fogbank.services.stepfunctions.dataflow import StateData, arguments, effective_input, number_field
+from fogbank.services.stepfunctions.errors import StatesError
+from fogbank.services.stepfunctions.errors_handling import Retries
+from fogbank.services.stepfunctions.history import Lane, data_details
+from fogbank.services.stepfunctions.integrations import Target
+
+if TYPE_CHECKING:
+    from fogbank.services.stepfunctions.interpreter import Run
+
+DEFAULT_TIMEOUT = 99999999
+
+# Set by executions.py: starts a nested execution and waits for its end (`states:startExecution`).
+StartNested = Callable[["Run", dict[str, Any], str], Awaitable[Any]]
+start_nested: StartNested | None = None
+
+
+class Deadlines:
+    """TimeoutSeconds and HeartbeatSeconds of one attempt: either cancels the work with its error."""
+
+    def __init__(self, work: asyncio.Future[Any], timeout: float | None, heartbeat: float | None) -> None:
+        self.work = work
+        self.reason: str | None = None
+        self.heartbeat_seconds = heartbeat
+        self.timers = [clock.call_later(timeout, lambda: self.expire("States.Timeout"))] if timeout else []
+        self.heartbeat_timer = (
+            clock.call_later(heartbeat, lambda: self.expire("States.HeartbeatTimeout")) if heartbeat else None
+        )
+
+    def expire(self, reason: str) -> None:
+        if not self.work.done():
+            self.reason = reason
+            self.work.cancel()
+
+    def beat(self) -> None:
+        if self.heartbeat_timer is not None and self.heartbeat_seconds:
+            self.heartbeat_timer.cancel()
+            self.heartbeat_timer = clock.call_later(
+                self.heartbeat_seconds, lambda: self.expire("States.HeartbeatTimeout")
+            )
+
+    def close(self) -> None:
+        for timer in [*self.timers, self.heartbeat_timer]:
+            if timer is not None:
+                timer.cancel()
+
+
+def _seconds(data: StateData, name: str, effective: Any) -> int | None:
+    value = number_field(data, name, effective)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise StatesError(
+            "States.Runtime", f"The value of {name} must be a positive integer, not {jsonpath.dumps(value)}"
+        )
+    return int(value)
+
+
+async def attempt(run: Run, data: StateData, retries: Retries) -> Any:
+    """One attempt of a Task state; returns its raw result or raises a StatesError."""
+    effective = effective_input(data)
+    target = integrations.parse_resource(data.state["Resource"])
+    timeout = _seconds(data, "TimeoutSeconds", effective)
+    heartbeat = _seconds(data, "HeartbeatSeconds", effective)
+    token = None
+    if target.kind == "activity" or target.pattern == "waitForTaskToken":
+        token = callbacks.new_token(run.arn)
+        data.context["Task"] = {"Token": token}
+    params = arguments(data, effective)
+    lane = data.frame.lane
+    prefix = {"lambda": "LambdaFunction", "activity": "Activity"}.get(target.kind, "Task")
+    names = (
+        {}
+        if target.kind != "service"
+        else {"resourceType": target.resource_type, "resource": target.resource}
+    )
+    run.history.add(lane, f"{prefix}Scheduled", _scheduled(run, target, params, timeout, heartbeat))
+    if target.kind == "lambda":
+        run.history.add(lane, "LambdaFunctionStarted")
+    elif target.kind == "service":
+        run.history.add(lane, "TaskStarted", names)
+    callback = callbacks.register(run.arn, token, jsonpath.dumps(params)) if token is not None else None
+    work = asyncio.ensure_future(_work(run, target, params, callback, names, lane))
+    deadlines = Deadlines(work, timeout, heartbeat)
+    if callback is not None:
+        callback.on_heartbeat = deadlines.beat
+    try:
+        if not work.done():
+            run.persist()
+        result = await work
+    except asyncio.CancelledError:
+        if deadlines.reason is None:
+            raise
+        run.history.add(lane, f"{prefix}TimedOut", {**names, "error": deadlines.reason})
+        raise StatesError(deadlines.reason, "") from None
+    except StatesError as error:
+        details = {name: value for name, value in (("error", error.error), ("cause", error.cause)) if value}
+        run.history.add(lane, f"{prefix}Failed", {**names, **details})
+        raise
+    finally:
+        deadlines.close()
+        if token is not None:
+            callbacks.forget(token)
+    run.history.add(lane, f"{prefix}Succeeded", {**names, **data_details(jsonpath.dumps(result), "output")})
+    return result
+
+
+def _scheduled(
+    run: Run, target: Target, params: Any, timeout: int | None, heartbeat: int | None
+) -> dict[str, Any]:
+    text = jsonpath.dumps(params)
+    if target.kind == "service":
+        details: dict[str, Any] = {
+            "resourceType": target.resource_type,
+            "resource": target.resource,
+            "region": run.region,
+            "parameters": text,
+        }
+    else:
+        details = {"resource": target.arn, **data_details(text, "input")}
+    if timeout is not None or target.kind == "activity":
+        details["timeoutInSeconds"] = timeout or DEFAULT_TIMEOUT
+    if heartbeat is not None and target.kind != "lambda":
+        details["heartbeatInSeconds"] = heartbeat
+    return details
+
+
+async def _work(
+    run: Run,
+    target: Target,
+    params: Any,
+    callback: callbacks.Callback | None,
+    names: dict[str, str],
+    lane: Lane,
+) -> Any:
+    if run.mock is not None:
+        return await run.mock(target.arn, params)  # type: ignore[misc]
+    if target.kind == "lambda":
+        response = await integrations.invoke_function(target.arn, params, run.account, run.region)
+        return response.get("Payload")
+    if target.kind == "activity":
+        assert callback is not None
+        return await _activity(run, target, callback, lane)
+    if target.service == "states" and target.action == "startExecution" and not target.sdk:
+        if start_nested is None:
+            raise StatesError("States.Runtime", "nested executions are not available")
+        response = await start_nested(run, params, target.pattern)
+    else:
+        response = await integrations.call(target, params, run.account, run.region)
+    if target.pattern == "waitForTaskToken" and callback is not None:
+        run.history.add(lane, "TaskSubmitted", {**names, **data_details(jsonpath.dumps(response), "output")})
+        run.persist()
+        return await callback.future
+    if target.pattern in ("sync", "sync:2") and not (target.service == "states" and not target.sdk):
+        raise StatesError(
+            "States.Runtime",
+            f"The .{target.pattern} pattern is not supported for {target.resource_type} in fogbank yet",
+        )
+    return response
+
+
+async def _activity(run: Run, target: Target, callback: callbacks.Callback, lane: Lane) -> Any:
+    def started(worker: str) -> None:
+        run.history.add(lane, "ActivityStarted", {"workerName": worker} if worker else {})
+
+    callback.on_started = started
+    callbacks.schedule_activity(target.arn, callback)
+    run.persist()
+    return await callback.future

@@ -1,0 +1,68 @@
+"""Fixtures for the Step Functions behaviour tests: a client, a state machine factory and a
+helper that runs an execution to its end."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+ROLE = "arn:aws:iam::000000000000:role/sfn-role"
+
+
+@pytest.fixture
+def sfn(client_factory: Callable[..., Any]) -> Any:
+    return client_factory("stepfunctions")
+
+
+@pytest.fixture
+def make_machine(sfn: Any, unique_name: Callable[[str], str]) -> Callable[..., str]:
+    """Create a state machine from a definition (dict or text); answers its ARN."""
+
+    def make(definition: dict[str, Any] | str, machine_type: str = "STANDARD", **extra: Any) -> str:
+        text = definition if isinstance(definition, str) else json.dumps(definition)
+        created = sfn.create_state_machine(
+            name=unique_name("sm"), definition=text, roleArn=ROLE, type=machine_type, **extra
+        )
+        return str(created["stateMachineArn"])
+
+    return make
+
+
+@pytest.fixture
+def run_sync(sfn: Any, make_machine: Callable[..., str]) -> Callable[..., dict[str, Any]]:
+    """Run a definition as an EXPRESS machine with StartSyncExecution; answers the response."""
+
+    def run(definition: dict[str, Any], value: Any = None) -> dict[str, Any]:
+        arn = make_machine(definition, "EXPRESS")
+        response = sfn.start_sync_execution(
+            stateMachineArn=arn, input=json.dumps(value if value is not None else {})
+        )
+        return dict(response)
+
+    return run
+
+
+@pytest.fixture
+def run_standard(sfn: Any, make_machine: Callable[..., str]) -> Callable[..., dict[str, Any]]:
+    """Start a STANDARD execution and answer DescribeExecution once it has left RUNNING."""
+
+    def run(definition: dict[str, Any], value: Any = None) -> dict[str, Any]:
+        arn = make_machine(definition)
+        started = sfn.start_execution(
+            stateMachineArn=arn, input=json.dumps(value if value is not None else {})
+        )
+        for _ in range(200):
+            described = sfn.describe_execution(executionArn=started["executionArn"])
+            if described["status"] != "RUNNING":
+                return dict(described)
+        return dict(described)
+
+    return run
+
+
+def history_types(sfn: Any, execution_arn: str) -> list[str]:
+    events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+    return [event["type"] for event in events]
