@@ -24,6 +24,7 @@ from fogbank.services.s3.errors import (
     NoSuchBucket,
     S3NotImplemented,
 )
+from fogbank.state import blobs
 
 MAX_KEY_BYTES = 1024
 MAX_PUT_SIZE = 5 * 1024**3  # a single PUT or copy: 5 GiB
@@ -338,7 +339,21 @@ def _copied_version(
         }
     )
     version.pop("VersionId", None)
+    version["Checksum"] = _copied_checksum(source, request)
     return version
+
+
+def _copied_checksum(source: dict[str, Any], request: dict[str, Any]) -> dict[str, Any] | None:
+    """A copy keeps the source's checksum, or gets a new full-object one when the request names
+    another algorithm (S3 computes it over the copied data)."""
+    wanted = checksums.algorithms_to_compute(request, {})
+    current = source.get("Checksum")
+    if not wanted or (current and current["Algorithm"] == wanted[0] and current["Type"] == "FULL_OBJECT"):
+        return current  # type: ignore[no-any-return]
+    blob = source.get("Blob")
+    data = checksums.chunks_of_file(blobs.path_of(blob)) if blob else (b"",)
+    digest = checksums.digest_all(data, wanted)[wanted[0]]
+    return {"Algorithm": wanted[0], "Value": checksums.encode(digest), "Type": "FULL_OBJECT"}
 
 
 def refuse_delete_conditions(request: dict[str, Any]) -> None:

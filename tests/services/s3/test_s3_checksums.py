@@ -103,3 +103,13 @@ def test_get_object_range_omits_whole_object_checksum(s3, bucket):
     got = s3.get_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED", Range="bytes=0-2")
     assert got["Body"].read() == b"The"
     assert "ChecksumSHA256" not in got
+
+
+def test_copy_object_with_new_checksum_algorithm_computes_it(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="src", Body=BODY, ChecksumAlgorithm="SHA1")
+    copied = s3.copy_object(Bucket=bucket, Key="dst", CopySource=f"{bucket}/src", ChecksumAlgorithm="SHA256")
+    expected = _b64(hashlib.sha256(BODY).digest())
+    assert copied["CopyObjectResult"]["ChecksumSHA256"] == expected
+    assert s3.head_object(Bucket=bucket, Key="dst", ChecksumMode="ENABLED")["ChecksumSHA256"] == expected
+    kept = s3.copy_object(Bucket=bucket, Key="same", CopySource=f"{bucket}/src")
+    assert kept["CopyObjectResult"]["ChecksumSHA1"] == _b64(hashlib.sha1(BODY).digest())
