@@ -339,3 +339,25 @@ def test_head_object_range_is_partial(s3, bucket):
     head = s3.head_object(Bucket=bucket, Key="digits", Range="bytes=2-4")
     assert head["ResponseMetadata"]["HTTPStatusCode"] == 206
     assert (head["ContentLength"], head["ContentRange"]) == (3, "bytes 2-4/10")
+
+
+def test_copy_object_special_character_source_key(s3, bucket):
+    key = "dir with space/ünï+cøde?&.txt"
+    s3.put_object(Bucket=bucket, Key=key, Body=b"special")
+    s3.copy_object(Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": key})
+    assert s3.get_object(Bucket=bucket, Key="copy")["Body"].read() == b"special"
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="part-copy")["UploadId"]
+    part = s3.upload_part_copy(
+        Bucket=bucket,
+        Key="part-copy",
+        UploadId=upload_id,
+        PartNumber=1,
+        CopySource={"Bucket": bucket, "Key": key},
+    )
+    s3.complete_multipart_upload(
+        Bucket=bucket,
+        Key="part-copy",
+        UploadId=upload_id,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["CopyPartResult"]["ETag"]}]},
+    )
+    assert s3.get_object(Bucket=bucket, Key="part-copy")["Body"].read() == b"special"
