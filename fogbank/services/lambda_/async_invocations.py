@@ -19,6 +19,7 @@ from typing import Any
 from fogbank import clock
 from fogbank.services.lambda_ import concurrency, destinations, invocations
 from fogbank.services.lambda_.errors import TooManyRequestsException
+from fogbank.services.lambda_.functions import LATEST
 from fogbank.services.lambda_.invocations import InvokeResult, Target
 
 log = logging.getLogger("fogbank.lambda")
@@ -37,6 +38,7 @@ class Event:
     request_id: str
     received: float = field(default_factory=clock.now)
     attempts: int = 0
+    attempt_started: float = 0.0
     throttle_delay: float = THROTTLE_DELAY
 
 
@@ -49,11 +51,7 @@ def invoke_config(target: Target) -> dict[str, Any]:
     """The event invoke config of the invoked qualifier (an alias or version), else of $LATEST
     for unqualified invokes."""
     configs = target.record.get("event_invoke") or {}
-    return configs.get(target.qualifier or functions_latest()) or {}
-
-
-def functions_latest() -> str:
-    return "$LATEST"
+    return configs.get(target.qualifier or LATEST) or {}
 
 
 async def attempt(event: Event) -> None:
@@ -70,6 +68,7 @@ async def attempt(event: Event) -> None:
         event.throttle_delay = min(event.throttle_delay * 2, MAX_THROTTLE_DELAY)
         return
     event.attempts += 1
+    event.attempt_started = clock.now()
     try:
         result = await invocations.run(target, event.payload, event.request_id)
     finally:
@@ -83,7 +82,9 @@ async def settle(event: Event, config: dict[str, Any], result: InvokeResult) -> 
         return
     retries = config.get("MaximumRetryAttempts", DEFAULT_RETRIES)
     if event.attempts <= retries:
+        # Counted from the start of the failed attempt, so that the schedule does not drift with
+        # the function's run time.
         delay = RETRY_DELAYS[min(event.attempts - 1, len(RETRY_DELAYS) - 1)]
-        clock.call_later(delay, lambda: attempt(event))
+        clock.call_at(event.attempt_started + delay, lambda: attempt(event))
         return
     await destinations.fail(event, config, result, "RetriesExhausted")

@@ -465,3 +465,18 @@ def test_invoke_node_missing_module_returns_import_module_error(
     assert response["FunctionError"] == "Unhandled"
     assert body["errorType"] == "Runtime.ImportModuleError"
     assert body["errorMessage"].startswith("Error: Cannot find module 'nope'\nRequire stack:")
+
+
+def test_invoke_python_logging_uses_aws_format(create_function: Any, lambda_client: Any) -> None:
+    code = (
+        "import logging\nlogger = logging.getLogger()\nlogger.setLevel(logging.INFO)\n"
+        "def handler(event, context):\n    logger.info('processing %s', event['id'])\n    return None\n"
+    )
+    name = create_function({"app.py": code})["FunctionName"]
+    response = lambda_client.invoke(FunctionName=name, Payload=b'{"id": 42}', LogType="Tail")
+    request_id = response["ResponseMetadata"]["RequestId"]
+    assert payload_of(response) is None
+    [line] = [line for line in tail_of(response).splitlines() if line.startswith("[INFO]")]
+    level, timestamp, logged_id, message = line.split("\t")
+    assert (level, logged_id, message) == ("[INFO]", request_id, "processing 42")
+    assert timestamp.endswith("Z") and len(timestamp) == 24

@@ -3,15 +3,13 @@
 at AWS_LAMBDA_RUNTIME_API, as AWS's awslambdaric does: init (import the handler), then loop
 next → handler → response/error. Errors are shaped as awslambdaric shapes them."""
 
-import http.client
 import importlib
 import json
-import logging
 import os
 import signal
+import socket
 import sys
 import time
-import traceback
 
 API = "/2018-06-01/runtime"
 
@@ -25,15 +23,33 @@ class Fault(Exception):
 
 
 class Connection:
+    """A minimal keep-alive HTTP/1.1 client: http.client would import the email package and ssl,
+    tens of milliseconds of every cold start."""
+
     def __init__(self, address):
         host, _, port = address.partition(":")
-        self.connection = http.client.HTTPConnection(host, int(port or 80))
+        self.host = address
+        self.socket = socket.create_connection((host, int(port or 80)))
+        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.reader = self.socket.makefile("rb")
 
     def request(self, method, path, body=None, headers=None):
-        self.connection.request(method, API + path, body=body, headers=headers or {})
-        response = self.connection.getresponse()
-        data = response.read()
-        return response, data
+        body = body or b""
+        head = [f"{method} {API}{path} HTTP/1.1", f"Host: {self.host}", f"Content-Length: {len(body)}"]
+        head.extend(f"{name}: {value}" for name, value in (headers or {}).items())
+        self.socket.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+        status = self.reader.readline()
+        if not status:
+            raise ConnectionError("the Runtime API closed the connection")
+        found = {}
+        while True:
+            line = self.reader.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            found[name.strip().lower()] = value.strip()
+        length = int(found.get("content-length") or 0)
+        return found, self.reader.read(length) if length else b""
 
 
 class CognitoIdentity:
@@ -71,23 +87,35 @@ class LambdaContext:
         return max(self._deadline_ms - int(time.time() * 1000), 0)
 
 
-class RequestIdFilter(logging.Filter):
+class Logging:
+    """AWS's log format for the root logger: `[LEVEL]\ttimestamp\trequest id\tmessage`. Set up
+    once the function's code has imported `logging` (importing it here would slow every cold
+    start of functions that never log)."""
+
     request_id = ""
+    configured = False
 
-    def filter(self, record):
-        record.aws_request_id = RequestIdFilter.request_id
-        return True
+    @classmethod
+    def configure_if_used(cls):
+        if cls.configured or "logging" not in sys.modules:
+            return
+        import logging
 
+        cls.configured = True
 
-def configure_logging():
-    handler = logging.StreamHandler(sys.stdout)
-    formatter = logging.Formatter(
-        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"
-    )
-    formatter.converter = time.gmtime
-    handler.setFormatter(formatter)
-    handler.addFilter(RequestIdFilter())
-    logging.getLogger().addHandler(handler)
+        class RequestIdFilter(logging.Filter):
+            def filter(self, record):
+                record.aws_request_id = cls.request_id
+                return True
+
+        handler = logging.StreamHandler(sys.stdout)
+        formatter = logging.Formatter(
+            "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"
+        )
+        formatter.converter = time.gmtime
+        handler.setFormatter(formatter)
+        handler.addFilter(RequestIdFilter())
+        logging.getLogger().addHandler(handler)
 
 
 def load_handler(name):
@@ -117,6 +145,8 @@ def error_document(error_type, message, trace, request_id):
 
 
 def exception_document(error, request_id):
+    import traceback
+
     frames = traceback.extract_tb(error.__traceback__)[1:]  # drop this runtime's own frame
     return error_document(type(error).__name__, str(error), traceback.format_list(frames), request_id)
 
@@ -139,20 +169,21 @@ def post_error(api, path, document):
 
 
 def invoke_once(api, handler):
-    response, payload = api.request("GET", "/invocation/next")
-    request_id = response.getheader("Lambda-Runtime-Aws-Request-Id")
-    trace_id = response.getheader("Lambda-Runtime-Trace-Id")
+    headers, payload = api.request("GET", "/invocation/next")
+    request_id = headers.get("lambda-runtime-aws-request-id")
+    trace_id = headers.get("lambda-runtime-trace-id")
     if trace_id:
         os.environ["_X_AMZN_TRACE_ID"] = trace_id
     else:
         os.environ.pop("_X_AMZN_TRACE_ID", None)
-    RequestIdFilter.request_id = request_id
+    Logging.request_id = request_id
+    Logging.configure_if_used()
     context = LambdaContext(
         request_id,
-        int(response.getheader("Lambda-Runtime-Deadline-Ms") or 0),
-        response.getheader("Lambda-Runtime-Invoked-Function-Arn"),
-        response.getheader("Lambda-Runtime-Cognito-Identity"),
-        response.getheader("Lambda-Runtime-Client-Context"),
+        int(headers.get("lambda-runtime-deadline-ms") or 0),
+        headers.get("lambda-runtime-invoked-function-arn"),
+        headers.get("lambda-runtime-cognito-identity"),
+        headers.get("lambda-runtime-client-context"),
     )
     try:
         event = json.loads(payload) if payload else None
@@ -182,7 +213,6 @@ def main():
     sys.path[0:1] = [task_root] + opt_paths
     sys.stdout.reconfigure(line_buffering=True)
     sys.stderr.reconfigure(line_buffering=True)
-    configure_logging()
     api = Connection(os.environ["AWS_LAMBDA_RUNTIME_API"])
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""))
@@ -196,6 +226,7 @@ def main():
         log_error(document)
         post_error(api, "/init/error", document)
         sys.exit(1)
+    Logging.configure_if_used()
     while True:
         invoke_once(api, handler)
 
