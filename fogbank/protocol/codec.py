@@ -116,6 +116,7 @@ _QUIRK_CODECS = {
     ("sqs", "json"): "fogbank.protocol.sqs_json:SqsJsonCodec",
     ("s3", "rest-xml"): "fogbank.protocol.s3_xml:S3Codec",
     ("dynamodb", "json"): "fogbank.protocol.dynamodb_json:DynamoDbJsonCodec",
+    ("dynamodbstreams", "json"): "fogbank.protocol.dynamodb_json:DynamoDbJsonCodec",
     ("kinesis", "json"): "fogbank.protocol.kinesis_cbor:KinesisCodec",
 }
 

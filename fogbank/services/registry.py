@@ -18,8 +18,10 @@ PROVIDERS: dict[str, str] = {
     "secretsmanager": "fogbank.services.secretsmanager.provider:SecretsManagerProvider",
     "lambda": "fogbank.services.lambda_.provider:LambdaProvider",
     "dynamodb": "fogbank.services.dynamodb.provider:DynamoDbProvider",
+    "dynamodbstreams": "fogbank.services.dynamodbstreams.provider:DynamoDbStreamsProvider",
     "stepfunctions": "fogbank.services.stepfunctions.provider:StepFunctionsProvider",
     "kinesis": "fogbank.services.kinesis.provider:KinesisProvider",
+    "logs": "fogbank.services.logs.provider:LogsProvider",
 }
 
 _loaded: dict[str, Provider] = {}

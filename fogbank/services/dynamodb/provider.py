@@ -14,7 +14,17 @@ import orjson
 
 from fogbank import state
 from fogbank.context import RequestContext
-from fogbank.services.dynamodb import batches, capacity, clauses, items, reads, table_admin, transactions, ttl
+from fogbank.services.dynamodb import (
+    batches,
+    capacity,
+    clauses,
+    items,
+    reads,
+    streams,
+    table_admin,
+    transactions,
+    ttl,
+)
 from fogbank.services.dynamodb.catalog import Catalog
 from fogbank.services.dynamodb.conditions import project
 from fogbank.services.dynamodb.tables import Table
@@ -30,9 +40,11 @@ class DynamoDbProvider(Provider):
 
     def start(self) -> None:
         ttl.start(self.catalog)
+        streams.start()
 
     def stop(self) -> None:
         ttl.stop()
+        streams.stop()
 
     def table(self, ctx: RequestContext, name: str) -> Table:
         return self.catalog.get(ctx.account, ctx.region, name)

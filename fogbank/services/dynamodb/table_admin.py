@@ -12,7 +12,7 @@ from typing import Any
 
 from fogbank import clock, state
 from fogbank.context import RequestContext
-from fogbank.services.dynamodb import tables
+from fogbank.services.dynamodb import streams, tables
 from fogbank.services.dynamodb.catalog import Catalog
 from fogbank.services.dynamodb.errors import (
     LimitExceededException,
@@ -44,6 +44,8 @@ def create(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> di
     record = tables.new_record(request, ctx.arn("dynamodb", f"table/{name}"), ctx.region, ctx.account)
     records.put(name, record)
     table = catalog.attach(ctx.account, ctx.region, record)
+    if record.get("Stream"):
+        streams.open_stream(ctx.account, ctx.region, table)
     return tables.describe(table.record, table.store, "CREATING")
 
 
@@ -59,6 +61,8 @@ def delete(catalog: Catalog, ctx: RequestContext, name: str) -> dict[str, Any]:
             "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first."
         )
     description = tables.describe(table.record, table.store, "DELETING")
+    if table.record.get("Stream"):
+        streams.close_stream(ctx.account, ctx.region, table.record["Stream"]["StreamArn"])
     catalog.records(ctx.account, ctx.region).delete(table.name)
     catalog.forget(ctx.account, ctx.region, table.name)
     table.store.drop()
@@ -113,7 +117,12 @@ def update(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> di
     _update_billing(record, request)
     _update_indexes(table, request)
     if request.get("StreamSpecification") is not None:
+        previous = (record.get("Stream") or {}).get("StreamArn")
         _update_stream(record, request["StreamSpecification"])
+        if previous:
+            streams.close_stream(ctx.account, ctx.region, previous)
+        if record["Stream"].get("Enabled", True):
+            streams.open_stream(ctx.account, ctx.region, table)
     if request.get("SSESpecification") is not None:
         record["SSE"] = tables.sse_record(request["SSESpecification"], ctx.region, ctx.account)
     for member in ("TableClass", "DeletionProtectionEnabled", "OnDemandThroughput", "WarmThroughput"):

@@ -1,0 +1,207 @@
+"""DynamoDB Streams' change log: one stream record per item-level change of a table whose stream
+is enabled, kept 24 hours on fogbank's clock, durable (one SQLite row per record, written in the
+same transaction as the item change, so a rolled-back write leaves no record).
+
+This is the internal log that the `dynamodbstreams` API reads and that engines (Lambda event
+source mappings, Pipes) can follow: `StreamLog.read(after, limit)` and `LISTENERS` (called with the
+stream ARN after each append, to wake pollers). Each stream has one open shard.
+Record shape: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_Record.html
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import math
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from fogbank import clock, state
+from fogbank.services.dynamodb import items
+from fogbank.services.dynamodb import values as av
+from fogbank.services.dynamodb.tables import Table
+from fogbank.services.dynamodb.values import Item
+
+RETENTION = 24 * 3600.0
+SEQUENCE_DIGITS = 21
+# Called with the stream ARN after records were appended (pollers wake up).
+LISTENERS: list[Callable[[str], None]] = []
+_logs: dict[str, StreamLog] = {}
+
+
+def streams(account: str, region: str) -> state.Collection[dict[str, Any]]:
+    """Every stream of an account and region (also those of disabled streams and deleted tables,
+    readable for 24 hours), keyed by stream ARN."""
+    return state.collection("dynamodb", "streams", account, region)
+
+
+def shard_id(arn: str) -> str:
+    digest = hashlib.sha256(arn.encode()).hexdigest()
+    return f"shardId-{int(digest[:20], 16) % 10**20:020d}-{digest[20:28]}"
+
+
+class StreamLog:
+    """The records of one stream, in sequence order (memory index over durable rows)."""
+
+    def __init__(self, scope: str, meta: dict[str, Any]) -> None:
+        self.meta = meta
+        self.scope = scope
+        self.kind = f"stream-records/{meta['StreamId']}"
+        self.sequences: list[int] = []
+        self.records: dict[int, dict[str, Any]] = {}
+        db = state.database()
+        for key, raw in sorted(db.load("dynamodb", scope, self.kind)):
+            self.sequences.append(int(key))
+            self.records[int(key)] = orjson.loads(raw)
+        self.next_sequence = self.sequences[-1] + 1 if self.sequences else int(meta["FirstSequence"])
+
+    def append(self, record: dict[str, Any]) -> None:
+        sequence = self.next_sequence
+        self.next_sequence += 1
+        record["dynamodb"]["SequenceNumber"] = f"{sequence:0{SEQUENCE_DIGITS}d}"
+        key = f"{sequence:0{SEQUENCE_DIGITS}d}"
+        db = state.database()
+        db.journal(self, key)  # type: ignore[arg-type]
+        self.sequences.append(sequence)
+        self.records[sequence] = record
+        db.write("dynamodb", self.scope, self.kind, key, orjson.dumps(record))
+        self.trim()
+
+    def trim(self) -> None:
+        """Drop records older than 24 hours."""
+        horizon = clock.now() - RETENTION
+        db = state.database()
+        while (
+            self.sequences
+            and self.records[self.sequences[0]]["dynamodb"]["ApproximateCreationDateTime"] < horizon
+        ):
+            sequence = self.sequences.pop(0)
+            del self.records[sequence]
+            db.remove("dynamodb", self.scope, self.kind, f"{sequence:0{SEQUENCE_DIGITS}d}")
+
+    def oldest(self) -> int:
+        """The first sequence number still readable (the next one to come when empty)."""
+        self.trim()
+        return self.sequences[0] if self.sequences else self.next_sequence
+
+    def read(self, start: int, limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` records with sequence numbers >= start."""
+        self.trim()
+        position = bisect.bisect_left(self.sequences, start)
+        return [self.records[s] for s in self.sequences[position : position + limit]]
+
+    def _reload(self, key: str) -> None:
+        """After a rollback: forget a record whose row SQLite no longer has."""
+        sequence = int(key)
+        if (
+            state.database().load_one("dynamodb", self.scope, self.kind, key) is None
+            and sequence in self.records
+        ):
+            del self.records[sequence]
+            self.sequences.remove(sequence)
+            self.next_sequence = min(self.next_sequence, sequence)
+
+
+def log_for(account: str, region: str, arn: str) -> StreamLog | None:
+    found = _logs.get(arn)
+    if found is not None:
+        return found
+    meta = streams(account, region).get(arn)
+    if meta is None:
+        return None
+    found = _logs[arn] = StreamLog(f"{account}/{region}", meta)
+    return found
+
+
+def open_stream(account: str, region: str, table: Table) -> None:
+    """Register the table's newly enabled stream (UpdateTable/CreateTable call this)."""
+    stream = table.record["Stream"]
+    first = int(clock.now() * 1000) * 10**5  # increasing across streams, 21 digits
+    streams(account, region).put(
+        stream["StreamArn"],
+        {
+            "StreamArn": stream["StreamArn"],
+            "StreamId": uuid.uuid4().hex,
+            "StreamLabel": stream["StreamLabel"],
+            "StreamViewType": stream["StreamViewType"],
+            "TableName": table.name,
+            "TableId": table.record["TableId"],
+            "KeySchema": table.record["KeySchema"],
+            "Created": clock.now(),
+            "Status": "ENABLED",
+            "FirstSequence": first,
+        },
+    )
+
+
+def close_stream(account: str, region: str, arn: str) -> None:
+    """A disabled stream (or one of a deleted table) stays readable for 24 hours."""
+    collection = streams(account, region)
+    meta = collection.get(arn)
+    if meta is not None and meta["Status"] == "ENABLED":
+        meta = {**meta, "Status": "DISABLED", "Closed": clock.now()}
+        collection.put(arn, meta)
+        log = _logs.get(arn)
+        if log is not None:
+            log.meta = meta
+
+
+def _on_write(table: Table, old: Item | None, new: Item | None, origin: str | None) -> None:
+    stream = table.record.get("Stream")
+    if not stream or stream.get("Enabled") is False or old == new:
+        return
+    account, region = _account_region(table.arn)
+    log = log_for(account, region, stream["StreamArn"])
+    if log is None:
+        return
+    log.append(_record(table, stream["StreamViewType"], old, new, origin, region))
+    for listener in list(LISTENERS):
+        listener(stream["StreamArn"])
+
+
+def _account_region(arn: str) -> tuple[str, str]:
+    parts = arn.split(":")
+    return parts[4], parts[3]
+
+
+def _record(
+    table: Table, view: str, old: Item | None, new: Item | None, origin: str | None, region: str
+) -> dict[str, Any]:
+    source = new if new is not None else old
+    assert source is not None
+    keys = {name: source[name] for name in table.key.names}
+    body: dict[str, Any] = {"ApproximateCreationDateTime": float(math.floor(clock.now())), "Keys": keys}
+    if view in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES") and new is not None:
+        body["NewImage"] = new
+    if view in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES") and old is not None:
+        body["OldImage"] = old
+    body["SequenceNumber"] = ""
+    body["SizeBytes"] = av.item_size(keys) + sum(
+        av.item_size(body[i]) for i in ("NewImage", "OldImage") if i in body
+    )
+    body["StreamViewType"] = view
+    record: dict[str, Any] = {
+        "eventID": uuid.uuid4().hex,
+        "eventName": "INSERT" if old is None else ("REMOVE" if new is None else "MODIFY"),
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": region,
+        "dynamodb": body,
+    }
+    if origin == "ttl":
+        record["userIdentity"] = {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}
+    return record
+
+
+def start() -> None:
+    if _on_write not in items.WRITE_HOOKS:
+        items.WRITE_HOOKS.append(_on_write)
+
+
+def stop() -> None:
+    if _on_write in items.WRITE_HOOKS:
+        items.WRITE_HOOKS.remove(_on_write)
+    _logs.clear()
