@@ -283,6 +283,8 @@ def _paths(state: dict[str, Any], at: str, report: Diagnostics) -> None:
         value = state.get(name)
         if value is None or name not in state:
             continue
+        if name in ("ErrorPath", "CausePath") and isinstance(value, str) and value.startswith("States."):
+            continue  # intrinsic functions are allowed here (checked when they run)
         if not _valid_path(value):
             report.error(
                 "SCHEMA_VALIDATION_FAILED",

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fogbank import clock
-from fogbank.services.stepfunctions import branching, choice, jsonata, jsonpath, tasks
+from fogbank.services.stepfunctions import branching, choice, intrinsics, jsonata, jsonpath, tasks
 from fogbank.services.stepfunctions.dataflow import (
     Frame,
     StateData,
@@ -254,8 +254,11 @@ async def _succeed(run: Run, data: StateData, entered: int) -> tuple[Any, str | 
 async def _fail(run: Run, data: StateData, entered: int) -> tuple[Any, str | None]:
     values: dict[str, Any] = {}
     for name in ("Error", "Cause"):
-        if not data.jsonata and f"{name}Path" in data.state:
-            values[name] = read_path(data, data.state[f"{name}Path"], data.raw)
+        path = data.state.get(f"{name}Path")
+        if not data.jsonata and isinstance(path, str) and path.startswith("States."):
+            values[name] = intrinsics.evaluate(path, data.scope(data.raw))
+        elif not data.jsonata and path is not None:
+            values[name] = read_path(data, path, data.raw)
         elif data.jsonata and jsonata.is_expression(data.state.get(name)):
             values[name] = jsonata.evaluate(data.state[name], data.states(), data.frame.variables)
         else:

@@ -37,6 +37,8 @@ class PathArg:
     path: str
 
 
+_ESCAPED = {"{": "\ue000", "}": "\ue001"}
+_UNESCAPE = str.maketrans({"\ue000": "{", "\ue001": "}"})
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
 _FUNCTION = re.compile(r"States\.[A-Za-z0-9]+")
 _PATH = re.compile(r"\$[^,()\s]*")
@@ -109,8 +111,8 @@ def _string(text: str, position: int) -> tuple[str, int]:
         char = text[position]
         if char == "\\" and position + 1 < len(text):
             following = text[position + 1]
-            # `\{` and `\}` stay escaped so that States.Format can tell them from placeholders.
-            chars.append("\\" + following if following in "{}" else following)
+            # Escaped braces stay marked so that States.Format can tell them from placeholders.
+            chars.append(_ESCAPED.get(following, following))
             position += 2
         elif char == "'":
             return "".join(chars), position + 1
@@ -133,6 +135,8 @@ def evaluate(text: str, scope: jsonpath.Scope) -> Any:
 
 def _run(call: Call, scope: jsonpath.Scope) -> Any:
     values = [_value(arg, scope) for arg in call.args]
+    if call.name != "States.Format":
+        values = [value.translate(_UNESCAPE) if isinstance(value, str) else value for value in values]
     try:
         return FUNCTIONS[call.name](values)
     except StatesError:
@@ -151,8 +155,6 @@ def _value(arg: Any, scope: jsonpath.Scope) -> Any:
             raise StatesError(
                 "States.Runtime", f"The JSONPath '{arg.path}' could not be found in the input"
             ) from None
-    if isinstance(arg, str):
-        return arg.replace("\\{", "{").replace("\\}", "}") if "\\" in arg else arg
     return arg
 
 
@@ -190,13 +192,13 @@ def _format(values: list[Any]) -> str:
     if not values or not isinstance(values[0], str):
         raise ValueError("the first argument must be a format string")
     template, args = values[0], values[1:]
-    pieces = re.split(r"(?<!\\)\{\}", template)
+    pieces = template.split("{}")
     if len(pieces) - 1 != len(args):
         raise ValueError(f"the format string has {len(pieces) - 1} placeholders but {len(args)} arguments")
     out = pieces[0]
     for arg, piece in zip(args, pieces[1:], strict=True):
         out += _raw_string(arg) + piece
-    return out.replace("\\{", "{").replace("\\}", "}")
+    return out.translate(_UNESCAPE)
 
 
 def _partition(values: list[Any]) -> list[list[Any]]:

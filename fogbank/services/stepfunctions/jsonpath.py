@@ -54,7 +54,7 @@ def parse(text: str) -> Path:
         root, rest = "$$", text[2:]
     else:
         match = _NAME.match(text, 1)
-        root, rest = (match.group(0), text[match.end() :]) if match else ("$", text[1:])
+        root, rest = ("$" + match.group(0), text[match.end() :]) if match else ("$", text[1:])
     return Path(root, _steps(text, rest))
 
 

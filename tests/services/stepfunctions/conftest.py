@@ -14,7 +14,8 @@ ROLE = "arn:aws:iam::000000000000:role/sfn-role"
 
 @pytest.fixture
 def sfn(client_factory: Callable[..., Any]) -> Any:
-    return client_factory("stepfunctions")
+    # StartSyncExecution targets the `sync-` host prefix, which does not resolve for localhost.
+    return client_factory("stepfunctions", inject_host_prefix=False)
 
 
 @pytest.fixture
