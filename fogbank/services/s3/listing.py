@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote_plus
@@ -32,35 +33,49 @@ def _encoder(request: dict[str, Any]) -> Any:
     return lambda text: text
 
 
-def _sorted_keys(bucket_name: str) -> list[str]:
-    # Python orders str by code point, which matches UTF-8 byte order.
-    return sorted(objects.object_store(bucket_name).keys())
+def _successor(group: str) -> str:
+    """The smallest string after every string that starts with `group`."""
+    return group[:-1] + chr(min(ord(group[-1]) + 1, 0x10FFFF))
+
+
+def _scan(
+    bucket_name: str, prefix: str, delimiter: str | None, start: str, include_start: bool
+) -> Iterator[tuple[str, bool]]:
+    """(key, False) for keys and (common prefix, True) for rolled-up groups, in order, from
+    `start` on. Jumps by binary search: to the prefix, and past each group, so a page costs
+    what it returns, not the size of the bucket."""
+    keys = objects.sorted_keys(bucket_name)
+    index = bisect_left(keys, max(prefix, start))
+    while index < len(keys):
+        key = keys[index]
+        if not key.startswith(prefix):
+            break
+        if delimiter:
+            cut = key.find(delimiter, len(prefix))
+            if cut >= 0:
+                group = key[: cut + len(delimiter)]
+                if group > start:
+                    yield group, True
+                index = max(bisect_left(keys, _successor(group), index + 1), index + 1)
+                continue
+        if include_start or key != start:
+            yield key, False
+        index += 1
 
 
 def _walk(
     bucket_name: str, prefix: str, delimiter: str | None, after: str
 ) -> Iterator[tuple[str, dict[str, Any] | None]]:
-    """(key, entry) for listed keys and (common prefix, None) for rolled-up groups, in order,
-    strictly after `after`; keys whose latest version is a delete marker are skipped."""
+    """(key, latest version) for listed keys and (common prefix, None) for rolled-up groups, in
+    order, strictly after `after`; keys whose latest version is a delete marker are skipped."""
     store = objects.object_store(bucket_name)
-    last_prefix = None
-    for key in _sorted_keys(bucket_name):
-        if not key.startswith(prefix):
+    for name, is_group in _scan(bucket_name, prefix, delimiter, after, False):
+        if is_group:
+            yield name, None
             continue
-        if delimiter:
-            cut = key.find(delimiter, len(prefix))
-            if cut >= 0:
-                group = key[: cut + len(delimiter)]
-                if group != last_prefix and group > after:
-                    last_prefix = group
-                    yield group, None
-                continue
-        if key <= after:
-            continue
-        entry = store.get(key)
-        if entry is None or entry["Versions"][0]["DeleteMarker"]:
-            continue
-        yield key, entry["Versions"][0]
+        entry = store.get(name)
+        if entry is not None and not entry["Versions"][0]["DeleteMarker"]:
+            yield name, entry["Versions"][0]
 
 
 def _page(
@@ -190,27 +205,19 @@ def _all_versions(
 ) -> Iterator[tuple[str, dict[str, Any] | None, bool]]:
     """(key, version, is_latest) newest first per key, or (common prefix, None, False)."""
     store = objects.object_store(bucket_name)
-    last_prefix = None
-    for key in _sorted_keys(bucket_name):
-        if not key.startswith(prefix) or key < key_marker:
+    for name, is_group in _scan(bucket_name, prefix, delimiter, key_marker, True):
+        if is_group:
+            yield name, None, False
             continue
-        if delimiter:
-            cut = key.find(delimiter, len(prefix))
-            if cut >= 0:
-                group = key[: cut + len(delimiter)]
-                if group != last_prefix and group > key_marker:
-                    last_prefix = group
-                    yield group, None, False
-                continue
-        versions = store[key]["Versions"]
+        versions = store[name]["Versions"]
         start = 0
-        if key == key_marker:
+        if name == key_marker:
             ids = [v["VersionId"] for v in versions]
             if not version_marker or version_marker not in ids:
                 continue
             start = ids.index(version_marker) + 1
         for index in range(start, len(versions)):
-            yield key, versions[index], index == 0
+            yield name, versions[index], index == 0
 
 
 def list_object_versions(bucket_name: str, request: dict[str, Any]) -> dict[str, Any]:

@@ -42,6 +42,29 @@ def object_store(bucket_name: str) -> Collection[dict[str, Any]]:
     return database().collection("s3", "objects", f"bucket/{bucket_name}")
 
 
+# Each bucket's keys in order, for listings: (the collection they describe, its key-set
+# generation, the sorted keys). Adding or removing a key bumps the generation; a reset or import
+# replaces the collection. Rebuilt lazily, so a burst of writes costs one sort.
+_generations: dict[str, int] = {}
+_sorted: dict[str, tuple[Collection[dict[str, Any]], int, list[str]]] = {}
+
+
+def _keys_changed(bucket_name: str) -> None:
+    _generations[bucket_name] = _generations.get(bucket_name, 0) + 1
+
+
+def sorted_keys(bucket_name: str) -> list[str]:
+    """The bucket's keys in UTF-8 binary order (Python orders str by code point, the same order)."""
+    store = object_store(bucket_name)
+    generation = _generations.get(bucket_name, 0)
+    cached = _sorted.get(bucket_name)
+    if cached is not None and cached[0] is store and cached[1] == generation:
+        return cached[2]
+    keys = sorted(store.keys())
+    _sorted[bucket_name] = (store, generation, keys)
+    return keys
+
+
 def versions_of(bucket_name: str, key: str) -> list[dict[str, Any]]:
     entry = object_store(bucket_name).get(key)
     return entry["Versions"] if entry else []
@@ -119,6 +142,8 @@ def place(bucket: dict[str, Any], version: dict[str, Any]) -> None:
         version["VersionId"] = NULL_VERSION
         kept = [v for v in existing if v["VersionId"] != NULL_VERSION] if versioning else []
         dropped = [v for v in existing if v not in kept]
+    if entry is None:
+        _keys_changed(name)
     store.put(key, {"Versions": [version, *kept]})
     for old in dropped:
         bodies.discard(old.get("Blob"))
@@ -132,12 +157,13 @@ def delete(bucket: dict[str, Any], key: str, version_id: str | None, account: st
     entry = store.get(key)
     versions = entry["Versions"] if entry else []
     if version_id is not None:
-        return _delete_version(store, key, versions, version_id)
+        return _delete_version(name, key, versions, version_id)
     if bucket.get("Versioning"):
         marker = {"Key": key, "DeleteMarker": True, "LastModified": int(clock.now()), "Owner": account}
         place(bucket, marker)
         return {"DeleteMarker": True, "VersionId": marker["VersionId"]}
     if versions:
+        _keys_changed(name)
         store.delete(key)
         for version in versions:
             bodies.discard(version.get("Blob"))
@@ -145,8 +171,9 @@ def delete(bucket: dict[str, Any], key: str, version_id: str | None, account: st
 
 
 def _delete_version(
-    store: Collection[dict[str, Any]], key: str, versions: list[dict[str, Any]], version_id: str
+    bucket_name: str, key: str, versions: list[dict[str, Any]], version_id: str
 ) -> dict[str, Any]:
+    store = object_store(bucket_name)
     target = next((v for v in versions if v["VersionId"] == version_id), None)
     if target is None:
         _check_version_id(version_id)
@@ -155,6 +182,7 @@ def _delete_version(
     if rest:
         store.put(key, {"Versions": rest})
     else:
+        _keys_changed(bucket_name)
         store.delete(key)
     bodies.discard(target.get("Blob"))
     result: dict[str, Any] = {"VersionId": version_id}
@@ -170,6 +198,7 @@ def is_empty(bucket_name: str) -> bool:
 def drop_all(bucket_name: str) -> None:
     """Forget every object of a deleted bucket (only delete markers can remain by then)."""
     store = object_store(bucket_name)
+    _keys_changed(bucket_name)
     for key in list(store):
         for version in store[key]["Versions"]:
             bodies.discard(version.get("Blob"))

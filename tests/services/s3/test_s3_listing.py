@@ -130,3 +130,32 @@ def test_list_objects_v2_missing_bucket_fails(s3, unique_name, error_of):
     with pytest.raises(ClientError) as excinfo:
         s3.list_objects_v2(Bucket=unique_name("none"))
     assert error_of(excinfo) == ("NoSuchBucket", "The specified bucket does not exist", 404)
+
+
+def test_list_objects_v2_many_keys_paginate_with_groups_and_deletes(s3, bucket):
+    keys = [f"logs/{day:02d}/{n:03d}" for day in range(3) for n in range(40)] + [
+        f"top-{n}" for n in range(30)
+    ]
+    for key in keys:
+        s3.put_object(Bucket=bucket, Key=key, Body=b"")
+    s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "top-5"}, {"Key": "logs/01/007"}]})
+    expected = sorted(set(keys) - {"top-5", "logs/01/007"})
+    paginator = s3.get_paginator("list_objects_v2")
+    listed = [
+        o["Key"]
+        for page in paginator.paginate(Bucket=bucket, PaginationConfig={"PageSize": 17})
+        for o in page["Contents"]
+    ]
+    assert listed == expected
+    grouped = list(
+        paginator.paginate(Bucket=bucket, Prefix="logs/", Delimiter="/", PaginationConfig={"PageSize": 2})
+    )
+    assert [c["Prefix"] for page in grouped for c in page.get("CommonPrefixes", [])] == [
+        "logs/00/",
+        "logs/01/",
+        "logs/02/",
+    ]
+    day = [
+        o["Key"] for page in paginator.paginate(Bucket=bucket, Prefix="logs/01/") for o in page["Contents"]
+    ]
+    assert day == [k for k in expected if k.startswith("logs/01/")]
