@@ -86,6 +86,10 @@ class RestJsonCodec(Codec):
                     response.headers.setdefault("content-type", "application/octet-stream")
                 if value is not None:
                     write_blob_payload(value, response)
+            elif member.serialization.get("eventstream"):
+                # Event streams come encoded from the provider (see protocol/event_stream.py).
+                response.headers.setdefault("content-type", "application/vnd.amazon.eventstream")
+                response.body = value if value is not None else b""
             else:
                 response.headers.setdefault("content-type", "application/json")
                 write = self.writer.writer(member)

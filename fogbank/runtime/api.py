@@ -95,21 +95,23 @@ async def read_request(reader: asyncio.StreamReader) -> ApiRequest | None:
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
     if headers.get("transfer-encoding", "").lower() == "chunked":
-        body = await _read_chunked(reader)
+        body = await _read_chunked(reader, headers)
     else:
         length = int(headers.get("content-length") or 0)
         body = await reader.readexactly(length) if length else b""
     return ApiRequest(method, path, headers, body)
 
 
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+async def _read_chunked(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
+    """A chunked body; its trailers (a streamed response's error) join the headers."""
     parts: list[bytes] = []
     while True:
         size_line = await reader.readuntil(b"\r\n")
         size = int(size_line.split(b";", 1)[0].strip(), 16)
         if size == 0:
-            while (await reader.readuntil(b"\r\n")) != b"\r\n":  # trailers
-                pass
+            while (line := await reader.readuntil(b"\r\n")) != b"\r\n":
+                name, _, value = line.decode("latin-1").partition(":")
+                headers[name.strip().lower()] = value.strip()
             return b"".join(parts)
         parts.append(await reader.readexactly(size))
         await reader.readexactly(2)

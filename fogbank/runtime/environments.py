@@ -10,6 +10,7 @@ process ("Task timed out after N.NN seconds"); a process that exits fails its in
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import math
@@ -256,8 +257,14 @@ class Environment:
                 {"errorMessage": f"Invalid request ID: {request_id}", "errorType": "InvalidRequestID"}
             )
             return ApiResponse(400, body.encode())
-        if action == "response":
-            if len(request.body) > MAX_RESPONSE_BYTES:
+        streamed_error = request.headers.get("lambda-runtime-function-error-type")
+        if action == "response" and streamed_error:  # a streamed response that failed midway
+            body = request.headers.get("lambda-runtime-function-error-body", "")
+            with contextlib.suppress(ValueError):
+                body = base64.b64decode(body).decode()
+            self._finish(body.encode(), streamed_error, "error")
+        elif action == "response":
+            if len(request.body) > MAX_RESPONSE_BYTES and not _streaming(request):
                 document = {
                     "errorMessage": f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
                     "errorType": "Function.ResponseSizeTooLarge",
@@ -344,6 +351,11 @@ def unavailable_outcome(problem: RuntimeUnavailable, request_id: str, version: s
     return Outcome(
         json.dumps(document).encode(), problem.error_type, reader.take(), output.stream_name(version), "crash"
     )
+
+
+def _streaming(request: ApiRequest) -> bool:
+    """Streamed responses may exceed the 6 MB buffered limit (up to 20 MB in AWS)."""
+    return request.headers.get("lambda-runtime-function-response-mode", "").lower() == "streaming"
 
 
 def _signal_name(number: int) -> str:

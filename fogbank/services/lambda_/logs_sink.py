@@ -32,7 +32,9 @@ def write(account: str, region: str, group: str, stream: str, events: list[LogEv
     found.extend(events)
     from fogbank.services.logs import ingestion  # CloudWatch Logs keeps them durably (its owner's API)
 
-    ingestion.write_events(account, region, group, stream, [(event.timestamp, event.message) for event in events])
+    ingestion.write_events(
+        account, region, group, stream, [(event.timestamp, event.message) for event in events]
+    )
 
 
 def read(account: str, region: str, group: str) -> list[tuple[str, LogEvent]]:

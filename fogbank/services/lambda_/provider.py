@@ -2,18 +2,20 @@
 invoke configs, code signing configs, and Invoke (through the `invocations` engine).
 
 Not supported yet: container images, EFS, SnapStart, the JSON log format, streaming function
-URLs, InvokeWithResponseStream, event source mappings (answer 501), layer permissions, runtime
+URLs (InvokeWithResponseStream answers once the function finished), event source mappings (answer 501), layer permissions, runtime
 management, recursion and scaling settings. Provisioned concurrency is stored and reported READY
 (every environment starts on demand); the asynchronous event queue lives in memory.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
 from fogbank import clock, state
 from fogbank.context import RequestContext
+from fogbank.protocol import event_stream
 from fogbank.runtime import pool
 from fogbank.runtime.runtimes import python_interpreters
 from fogbank.services.lambda_ import code as packages
@@ -479,6 +481,27 @@ class LambdaProvider(Provider):
 
     # -- invoke --------------------------------------------------------------------------------
 
+    async def invoke_with_response_stream(self, ctx: RequestContext, request: Request) -> Response:
+        invocation_type = request.get("InvocationType") or "RequestResponse"
+        result = await invocations.invoke(
+            ctx.account,
+            ctx.region,
+            request["FunctionName"],
+            request.get("Qualifier"),
+            request.get("Payload") or b"",
+            invocation_type,
+            request_id=ctx.request_id,
+            client_context=request.get("ClientContext"),
+        )
+        if invocation_type == "DryRun":
+            return {"StatusCode": 204}
+        return {
+            "StatusCode": 200,
+            "ExecutedVersion": result.executed_version,
+            "ResponseStreamContentType": "application/vnd.amazon.eventstream",
+            "EventStream": stream_events(result, request.get("LogType") == "Tail"),
+        }
+
     async def invoke(self, ctx: RequestContext, request: Request) -> Response:
         invocation_type = request.get("InvocationType") or "RequestResponse"
         result = await invocations.invoke(
@@ -522,3 +545,28 @@ def _provisioned_view(found: dict[str, Any]) -> Response:
 
 
 _ = clock
+
+
+def stream_events(result: invocations.InvokeResult, tail: bool) -> bytes:
+    """InvokeWithResponseStream's events: the payload as a PayloadChunk, then InvokeComplete
+    (with the error's type and message when the function failed)."""
+    frames = []
+    complete: dict[str, str] = {}
+    if result.function_error:
+        try:
+            document = json.loads(result.payload)
+            complete = {
+                "ErrorCode": str(document.get("errorType") or result.function_error),
+                "ErrorDetails": str(document.get("errorMessage") or ""),
+            }
+        except (ValueError, AttributeError):
+            complete = {
+                "ErrorCode": result.function_error,
+                "ErrorDetails": result.payload.decode("utf-8", "replace"),
+            }
+    elif result.payload:
+        frames.append(event_stream.event("PayloadChunk", result.payload))
+    if tail:
+        complete["LogResult"] = result.log_tail()
+    frames.append(event_stream.event("InvokeComplete", json.dumps(complete).encode(), "application/json"))
+    return b"".join(frames)

@@ -8,6 +8,25 @@ const path = require("path");
 const fs = require("fs");
 const util = require("util");
 const { pathToFileURL } = require("url");
+const { Writable } = require("stream");
+
+// Response streaming (https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html):
+// `awslambda.streamifyResponse(handler)` marks a handler that writes to a response stream.
+const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
+globalThis.awslambda = {
+  streamifyResponse: (handler) => {
+    handler[STREAMING] = "response";
+    return handler;
+  },
+  HttpResponseStream: {
+    from: (stream, prelude) => {
+      stream.setContentType("application/vnd.awslambda.http-integration-response");
+      stream.write(JSON.stringify(prelude));
+      stream.write(Buffer.alloc(8));
+      return stream;
+    },
+  },
+};
 
 const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(":");
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -122,6 +141,44 @@ function runHandler(handler, event, context) {
   });
 }
 
+// A streaming handler writes to a chunked POST of the response; an error ends it with trailers.
+function runStreamingHandler(handler, event, context, requestId) {
+  return new Promise((resolve) => {
+    let contentType = "application/octet-stream";
+    let request = null;
+    const open = () => {
+      if (request) return request;
+      request = http.request({
+        host, port, method: "POST", agent, path: `${API}/invocation/${requestId}/response`,
+        headers: { "Lambda-Runtime-Function-Response-Mode": "streaming", "Transfer-Encoding": "chunked",
+                   "Content-Type": contentType, Trailer: "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body" },
+      }, (res) => { res.resume(); res.on("end", resolve); });
+      request.on("error", resolve);
+      return request;
+    };
+    const stream = new Writable({
+      write(chunk, encoding, callback) { open().write(chunk, callback); },
+      final(callback) { open().end(); callback(); },
+    });
+    stream.setContentType = (type) => { contentType = type; };
+    const fail = (error) => {
+      const document = errorDocument(error);
+      const target = open();
+      target.addTrailers({
+        "Lambda-Runtime-Function-Error-Type": document.errorType,
+        "Lambda-Runtime-Function-Error-Body": Buffer.from(JSON.stringify(document)).toString("base64"),
+      });
+      target.end();
+    };
+    try {
+      const returned = handler(event, stream, context);
+      if (returned && typeof returned.then === "function") returned.then(() => { if (!stream.writableEnded) stream.end(); }, fail);
+    } catch (error) {
+      fail(error);
+    }
+  });
+}
+
 async function main() {
   patchConsole();
   let handler;
@@ -136,6 +193,11 @@ async function main() {
     const requestId = next.headers["lambda-runtime-aws-request-id"];
     currentRequestId = requestId;
     if (next.headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"];
+    if (handler[STREAMING] === "response") {
+      const event = next.body.length ? JSON.parse(next.body.toString("utf8")) : undefined;
+      await runStreamingHandler(handler, event, makeContext(next.headers), requestId);
+      continue;
+    }
     let result;
     try {
       const event = next.body.length ? JSON.parse(next.body.toString("utf8")) : undefined;
