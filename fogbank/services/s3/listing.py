@@ -209,7 +209,10 @@ def _all_versions(
         if is_group:
             yield name, None, False
             continue
-        versions = store[name]["Versions"]
+        entry = store.get(name)
+        if entry is None:
+            continue
+        versions = entry["Versions"]
         start = 0
         if name == key_marker:
             ids = [v["VersionId"] for v in versions]

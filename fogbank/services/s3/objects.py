@@ -12,6 +12,7 @@ See https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html
 from __future__ import annotations
 
 import secrets
+from bisect import insort
 from typing import Any
 
 from fogbank import clock
@@ -51,6 +52,16 @@ _sorted: dict[str, tuple[Collection[dict[str, Any]], int, list[str]]] = {}
 
 def _keys_changed(bucket_name: str) -> None:
     _generations[bucket_name] = _generations.get(bucket_name, 0) + 1
+
+
+def _key_added(bucket_name: str, key: str) -> None:
+    """A new key goes into a valid index in place (listing skips a key whose write was rolled
+    back, so an extra one is harmless; removals rebuild, as a missing one would not be)."""
+    cached = _sorted.get(bucket_name)
+    if cached is not None and cached[1] == _generations.get(bucket_name, 0):
+        insort(cached[2], key)
+    else:
+        _keys_changed(bucket_name)
 
 
 def sorted_keys(bucket_name: str) -> list[str]:
@@ -143,7 +154,7 @@ def place(bucket: dict[str, Any], version: dict[str, Any]) -> None:
         kept = [v for v in existing if v["VersionId"] != NULL_VERSION] if versioning else []
         dropped = [v for v in existing if v not in kept]
     if entry is None:
-        _keys_changed(name)
+        _key_added(name, key)
     store.put(key, {"Versions": [version, *kept]})
     for old in dropped:
         bodies.discard(old.get("Blob"))
