@@ -132,7 +132,8 @@ def start(
     base = machine["stateMachineArn"].replace(":stateMachine:", ":express:" if express else ":execution:", 1)
     arn = f"{base}:{name}" + (f":{uuid.uuid4()}" if express else "")
     if not express:
-        existing = _live.get(arn) or executions(account, region).get(arn)
+        live = _live.get(arn)
+        existing = live.record if live is not None else executions(account, region).get(arn)
         if existing is not None:
             if existing["status"] == "RUNNING" and existing["input"] == input_text:
                 return existing

@@ -8,8 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
-ROLE = "arn:aws:iam::000000000000:role/sfn-role"
+from sfn_support import ROLE
 
 
 @pytest.fixture
@@ -62,8 +61,3 @@ def run_standard(sfn: Any, make_machine: Callable[..., str]) -> Callable[..., di
         return dict(described)
 
     return run
-
-
-def history_types(sfn: Any, execution_arn: str) -> list[str]:
-    events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
-    return [event["type"] for event in events]

@@ -6,18 +6,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from sfn_support import machine
+
 Run = Callable[..., dict[str, Any]]
-
-
-def machine(*states: tuple[str, dict[str, Any]], **top: Any) -> dict[str, Any]:
-    """A definition whose states run in the given order (the last one ends)."""
-    named = dict(states)
-    names = list(named)
-    for index, name in enumerate(names):
-        state = named[name]
-        if state["Type"] not in ("Choice", "Succeed", "Fail") and "Next" not in state and "End" not in state:
-            state.update({"Next": names[index + 1]} if index + 1 < len(names) else {"End": True})
-    return {"StartAt": names[0], "States": named, **top}
 
 
 def output(response: dict[str, Any]) -> Any:

@@ -1,0 +1,23 @@
+"""Helpers shared by the Step Functions tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROLE = "arn:aws:iam::000000000000:role/sfn-role"
+
+
+def machine(*states: tuple[str, dict[str, Any]], **top: Any) -> dict[str, Any]:
+    """A definition whose states run in the given order (the last one ends)."""
+    named = dict(states)
+    names = list(named)
+    for index, name in enumerate(names):
+        state = named[name]
+        if state["Type"] not in ("Choice", "Succeed", "Fail") and "Next" not in state and "End" not in state:
+            state.update({"Next": names[index + 1]} if index + 1 < len(names) else {"End": True})
+    return {"StartAt": names[0], "States": named, **top}
+
+
+def history_types(sfn: Any, execution_arn: str) -> list[str]:
+    events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+    return [event["type"] for event in events]
