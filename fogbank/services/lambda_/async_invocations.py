@@ -31,6 +31,15 @@ THROTTLE_DELAY = 1.0
 MAX_THROTTLE_DELAY = 300.0
 
 
+# Events queued before a reset belong to a world that no longer exists: they are dropped.
+_generation = 0
+
+
+def reset() -> None:
+    global _generation
+    _generation += 1
+
+
 @dataclass(slots=True)
 class Event:
     target: Target
@@ -39,6 +48,7 @@ class Event:
     received: float = field(default_factory=clock.now)
     attempts: int = 0
     attempt_started: float = 0.0
+    generation: int = field(default_factory=lambda: _generation)
     throttle_delay: float = THROTTLE_DELAY
 
 
@@ -55,6 +65,8 @@ def invoke_config(target: Target) -> dict[str, Any]:
 
 
 async def attempt(event: Event) -> None:
+    if event.generation != _generation:
+        return
     target = event.target
     config = invoke_config(target)
     max_age = config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE)

@@ -69,3 +69,9 @@ def release(account: str, region: str, name: str, shared: bool) -> None:
     if shared:
         pool = (account, region)
         _unreserved_in_flight[pool] = max(_unreserved_in_flight.get(pool, 1) - 1, 0)
+
+
+def reset() -> None:
+    _in_flight.clear()
+    _unreserved_in_flight.clear()
+    _reserved_totals.clear()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from fogbank import clock
+from fogbank.services import registry
 from fogbank.services.lambda_ import functions
 from fogbank.services.lambda_.errors import InvalidParameterValueException, ResourceNotFoundException
 from fogbank.services.lambda_.functions import LATEST
@@ -21,6 +22,8 @@ def _check_destinations(config: dict[str, Any] | None) -> dict[str, Any]:
         if destination is None:
             continue
         parts = destination.split(":")
+        if len(parts) >= 6 and parts[2] in _DESTINATION_SERVICES and not registry.is_implemented(parts[2]):
+            raise InvalidParameterValueException(f"{parts[2]} destinations are not supported by fogbank yet.")
         if len(parts) < 6 or parts[0] != "arn" or parts[2] not in _DESTINATION_SERVICES:
             raise InvalidParameterValueException(
                 f"The provided destination config DestinationConfig(onSuccess={_shown(config, 'OnSuccess')}, "

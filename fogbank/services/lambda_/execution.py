@@ -152,3 +152,8 @@ def hot_reload_stamp(folder: Path) -> str:
                 continue
             count += 1
     return f"{latest}-{count}"
+
+
+def reset() -> None:
+    _credentials.clear()
+    _specs.clear()

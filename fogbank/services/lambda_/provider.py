@@ -20,13 +20,16 @@ from fogbank.runtime import pool
 from fogbank.runtime.runtimes import python_interpreters
 from fogbank.services.lambda_ import code as packages
 from fogbank.services.lambda_ import (
+    async_invocations,
     code_signing,
     concurrency,
     configuration,
     event_invoke,
+    execution,
     functions,
     invocations,
     layers,
+    logs_sink,
     permissions,
     urls,
     versions,
@@ -60,7 +63,12 @@ class LambdaProvider(Provider):
         threading.Thread(target=python_interpreters, daemon=True).start()
 
     def stop(self) -> None:
+        """On shutdown and reset: end every environment and forget what was kept in memory."""
         pool.shut_down()
+        concurrency.reset()
+        async_invocations.reset()
+        execution.reset()
+        logs_sink.clear()
 
     # -- helpers -------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 # Each attempt reports itself on a queue (so the test can wait for it without sleeping), then fails
 # or succeeds as the event asks.
@@ -170,3 +171,42 @@ def test_invoke_event_too_old_is_dropped_with_event_age_exceeded(
     assert record["requestContext"]["condition"] == "EventAgeExceeded"
     assert record["requestContext"]["approximateInvokeCount"] == 1
     assert sqs.receive_message(QueueUrl=attempts_url, WaitTimeSeconds=0).get("Messages") is None
+
+
+def test_invoke_event_on_success_to_sns_topic_reaches_subscribed_queue(
+    create_function: Any,
+    lambda_client: Any,
+    client_factory: Callable[..., Any],
+    queues: Any,
+    unique_name: Callable[[str], str],
+) -> None:
+    sqs, sns = client_factory("sqs"), client_factory("sns")
+    attempts_url, _ = queues()
+    inbox_url, inbox_arn = queues()
+    topic = sns.create_topic(Name=unique_name("t"))["TopicArn"]
+    sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn, Attributes={"RawMessageDelivery": "true"}
+    )
+    function = create_function({"app.py": REPORTING})
+    lambda_client.put_function_event_invoke_config(
+        FunctionName=function["FunctionName"], DestinationConfig={"OnSuccess": {"Destination": topic}}
+    )
+    event = {"attempts": attempts_url, "n": 5}
+    lambda_client.invoke(
+        FunctionName=function["FunctionName"], InvocationType="Event", Payload=json.dumps(event)
+    )
+    record = json.loads(receive(sqs, inbox_url)["Body"])
+    assert record["requestContext"]["condition"] == "Success"
+    assert record["requestContext"]["functionArn"] == function["FunctionArn"] + ":$LATEST"
+    assert record["responsePayload"] == {"ok": 5}
+
+
+def test_put_function_event_invoke_config_unknown_destination_service_is_refused(
+    create_function: Any, lambda_client: Any
+) -> None:
+    name = create_function({"app.py": REPORTING})["FunctionName"]
+    with pytest.raises(ClientError) as caught:
+        lambda_client.put_function_event_invoke_config(
+            FunctionName=name, DestinationConfig={"OnFailure": {"Destination": "arn:aws:s3:::bucket"}}
+        )
+    assert caught.value.response["Error"]["Code"] == "InvalidParameterValueException"

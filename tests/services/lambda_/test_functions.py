@@ -381,3 +381,37 @@ def test_cli_invoke_writes_payload_file(
     )
     assert answer == {"StatusCode": 200, "ExecutedVersion": "$LATEST"}
     assert json.loads(out.read_text()) == {"sum": 5}
+
+
+def test_cli_create_function_from_zip_file(
+    aws_cli: Callable[..., Any],
+    role_arn: str,
+    unique_name: Callable[[str], str],
+    tmp_path: Any,
+    lambda_client: Any,
+) -> None:
+    package = tmp_path / "code.zip"
+    package.write_bytes(build_zip({"app.py": HELLO}))
+    name = unique_name("cli")
+    created = aws_cli(
+        "lambda",
+        "create-function",
+        "--function-name",
+        name,
+        "--runtime",
+        "python3.12",
+        "--role",
+        role_arn,
+        "--handler",
+        "app.handler",
+        "--zip-file",
+        f"fileb://{package}",
+        "--timeout",
+        "5",
+    )
+    try:
+        assert (created["FunctionName"], created["State"], created["Timeout"]) == (name, "Pending", 5)
+        aws_cli("lambda", "wait", "function-active-v2", "--function-name", name)
+        assert aws_cli("lambda", "get-function-configuration", "--function-name", name)["State"] == "Active"
+    finally:
+        lambda_client.delete_function(FunctionName=name)
