@@ -18,7 +18,6 @@ from fogbank.context import RequestContext
 from fogbank.protocol import event_stream
 from fogbank.runtime import pool
 from fogbank.runtime.runtimes import python_interpreters
-from fogbank.services.lambda_ import code as packages
 from fogbank.services.lambda_ import (
     async_invocations,
     code_signing,
@@ -34,6 +33,7 @@ from fogbank.services.lambda_ import (
     urls,
     versions,
 )
+from fogbank.services.lambda_ import code as packages
 from fogbank.services.lambda_.errors import (
     InvalidParameterValueException,
     ResourceConflictException,
