@@ -21,6 +21,8 @@ PROVIDERS: dict[str, str] = {
     "dynamodbstreams": "fogbank.services.dynamodbstreams.provider:DynamoDbStreamsProvider",
     "stepfunctions": "fogbank.services.stepfunctions.provider:StepFunctionsProvider",
     "kinesis": "fogbank.services.kinesis.provider:KinesisProvider",
+    "events": "fogbank.services.events.provider:EventsProvider",
+    "scheduler": "fogbank.services.scheduler.provider:SchedulerProvider",
     "logs": "fogbank.services.logs.provider:LogsProvider",
 }
 
