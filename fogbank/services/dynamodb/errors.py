@@ -71,3 +71,7 @@ def invalid(detail: str) -> ValidationException:
 
 class TableNotFoundException(AwsError):
     pass
+
+
+class DuplicateItemException(AwsError):
+    pass

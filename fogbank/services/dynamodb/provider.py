@@ -1,7 +1,7 @@
 """Amazon DynamoDB operations: tables, items, queries and scans, batches and transactions.
 
 Not supported yet (answered with a clear error, or NotImplemented for operations without a
-method): PartiQL (ExecuteStatement, BatchExecuteStatement, ExecuteTransaction), backups and
+method): PartiQL beyond SELECT/INSERT/UPDATE/DELETE with literals and parameters, backups and
 restores, exports and imports, global tables and replicas, Kinesis streaming destinations,
 contributor insights, resource policies; TTL expiry of items is on fogbank's clock (see ttl.py).
 """
@@ -20,6 +20,7 @@ from fogbank.services.dynamodb import (
     clauses,
     items,
     reads,
+    statements,
     streams,
     table_admin,
     transactions,
@@ -204,3 +205,23 @@ class DynamoDbProvider(Provider):
 
     def transact_write_items(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         return transactions.write(self.catalog, self.tokens, ctx, request)
+
+    # -- PartiQL -------------------------------------------------------------------------------
+
+    def execute_statement(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        return statements.execute(self.catalog, ctx, request)
+
+    def batch_execute_statement(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        return statements.batch(self.catalog, ctx, request)
+
+    def execute_transaction(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        token = request.get("ClientRequestToken")
+        fingerprint = orjson.dumps(request, option=orjson.OPT_SORT_KEYS)
+        if token:
+            earlier = self.tokens.find(ctx, token, fingerprint)
+            if earlier is not None:
+                return earlier
+        result = statements.transaction(self.catalog, ctx, request)
+        if token:
+            self.tokens.remember(ctx, token, fingerprint, result)
+        return result

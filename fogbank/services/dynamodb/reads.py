@@ -119,8 +119,8 @@ def query(table: Table, request: dict[str, Any], clauses: Clauses) -> dict[str, 
         _check_filter_keys(clauses, source.key)
     start = source.start_key(request)
     forward = request.get("ScanIndexForward", True)
-    reads = _query_reads(source, condition, start, forward)
-    return _page(source, reads, request, clauses)
+    reads = query_reads(source, condition, start, forward)
+    return page(source, reads, request, clauses)
 
 
 def _check_filter_keys(clauses: Clauses, key: KeySpec) -> None:
@@ -178,7 +178,7 @@ def _bounds(keys: list[Any], sort: SortCondition | None, key: Any) -> tuple[int,
     return low, high
 
 
-def _query_reads(
+def query_reads(
     source: Source, condition: KeyCondition, start: tuple[Any, ...] | None, forward: bool
 ) -> Iterator[Read]:
     store = source.table.store
@@ -249,11 +249,11 @@ def scan(table: Table, request: dict[str, Any], clauses: Clauses) -> dict[str, A
     low_hash, high_hash = (0, HASH_SPACE)
     if segment is not None and total is not None:
         low_hash, high_hash = segment * HASH_SPACE // total, (segment + 1) * HASH_SPACE // total
-    reads = _scan_reads(source, start, low_hash, high_hash)
-    return _page(source, reads, request, clauses)
+    reads = scan_reads(source, start, low_hash, high_hash)
+    return page(source, reads, request, clauses)
 
 
-def _scan_reads(
+def scan_reads(
     source: Source, start: tuple[Any, ...] | None, low_hash: int, high_hash: int
 ) -> Iterator[Read]:
     store = source.table.store
@@ -329,7 +329,7 @@ def _check_select(request: dict[str, Any], clauses: Clauses, source: Source) -> 
         )
 
 
-def _page(source: Source, reads: Iterator[Read], request: dict[str, Any], clauses: Clauses) -> dict[str, Any]:
+def page(source: Source, reads: Iterator[Read], request: dict[str, Any], clauses: Clauses) -> dict[str, Any]:
     limit = request.get("Limit")
     count_only = request.get("Select") == "COUNT"
     condition, scope, projection = clauses.filter, clauses.scope, clauses.projection

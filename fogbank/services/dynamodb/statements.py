@@ -1,0 +1,285 @@
+"""PartiQL execution: ExecuteStatement, BatchExecuteStatement and ExecuteTransaction over the
+same item store, conditions and update logic as the expression API.
+
+A SELECT whose WHERE fixes the partition key (in a top-level AND) reads that partition; any other
+SELECT scans. UPDATE and DELETE must name the whole primary key with equalities; the rest of their
+WHERE is a condition (UPDATE also requires the item to exist). INSERT fails on an existing key.
+https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.statements.html
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import orjson
+
+from fogbank import state
+from fogbank.context import RequestContext
+from fogbank.errors import AwsError
+from fogbank.services.dynamodb import items, partiql, reads
+from fogbank.services.dynamodb.catalog import Catalog
+from fogbank.services.dynamodb.clauses import Clauses
+from fogbank.services.dynamodb.conditions import Scope, matches, path_tree, project
+from fogbank.services.dynamodb.errors import (
+    DuplicateItemException,
+    TransactionCanceledException,
+    ValidationException,
+)
+from fogbank.services.dynamodb.expressions import And, Between, Call, Compare, Path, ValueRef
+from fogbank.services.dynamodb.keyconditions import KeyCondition, SortCondition
+from fogbank.services.dynamodb.storage import HASH_SPACE, KeySpec, python_key
+from fogbank.services.dynamodb.tables import Table
+
+_CODES = {
+    "ConditionalCheckFailedException": "ConditionalCheckFailed",
+    "DuplicateItemException": "DuplicateItem",
+    "ValidationException": "ValidationError",
+    "ResourceNotFoundException": "ResourceNotFound",
+    "TransactionConflictException": "TransactionConflict",
+}
+
+
+def _conjuncts(node: Any) -> list[Any]:
+    if isinstance(node, And):
+        return _conjuncts(node.left) + _conjuncts(node.right)
+    return [] if node is None else [node]
+
+
+def _equalities(statement: partiql.Statement, key: KeySpec) -> tuple[dict[str, Any], Any]:
+    """The key equalities of a WHERE clause (name → value) and the rest of it, as one condition."""
+    found: dict[str, Any] = {}
+    rest: list[Any] = []
+    for part in _conjuncts(statement.where):
+        if (
+            isinstance(part, Compare)
+            and part.op == "="
+            and isinstance(part.left, Path)
+            and len(part.left.elements) == 1
+            and isinstance(part.right, ValueRef)
+        ):
+            name = statement.names[str(part.left.elements[0])]
+            if name in key.names and name not in found:
+                found[name] = statement.values[part.right.name]
+                continue
+        rest.append(part)
+    condition = None
+    for part in rest:
+        condition = part if condition is None else And(condition, part)
+    return found, condition
+
+
+def _scope(statement: partiql.Statement) -> Scope:
+    return Scope(statement.names, statement.values, "ConditionExpression")
+
+
+# -- ExecuteStatement -------------------------------------------------------------------------
+
+
+def execute(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    statement = partiql.parse(request["Statement"], request.get("Parameters"))
+    table = catalog.get(ctx.account, ctx.region, statement.table)
+    if statement.kind == "SELECT":
+        return _select(table, statement, request)
+    _write(table, statement, request)
+    return {"Items": []}
+
+
+def _select(table: Table, statement: partiql.Statement, request: dict[str, Any]) -> dict[str, Any]:
+    source = reads.Source(
+        table,
+        {"IndexName": statement.index, "ConsistentRead": request.get("ConsistentRead")}
+        if statement.index
+        else {},
+    )
+    scope = _scope(statement)
+    equal, _ = _equalities(statement, source.key)
+    paging: dict[str, Any] = {}
+    if request.get("Limit"):
+        paging["Limit"] = request["Limit"]
+    if request.get("NextToken"):
+        paging["ExclusiveStartKey"] = _decode_token(request["NextToken"])
+    start = source.start_key(paging)
+    hash_value = equal.get(source.key.hash_name)
+    if hash_value is not None and source.key.hash_type in hash_value:
+        sort = _sort_condition(statement, source.key)
+        condition = KeyCondition(python_key(hash_value, source.key.hash_type), hash_value, sort)
+        found = reads.query_reads(source, condition, start, True)
+    else:
+        found = reads.scan_reads(source, start, 0, HASH_SPACE)
+    projection = None
+    if statement.projection:
+        projection = path_tree((scope.resolve(path) for path in statement.projection), scope)
+    result = reads.page(source, found, paging, Clauses(scope, filter=statement.where, projection=projection))
+    answer: dict[str, Any] = {"Items": result["Items"]}
+    if "LastEvaluatedKey" in result:
+        answer["NextToken"] = _encode_token(result["LastEvaluatedKey"])
+        answer["LastEvaluatedKey"] = result["LastEvaluatedKey"]
+    return answer
+
+
+def _sort_condition(statement: partiql.Statement, key: KeySpec) -> SortCondition | None:
+    """A sort key range from the WHERE clause's top-level AND, so that reads (and Limit) start
+    there; the whole WHERE is still applied to every item read."""
+    if key.range_name is None or key.range_type is None:
+        return None
+    kind = key.range_type
+    for part in _conjuncts(statement.where):
+        operands: tuple[Any, ...] = ()
+        if isinstance(part, Compare) and part.op != "<>":
+            operands, op = (part.left, part.right), part.op
+        elif isinstance(part, Between):
+            operands, op = (part.operand, part.low, part.high), "BETWEEN"
+        elif isinstance(part, Call) and part.name == "begins_with" and kind != "N":
+            operands, op = part.args, "begins_with"
+        if not operands or not isinstance(operands[0], Path) or len(operands[0].elements) != 1:
+            continue
+        if statement.names[str(operands[0].elements[0])] != key.range_name:
+            continue
+        found = [statement.values[o.name] for o in operands[1:] if isinstance(o, ValueRef)]
+        if len(found) == len(operands) - 1 and all(kind in value for value in found):
+            return SortCondition(op, tuple(python_key(value, kind) for value in found))
+    return None
+
+
+def _encode_token(key: dict[str, Any]) -> str:
+    return base64.b64encode(orjson.dumps(key)).decode()
+
+
+def _decode_token(token: str) -> dict[str, Any]:
+    try:
+        key = orjson.loads(base64.b64decode(token))
+    except (ValueError, TypeError):
+        raise ValidationException("Invalid NextToken") from None
+    if not isinstance(key, dict):
+        raise ValidationException("Invalid NextToken")
+    return key
+
+
+def _write(table: Table, statement: partiql.Statement, request: dict[str, Any]) -> items.Change | None:
+    if statement.kind == "INSERT":
+        item = statement.item or {}
+        size = items.check_new_item(table, item)
+        if table.store.get(table.store.key_of(item)) is not None:
+            raise DuplicateItemException("Duplicate primary key exists in table")
+        items.write_item(table, None, item, size)
+        return items.Change(None, item, 0, size)
+    equal, rest = _equalities(statement, table.key)
+    if set(equal) != set(table.key.names):
+        raise ValidationException("Where clause does not contain a mandatory equality on all key attributes")
+    scope = _scope(statement)
+    spec = {
+        "Key": dict(equal),
+        "ReturnValuesOnConditionCheckFailure": request.get("ReturnValuesOnConditionCheckFailure"),
+    }
+    if statement.kind == "DELETE":
+        return items.delete(table, spec, Clauses(scope, condition=rest))
+    exists = Call("attribute_exists", (Path((_name_ref(statement, table.key.hash_name),)),))
+    condition = exists if rest is None else And(exists, rest)
+    return items.update(table, spec, Clauses(scope, condition=condition, update=tuple(statement.actions)))
+
+
+def _name_ref(statement: partiql.Statement, name: str) -> str:
+    key = f"#pq{len(statement.names)}"
+    statement.names[key] = name
+    return key
+
+
+# -- BatchExecuteStatement --------------------------------------------------------------------
+
+
+def batch(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    responses = []
+    for entry in request["Statements"]:
+        response: dict[str, Any] = {}
+        try:
+            statement = partiql.parse(entry["Statement"], entry.get("Parameters"))
+            table = catalog.get(ctx.account, ctx.region, statement.table)
+            response["TableName"] = table.name
+            if statement.kind == "SELECT":
+                item = _get_one(table, statement)
+                if item is not None:
+                    response["Item"] = item
+            else:
+                _write(table, statement, entry)
+        except AwsError as problem:
+            error: dict[str, Any] = {
+                "Code": _CODES.get(problem.code, problem.code),
+                "Message": problem.message,
+            }
+            if "Item" in problem.fields:
+                error["Item"] = problem.fields["Item"]
+            response["Error"] = error
+        responses.append(response)
+    return {"Responses": responses}
+
+
+def _get_one(table: Table, statement: partiql.Statement) -> dict[str, Any] | None:
+    """A SELECT that names one whole primary key (batches and transactions only read those)."""
+    equal, rest = _equalities(statement, table.key)
+    if statement.index or set(equal) != set(table.key.names):
+        raise ValidationException(
+            "Select statements within BatchExecuteStatement or ExecuteTransaction must specify the full primary key"
+        )
+    entry = table.store.get(items.check_key(table, equal))
+    if entry is None:
+        return None
+    item = entry.item
+    scope = _scope(statement)
+    if rest is not None and not matches(rest, item, scope):
+        return None
+    if statement.projection:
+        item = project(item, path_tree((scope.resolve(p) for p in statement.projection), scope))
+    return item
+
+
+# -- ExecuteTransaction -----------------------------------------------------------------------
+
+
+def transaction(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    parsed = []
+    for entry in request["TransactStatements"]:
+        statement = partiql.parse(entry["Statement"], entry.get("Parameters"))
+        parsed.append((statement, catalog.get(ctx.account, ctx.region, statement.table), entry))
+    kinds = {statement.kind == "SELECT" for statement, _, _ in parsed}
+    if len(kinds) > 1:
+        raise ValidationException(
+            "Transaction must contain either all reads or all writes"
+        )  # AWS refuses a mix
+    if kinds == {True}:
+        responses = []
+        for statement, table, _ in parsed:
+            item = _get_one(table, statement)
+            responses.append({"Item": item} if item is not None else {})
+        return {"Responses": responses}
+    _run_writes(parsed)
+    return {}
+
+
+def _run_writes(parsed: list[tuple[partiql.Statement, Table, dict[str, Any]]]) -> None:
+    reasons: list[dict[str, Any]] = []
+    failed = False
+    try:
+        with state.atomic():
+            for statement, table, entry in parsed:
+                try:
+                    _write(table, statement, entry)
+                    reasons.append({"Code": "None"})
+                except AwsError as problem:
+                    failed = True
+                    reason = {"Code": _CODES.get(problem.code, problem.code), "Message": problem.message}
+                    if "Item" in problem.fields:
+                        reason["Item"] = problem.fields["Item"]
+                    reasons.append(reason)
+            if failed:
+                raise _Cancelled()
+    except _Cancelled:
+        codes = ", ".join(reason["Code"] for reason in reasons)
+        raise TransactionCanceledException(
+            f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
+            CancellationReasons=reasons,
+        ) from None
+
+
+class _Cancelled(Exception):
+    """Rolls the atomic block back; raised as TransactionCanceledException outside it."""
