@@ -21,3 +21,24 @@ def machine(*states: tuple[str, dict[str, Any]], **top: Any) -> dict[str, Any]:
 def history_types(sfn: Any, execution_arn: str) -> list[str]:
     events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
     return [event["type"] for event in events]
+
+
+def build_zip(files: dict[str, str]) -> bytes:
+    """A Lambda deployment package built in the test."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), content)
+    return buffer.getvalue()
+
+
+def wait_closed(sfn: Any, arn: str) -> dict[str, Any]:
+    """DescribeExecution until the execution has left RUNNING (bounded; no sleeping)."""
+    for _ in range(400):
+        described = sfn.describe_execution(executionArn=arn)
+        if described["status"] != "RUNNING":
+            break
+    return dict(described)

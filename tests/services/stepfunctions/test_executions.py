@@ -27,50 +27,114 @@ def wait_closed(sfn: Any, arn: str) -> dict[str, Any]:
     return dict(described)
 
 
-def test_create_state_machine_then_describe_returns_everything_stored(sfn: Any, unique_name: Callable[[str], str]) -> None:
+def test_create_state_machine_then_describe_returns_everything_stored(
+    sfn: Any, unique_name: Callable[[str], str]
+) -> None:
     name = unique_name("sm")
-    logging = {"level": "ALL", "includeExecutionData": True, "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": "arn:aws:logs:us-east-1:000000000000:log-group:g:*"}}]}
-    created = sfn.create_state_machine(name=name, definition=json.dumps(PASS3), roleArn=ROLE, type="STANDARD",
-                                       loggingConfiguration=logging, tracingConfiguration={"enabled": True},
-                                       tags=[{"key": "team", "value": "core"}])
+    logging = {
+        "level": "ALL",
+        "includeExecutionData": True,
+        "destinations": [
+            {"cloudWatchLogsLogGroup": {"logGroupArn": "arn:aws:logs:us-east-1:000000000000:log-group:g:*"}}
+        ],
+    }
+    created = sfn.create_state_machine(
+        name=name,
+        definition=json.dumps(PASS3),
+        roleArn=ROLE,
+        type="STANDARD",
+        loggingConfiguration=logging,
+        tracingConfiguration={"enabled": True},
+        tags=[{"key": "team", "value": "core"}],
+    )
     assert created["stateMachineArn"] == f"arn:aws:states:us-east-1:000000000000:stateMachine:{name}"
     described = sfn.describe_state_machine(stateMachineArn=created["stateMachineArn"])
-    assert {key: described[key] for key in ("name", "status", "definition", "roleArn", "type", "loggingConfiguration", "tracingConfiguration")} == {
-        "name": name, "status": "ACTIVE", "definition": json.dumps(PASS3), "roleArn": ROLE, "type": "STANDARD",
-        "loggingConfiguration": logging, "tracingConfiguration": {"enabled": True},
+    assert {
+        key: described[key]
+        for key in (
+            "name",
+            "status",
+            "definition",
+            "roleArn",
+            "type",
+            "loggingConfiguration",
+            "tracingConfiguration",
+        )
+    } == {
+        "name": name,
+        "status": "ACTIVE",
+        "definition": json.dumps(PASS3),
+        "roleArn": ROLE,
+        "type": "STANDARD",
+        "loggingConfiguration": logging,
+        "tracingConfiguration": {"enabled": True},
     }
-    assert sfn.list_tags_for_resource(resourceArn=created["stateMachineArn"])["tags"] == [{"key": "team", "value": "core"}]
+    assert sfn.list_tags_for_resource(resourceArn=created["stateMachineArn"])["tags"] == [
+        {"key": "team", "value": "core"}
+    ]
     listed = [item["name"] for item in sfn.list_state_machines(maxResults=1000)["stateMachines"]]
     assert name in listed
 
 
-def test_create_state_machine_invalid_definition_raises_invalid_definition(sfn: Any, unique_name: Callable[[str], str]) -> None:
+def test_create_state_machine_invalid_definition_raises_invalid_definition(
+    sfn: Any, unique_name: Callable[[str], str]
+) -> None:
     with pytest.raises(ClientError) as raised:
-        sfn.create_state_machine(name=unique_name("sm"), roleArn=ROLE, definition=json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "X"}}}))
-    assert error_of(raised) == ("InvalidDefinition", "Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: X at /States/A/Next'", 400)
+        sfn.create_state_machine(
+            name=unique_name("sm"),
+            roleArn=ROLE,
+            definition=json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "X"}}}),
+        )
+    assert error_of(raised) == (
+        "InvalidDefinition",
+        "Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: X at /States/A/Next'",
+        400,
+    )
 
 
-def test_create_state_machine_same_name_other_definition_raises_already_exists(sfn: Any, unique_name: Callable[[str], str]) -> None:
+def test_create_state_machine_same_name_other_definition_raises_already_exists(
+    sfn: Any, unique_name: Callable[[str], str]
+) -> None:
     name = unique_name("sm")
     arn = sfn.create_state_machine(name=name, definition=json.dumps(PASS3), roleArn=ROLE)["stateMachineArn"]
-    assert sfn.create_state_machine(name=name, definition=json.dumps(PASS3), roleArn=ROLE)["stateMachineArn"] == arn
+    assert (
+        sfn.create_state_machine(name=name, definition=json.dumps(PASS3), roleArn=ROLE)["stateMachineArn"]
+        == arn
+    )
     with pytest.raises(ClientError) as raised:
-        sfn.create_state_machine(name=name, definition=json.dumps(machine(("Z", {"Type": "Succeed"}))), roleArn=ROLE)
+        sfn.create_state_machine(
+            name=name, definition=json.dumps(machine(("Z", {"Type": "Succeed"}))), roleArn=ROLE
+        )
     assert error_of(raised) == ("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'", 400)
 
 
-def test_update_state_machine_publish_versions_and_alias_routing(sfn: Any, make_machine: Callable[..., str]) -> None:
+def test_update_state_machine_publish_versions_and_alias_routing(
+    sfn: Any, make_machine: Callable[..., str]
+) -> None:
     arn = make_machine(machine(("V", {"Type": "Pass", "Result": "v1"})))
     v1 = sfn.publish_state_machine_version(stateMachineArn=arn)["stateMachineVersionArn"]
-    updated = sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(machine(("V", {"Type": "Pass", "Result": "v2"}))), publish=True)
+    updated = sfn.update_state_machine(
+        stateMachineArn=arn,
+        definition=json.dumps(machine(("V", {"Type": "Pass", "Result": "v2"}))),
+        publish=True,
+    )
     v2 = updated["stateMachineVersionArn"]
     assert (v1, v2) == (f"{arn}:1", f"{arn}:2")
-    assert [item["stateMachineVersionArn"] for item in sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"]] == [v2, v1]
-    alias = sfn.create_state_machine_alias(name="prod", routingConfiguration=[{"stateMachineVersionArn": v1, "weight": 100}])["stateMachineAliasArn"]
+    assert [
+        item["stateMachineVersionArn"]
+        for item in sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"]
+    ] == [v2, v1]
+    alias = sfn.create_state_machine_alias(
+        name="prod", routingConfiguration=[{"stateMachineVersionArn": v1, "weight": 100}]
+    )["stateMachineAliasArn"]
     assert alias == f"{arn}:prod"
     started = sfn.start_execution(stateMachineArn=alias)
     described = wait_closed(sfn, started["executionArn"])
-    assert (described["output"], described["stateMachineVersionArn"], described["stateMachineAliasArn"]) == ('"v1"', v1, alias)
+    assert (described["output"], described["stateMachineVersionArn"], described["stateMachineAliasArn"]) == (
+        '"v1"',
+        v1,
+        alias,
+    )
     latest = wait_closed(sfn, sfn.start_execution(stateMachineArn=arn)["executionArn"])
     assert latest["output"] == '"v2"'
     with pytest.raises(ClientError) as raised:
@@ -78,7 +142,9 @@ def test_update_state_machine_publish_versions_and_alias_routing(sfn: Any, make_
     assert error_of(raised)[0] == "ConflictException"
 
 
-def test_delete_state_machine_then_describe_raises_does_not_exist(sfn: Any, make_machine: Callable[..., str]) -> None:
+def test_delete_state_machine_then_describe_raises_does_not_exist(
+    sfn: Any, make_machine: Callable[..., str]
+) -> None:
     arn = make_machine(PASS3)
     sfn.delete_state_machine(stateMachineArn=arn)
     with pytest.raises(ClientError) as raised:
@@ -88,12 +154,23 @@ def test_delete_state_machine_then_describe_raises_does_not_exist(sfn: Any, make
 
 def test_validate_state_machine_definition_reports_diagnostics(sfn: Any) -> None:
     assert sfn.validate_state_machine_definition(definition=json.dumps(PASS3))["result"] == "OK"
-    response = sfn.validate_state_machine_definition(definition=json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nope"}}}))
+    response = sfn.validate_state_machine_definition(
+        definition=json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nope"}}})
+    )
     assert (response["result"], response["truncated"]) == ("FAIL", False)
-    assert response["diagnostics"] == [{"severity": "ERROR", "code": "MISSING_TRANSITION_TARGET", "message": "Missing 'Next' target: Nope", "location": "/States/A/Next"}]
+    assert response["diagnostics"] == [
+        {
+            "severity": "ERROR",
+            "code": "MISSING_TRANSITION_TARGET",
+            "message": "Missing 'Next' target: Nope",
+            "location": "/States/A/Next",
+        }
+    ]
 
 
-def test_start_execution_same_name_same_input_is_idempotent_while_running(sfn: Any, make_machine: Callable[..., str], unique_name: Callable[[str], str]) -> None:
+def test_start_execution_same_name_same_input_is_idempotent_while_running(
+    sfn: Any, make_machine: Callable[..., str], unique_name: Callable[[str], str]
+) -> None:
     arn = make_machine(machine(("W", {"Type": "Wait", "Seconds": 3600})))
     name = unique_name("ex")
     first = sfn.start_execution(stateMachineArn=arn, name=name, input='{"a":1}')
@@ -101,14 +178,20 @@ def test_start_execution_same_name_same_input_is_idempotent_while_running(sfn: A
     assert again["executionArn"] == first["executionArn"]
     with pytest.raises(ClientError) as raised:
         sfn.start_execution(stateMachineArn=arn, name=name, input='{"a":2}')
-    assert error_of(raised) == ("ExecutionAlreadyExists", f"Execution Already Exists: '{first['executionArn']}'", 400)
+    assert error_of(raised) == (
+        "ExecutionAlreadyExists",
+        f"Execution Already Exists: '{first['executionArn']}'",
+        400,
+    )
     sfn.stop_execution(executionArn=first["executionArn"], error="Stopped", cause="by test")
     stopped = wait_closed(sfn, first["executionArn"])
     assert (stopped["status"], stopped["error"], stopped["cause"]) == ("ABORTED", "Stopped", "by test")
     assert history_types(sfn, first["executionArn"])[-1] == "ExecutionAborted"
 
 
-def test_start_execution_invalid_input_raises_invalid_execution_input(sfn: Any, make_machine: Callable[..., str]) -> None:
+def test_start_execution_invalid_input_raises_invalid_execution_input(
+    sfn: Any, make_machine: Callable[..., str]
+) -> None:
     with pytest.raises(ClientError) as raised:
         sfn.start_execution(stateMachineArn=make_machine(PASS3), input="{nope")
     code, message, status = error_of(raised)
@@ -124,63 +207,130 @@ def test_describe_execution_unknown_raises_execution_does_not_exist(sfn: Any) ->
 
 
 def test_list_executions_status_filter_and_pagination(sfn: Any, make_machine: Callable[..., str]) -> None:
-    arn = make_machine(machine(("Decide", {"Type": "Choice", "Choices": [{"Variable": "$.fail", "BooleanEquals": True, "Next": "F"}], "Default": "S"}),
-                               ("F", {"Type": "Fail", "Error": "E"}), ("S", {"Type": "Succeed"})))
-    arns = [sfn.start_execution(stateMachineArn=arn, input=json.dumps({"fail": index == 1}))["executionArn"] for index in range(3)]
+    arn = make_machine(
+        machine(
+            (
+                "Decide",
+                {
+                    "Type": "Choice",
+                    "Choices": [{"Variable": "$.fail", "BooleanEquals": True, "Next": "F"}],
+                    "Default": "S",
+                },
+            ),
+            ("F", {"Type": "Fail", "Error": "E"}),
+            ("S", {"Type": "Succeed"}),
+        )
+    )
+    arns = [
+        sfn.start_execution(stateMachineArn=arn, input=json.dumps({"fail": index == 1}))["executionArn"]
+        for index in range(3)
+    ]
     for execution in arns:
         wait_closed(sfn, execution)
     first = sfn.list_executions(stateMachineArn=arn, maxResults=2)
     second = sfn.list_executions(stateMachineArn=arn, maxResults=2, nextToken=first["nextToken"])
-    assert [item["executionArn"] for item in first["executions"] + second["executions"]] == list(reversed(arns))
+    assert [item["executionArn"] for item in first["executions"] + second["executions"]] == list(
+        reversed(arns)
+    )
     assert "nextToken" not in second
     failed = sfn.list_executions(stateMachineArn=arn, statusFilter="FAILED")["executions"]
     assert [(item["executionArn"], item["status"]) for item in failed] == [(arns[1], "FAILED")]
 
 
-def test_start_sync_execution_standard_machine_raises_type_not_supported(sfn: Any, make_machine: Callable[..., str]) -> None:
+def test_start_sync_execution_standard_machine_raises_type_not_supported(
+    sfn: Any, make_machine: Callable[..., str]
+) -> None:
     with pytest.raises(ClientError) as raised:
         sfn.start_sync_execution(stateMachineArn=make_machine(PASS3))
     assert error_of(raised)[0] == "StateMachineTypeNotSupported"
 
 
-def test_start_sync_execution_express_answers_whole_execution(sfn: Any, make_machine: Callable[..., str]) -> None:
+def test_start_sync_execution_express_answers_whole_execution(
+    sfn: Any, make_machine: Callable[..., str]
+) -> None:
     arn = make_machine(PASS3, "EXPRESS")
     response = sfn.start_sync_execution(stateMachineArn=arn, name="n1", input='{"k":1}')
     assert response["executionArn"].startswith(arn.replace(":stateMachine:", ":express:") + ":n1:")
-    assert (response["status"], response["output"], response["input"], response["name"]) == ("SUCCEEDED", '{"k":1}', '{"k":1}', "n1")
+    assert (response["status"], response["output"], response["input"], response["name"]) == (
+        "SUCCEEDED",
+        '{"k":1}',
+        '{"k":1}',
+        "n1",
+    )
     assert response["billingDetails"]["billedDurationInMilliseconds"] >= 100
 
 
-def test_get_execution_history_pass_machine_events_ids_and_details(sfn: Any, make_machine: Callable[..., str]) -> None:
+def test_get_execution_history_pass_machine_events_ids_and_details(
+    sfn: Any, make_machine: Callable[..., str]
+) -> None:
     arn = make_machine(machine(("A", {"Type": "Pass", "Result": 1})))
     execution = sfn.start_execution(stateMachineArn=arn, input='{"x":0}')["executionArn"]
     wait_closed(sfn, execution)
     events = sfn.get_execution_history(executionArn=execution)["events"]
     assert [(event["id"], event["previousEventId"], event["type"]) for event in events] == [
-        (1, 0, "ExecutionStarted"), (2, 1, "PassStateEntered"), (3, 2, "PassStateExited"), (4, 3, "ExecutionSucceeded"),
+        (1, 0, "ExecutionStarted"),
+        (2, 1, "PassStateEntered"),
+        (3, 2, "PassStateExited"),
+        (4, 3, "ExecutionSucceeded"),
     ]
-    assert events[0]["executionStartedEventDetails"] == {"input": '{"x":0}', "inputDetails": {"truncated": False}, "roleArn": ROLE}
-    assert events[1]["stateEnteredEventDetails"] == {"name": "A", "input": '{"x":0}', "inputDetails": {"truncated": False}}
-    assert events[2]["stateExitedEventDetails"] == {"name": "A", "output": "1", "outputDetails": {"truncated": False}}
-    assert events[3]["executionSucceededEventDetails"] == {"output": "1", "outputDetails": {"truncated": False}}
+    assert events[0]["executionStartedEventDetails"] == {
+        "input": '{"x":0}',
+        "inputDetails": {"truncated": False},
+        "roleArn": ROLE,
+    }
+    assert events[1]["stateEnteredEventDetails"] == {
+        "name": "A",
+        "input": '{"x":0}',
+        "inputDetails": {"truncated": False},
+    }
+    assert events[2]["stateExitedEventDetails"] == {
+        "name": "A",
+        "output": "1",
+        "outputDetails": {"truncated": False},
+    }
+    assert events[3]["executionSucceededEventDetails"] == {
+        "output": "1",
+        "outputDetails": {"truncated": False},
+    }
     reverse = sfn.get_execution_history(executionArn=execution, reverseOrder=True, maxResults=3)
     assert [event["id"] for event in reverse["events"]] == [4, 3, 2]
-    rest = sfn.get_execution_history(executionArn=execution, reverseOrder=True, maxResults=3, nextToken=reverse["nextToken"])
+    rest = sfn.get_execution_history(
+        executionArn=execution, reverseOrder=True, maxResults=3, nextToken=reverse["nextToken"]
+    )
     assert [event["id"] for event in rest["events"]] == [1]
     bare = sfn.get_execution_history(executionArn=execution, includeExecutionData=False)["events"]
     assert bare[1]["stateEnteredEventDetails"] == {"name": "A"}
     assert bare[0]["executionStartedEventDetails"] == {"roleArn": ROLE}
 
 
-def test_get_execution_history_parallel_matches_aws_sequence(sfn: Any, make_machine: Callable[..., str]) -> None:
-    arn = make_machine(machine(("P", {"Type": "Parallel", "Branches": [machine(("A", {"Type": "Pass"})), machine(("B", {"Type": "Pass"}))]})))
+def test_get_execution_history_parallel_matches_aws_sequence(
+    sfn: Any, make_machine: Callable[..., str]
+) -> None:
+    arn = make_machine(
+        machine(
+            (
+                "P",
+                {
+                    "Type": "Parallel",
+                    "Branches": [machine(("A", {"Type": "Pass"})), machine(("B", {"Type": "Pass"}))],
+                },
+            )
+        )
+    )
     execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
     wait_closed(sfn, execution)
     events = sfn.get_execution_history(executionArn=execution)["events"]
     assert [(event["id"], event["previousEventId"], event["type"]) for event in events] == [
-        (1, 0, "ExecutionStarted"), (2, 1, "ParallelStateEntered"), (3, 2, "ParallelStateStarted"),
-        (4, 3, "PassStateEntered"), (5, 4, "PassStateExited"), (6, 3, "PassStateEntered"), (7, 6, "PassStateExited"),
-        (8, 3, "ParallelStateSucceeded"), (9, 8, "ParallelStateExited"), (10, 9, "ExecutionSucceeded"),
+        (1, 0, "ExecutionStarted"),
+        (2, 1, "ParallelStateEntered"),
+        (3, 2, "ParallelStateStarted"),
+        (4, 3, "PassStateEntered"),
+        (5, 4, "PassStateExited"),
+        (6, 3, "PassStateEntered"),
+        (7, 6, "PassStateExited"),
+        (8, 3, "ParallelStateSucceeded"),
+        (9, 8, "ParallelStateExited"),
+        (10, 9, "ExecutionSucceeded"),
     ]
 
 
@@ -190,51 +340,101 @@ def test_get_execution_history_map_matches_aws_sequence(sfn: Any, make_machine: 
     wait_closed(sfn, execution)
     events = sfn.get_execution_history(executionArn=execution)["events"]
     assert [event["type"] for event in events] == [
-        "ExecutionStarted", "MapStateEntered", "MapStateStarted",
-        "MapIterationStarted", "PassStateEntered", "PassStateExited", "MapIterationSucceeded",
-        "MapIterationStarted", "PassStateEntered", "PassStateExited", "MapIterationSucceeded",
-        "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded",
+        "ExecutionStarted",
+        "MapStateEntered",
+        "MapStateStarted",
+        "MapIterationStarted",
+        "PassStateEntered",
+        "PassStateExited",
+        "MapIterationSucceeded",
+        "MapIterationStarted",
+        "PassStateEntered",
+        "PassStateExited",
+        "MapIterationSucceeded",
+        "MapStateSucceeded",
+        "MapStateExited",
+        "ExecutionSucceeded",
     ]
     assert events[2]["mapStateStartedEventDetails"] == {"length": 2}
-    assert [event["mapIterationStartedEventDetails"] for event in events if event["type"] == "MapIterationStarted"] == [
-        {"name": "M", "index": 0}, {"name": "M", "index": 1},
+    assert [
+        event["mapIterationStartedEventDetails"] for event in events if event["type"] == "MapIterationStarted"
+    ] == [
+        {"name": "M", "index": 0},
+        {"name": "M", "index": 1},
     ]
     assert events[3]["previousEventId"] == events[2]["id"]
 
 
-def test_describe_state_machine_for_execution_returns_definition_used(sfn: Any, make_machine: Callable[..., str]) -> None:
+def test_describe_state_machine_for_execution_returns_definition_used(
+    sfn: Any, make_machine: Callable[..., str]
+) -> None:
     arn = make_machine(PASS3)
     execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
     sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(machine(("Z", {"Type": "Succeed"}))))
     described = sfn.describe_state_machine_for_execution(executionArn=execution)
-    assert (described["stateMachineArn"], described["definition"], described["roleArn"]) == (arn, json.dumps(PASS3), ROLE)
+    assert (described["stateMachineArn"], described["definition"], described["roleArn"]) == (
+        arn,
+        json.dumps(PASS3),
+        ROLE,
+    )
 
 
-def test_start_execution_one_day_wait_finishes_when_clock_advances(sfn: Any, make_machine: Callable[..., str], fogbank: Any) -> None:
-    arn = make_machine(machine(("Nap", {"Type": "Wait", "Seconds": 86400}), ("After", {"Type": "Pass", "Result": "done"})))
+def test_start_execution_one_day_wait_finishes_when_clock_advances(
+    sfn: Any, make_machine: Callable[..., str], fogbank: Any
+) -> None:
+    arn = make_machine(
+        machine(("Nap", {"Type": "Wait", "Seconds": 86400}), ("After", {"Type": "Pass", "Result": "done"}))
+    )
     execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
     assert sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
     fogbank.advance_clock("P1D")
     described = wait_closed(sfn, execution)
     assert (described["status"], described["output"]) == ("SUCCEEDED", '"done"')
     assert history_types(sfn, execution) == [
-        "ExecutionStarted", "WaitStateEntered", "WaitStateExited", "PassStateEntered", "PassStateExited", "ExecutionSucceeded",
+        "ExecutionStarted",
+        "WaitStateEntered",
+        "WaitStateExited",
+        "PassStateEntered",
+        "PassStateExited",
+        "ExecutionSucceeded",
     ]
 
 
-def test_start_execution_wait_timestamp_path_and_seconds_path(sfn: Any, make_machine: Callable[..., str], fogbank: Any) -> None:
-    arn = make_machine(machine(("Until", {"Type": "Wait", "TimestampPath": "$.at"}), ("For", {"Type": "Wait", "SecondsPath": "$.s"})))
-    execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps({"at": "2099-01-01T00:00:00Z", "s": 60}))["executionArn"]
+def test_start_execution_wait_timestamp_path_and_seconds_path(
+    sfn: Any, make_machine: Callable[..., str], fogbank: Any
+) -> None:
+    arn = make_machine(
+        machine(
+            ("Until", {"Type": "Wait", "TimestampPath": "$.at"}),
+            ("For", {"Type": "Wait", "SecondsPath": "$.s"}),
+        )
+    )
+    execution = sfn.start_execution(
+        stateMachineArn=arn, input=json.dumps({"at": "2099-01-01T00:00:00Z", "s": 60})
+    )["executionArn"]
     assert sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
-    bad = sfn.start_execution(stateMachineArn=arn, input=json.dumps({"at": "yesterday", "s": 1}))["executionArn"]
+    bad = sfn.start_execution(stateMachineArn=arn, input=json.dumps({"at": "yesterday", "s": 1}))[
+        "executionArn"
+    ]
     assert (wait_closed(sfn, bad)["status"], wait_closed(sfn, bad)["error"]) == ("FAILED", "States.Runtime")
     sfn.stop_execution(executionArn=execution)
 
 
-def test_start_execution_retry_waits_backoff_on_clock_then_catch(sfn: Any, make_machine: Callable[..., str], fogbank: Any) -> None:
+def test_start_execution_retry_waits_backoff_on_clock_then_catch(
+    sfn: Any, make_machine: Callable[..., str], fogbank: Any
+) -> None:
     task = {
-        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sqs:getQueueUrl", "Parameters": {"QueueName": "no-such-queue-sfn"},
-        "Retry": [{"ErrorEquals": ["Sqs.QueueDoesNotExistException"], "IntervalSeconds": 100, "BackoffRate": 2, "MaxAttempts": 2}],
+        "Type": "Task",
+        "Resource": "arn:aws:states:::aws-sdk:sqs:getQueueUrl",
+        "Parameters": {"QueueName": "no-such-queue-sfn"},
+        "Retry": [
+            {
+                "ErrorEquals": ["Sqs.QueueDoesNotExistException"],
+                "IntervalSeconds": 100,
+                "BackoffRate": 2,
+                "MaxAttempts": 2,
+            }
+        ],
         "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Caught"}],
     }
     arn = make_machine(machine(("Lookup", task), ("Caught", {"Type": "Pass", "End": True})))
@@ -251,14 +451,27 @@ def test_start_execution_retry_waits_backoff_on_clock_then_catch(sfn: Any, make_
     result = json.loads(described["output"])
     assert result["error"]["Error"] == "Sqs.QueueDoesNotExistException"
     assert history_types(sfn, execution) == [
-        "ExecutionStarted", "TaskStateEntered",
-        "TaskScheduled", "TaskStarted", "TaskFailed", "TaskScheduled", "TaskStarted", "TaskFailed",
-        "TaskScheduled", "TaskStarted", "TaskFailed", "TaskStateExited",
-        "PassStateEntered", "PassStateExited", "ExecutionSucceeded",
+        "ExecutionStarted",
+        "TaskStateEntered",
+        "TaskScheduled",
+        "TaskStarted",
+        "TaskFailed",
+        "TaskScheduled",
+        "TaskStarted",
+        "TaskFailed",
+        "TaskScheduled",
+        "TaskStarted",
+        "TaskFailed",
+        "TaskStateExited",
+        "PassStateEntered",
+        "PassStateExited",
+        "ExecutionSucceeded",
     ]
 
 
-def test_start_execution_machine_timeout_times_out(sfn: Any, make_machine: Callable[..., str], fogbank: Any) -> None:
+def test_start_execution_machine_timeout_times_out(
+    sfn: Any, make_machine: Callable[..., str], fogbank: Any
+) -> None:
     arn = make_machine(machine(("Nap", {"Type": "Wait", "Seconds": 1000}), TimeoutSeconds=10))
     execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
     fogbank.advance_clock(10)
