@@ -26,6 +26,8 @@ from fogbank.services.dynamodb.tables import Table
 from fogbank.services.dynamodb.values import Item
 
 RETENTION = 24 * 3600.0
+# AWS closes a stream's shard and opens a child about every four hours.
+SHARD_LIFETIME = 4 * 3600.0
 SEQUENCE_DIGITS = 21
 # Called with the stream ARN after records were appended (pollers wake up).
 LISTENERS: list[Callable[[str], None]] = []
@@ -38,9 +40,16 @@ def streams(account: str, region: str) -> state.Collection[dict[str, Any]]:
     return state.collection("dynamodb", "streams", account, region)
 
 
-def shard_id(arn: str) -> str:
-    digest = hashlib.sha256(arn.encode()).hexdigest()
-    return f"shardId-{int(digest[:20], 16) % 10**20:020d}-{digest[20:28]}"
+def new_shard(arn: str, start: int, parent: str | None) -> dict[str, Any]:
+    opened = clock.now()
+    digest = hashlib.sha256(f"{arn}/{start}".encode()).hexdigest()[:8]
+    return {
+        "ShardId": f"shardId-{int(opened * 1000):020d}-{digest}",
+        "Start": start,
+        "End": None,
+        "Parent": parent,
+        "Opened": opened,
+    }
 
 
 class StreamLog:
@@ -58,7 +67,43 @@ class StreamLog:
             self.records[int(key)] = orjson.loads(raw)
         self.next_sequence = self.sequences[-1] + 1 if self.sequences else int(meta["FirstSequence"])
 
+    def rotate(self) -> None:
+        """Close the open shard after its lifetime and open its child."""
+        shards = self.meta["Shards"]
+        current = shards[-1]
+        if current["End"] is not None or current["Opened"] + SHARD_LIFETIME > clock.now():
+            return
+        closed = {**current, "End": self.next_sequence - 1}
+        child = new_shard(self.meta["StreamArn"], self.next_sequence, current["ShardId"])
+        self._save({**self.meta, "Shards": [*shards[:-1], closed, child]})
+
+    def close(self) -> None:
+        shards = self.meta["Shards"]
+        if shards[-1]["End"] is None:
+            closed = {**shards[-1], "End": self.next_sequence - 1}
+            self._save(
+                {**self.meta, "Status": "DISABLED", "Closed": clock.now(), "Shards": [*shards[:-1], closed]}
+            )
+
+    def _save(self, meta: dict[str, Any]) -> None:
+        account, _, region = self.scope.partition("/")
+        streams(account, region).put(meta["StreamArn"], meta)
+        self.meta = meta
+
+    def shard(self, shard_id: str) -> dict[str, Any] | None:
+        return next((shard for shard in self.meta["Shards"] if shard["ShardId"] == shard_id), None)
+
+    def live_shards(self) -> list[dict[str, Any]]:
+        """Shards still holding readable records (or open), oldest first."""
+        oldest = self.oldest()
+        return [
+            s
+            for s in self.meta["Shards"]
+            if s["End"] is None or s["End"] >= oldest or s["Opened"] + RETENTION > clock.now()
+        ]
+
     def append(self, record: dict[str, Any]) -> None:
+        self.rotate()
         sequence = self.next_sequence
         self.next_sequence += 1
         record["dynamodb"]["SequenceNumber"] = f"{sequence:0{SEQUENCE_DIGITS}d}"
@@ -120,6 +165,7 @@ def open_stream(account: str, region: str, table: Table) -> None:
     """Register the table's newly enabled stream (UpdateTable/CreateTable call this)."""
     stream = table.record["Stream"]
     first = int(clock.now() * 1000) * 10**5  # increasing across streams, 21 digits
+    arn = stream["StreamArn"]
     streams(account, region).put(
         stream["StreamArn"],
         {
@@ -133,20 +179,17 @@ def open_stream(account: str, region: str, table: Table) -> None:
             "Created": clock.now(),
             "Status": "ENABLED",
             "FirstSequence": first,
+            "Shards": [new_shard(arn, first, None)],
         },
     )
 
 
 def close_stream(account: str, region: str, arn: str) -> None:
-    """A disabled stream (or one of a deleted table) stays readable for 24 hours."""
-    collection = streams(account, region)
-    meta = collection.get(arn)
-    if meta is not None and meta["Status"] == "ENABLED":
-        meta = {**meta, "Status": "DISABLED", "Closed": clock.now()}
-        collection.put(arn, meta)
-        log = _logs.get(arn)
-        if log is not None:
-            log.meta = meta
+    """A disabled stream (or one of a deleted table) stays readable for 24 hours; its last shard
+    gets its ending sequence number."""
+    log = log_for(account, region, arn)
+    if log is not None and log.meta["Status"] == "ENABLED":
+        log.close()
 
 
 def _on_write(table: Table, old: Item | None, new: Item | None, origin: str | None) -> None:

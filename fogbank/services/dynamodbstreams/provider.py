@@ -79,33 +79,33 @@ class DynamoDbStreamsProvider(Provider):
 
     def describe_stream(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         log = self._log(ctx, request["StreamArn"])
+        log.rotate()
         meta = log.meta
-        shard: dict[str, Any] = {
-            "ShardId": streams.shard_id(meta["StreamArn"]),
-            "SequenceNumberRange": {"StartingSequenceNumber": _format(log.oldest())},
+        shards = [_describe_shard(log, shard) for shard in log.live_shards()]
+        start = request.get("ExclusiveStartShardId")
+        if start:
+            ids = [shard["ShardId"] for shard in shards]
+            shards = shards[ids.index(start) + 1 :] if start in ids else shards
+        limit = request.get("Limit") or 100
+        description: dict[str, Any] = {
+            "StreamArn": meta["StreamArn"],
+            "StreamLabel": meta["StreamLabel"],
+            "StreamStatus": meta["Status"],
+            "StreamViewType": meta["StreamViewType"],
+            "CreationRequestDateTime": meta["Created"],
+            "TableName": meta["TableName"],
+            "KeySchema": meta["KeySchema"],
+            "Shards": shards[:limit],
         }
-        if meta["Status"] != "ENABLED":
-            shard["SequenceNumberRange"]["EndingSequenceNumber"] = _format(log.next_sequence - 1)
-        shards = [shard]
-        if request.get("ExclusiveStartShardId") == shard["ShardId"]:
-            shards = []
-        return {
-            "StreamDescription": {
-                "StreamArn": meta["StreamArn"],
-                "StreamLabel": meta["StreamLabel"],
-                "StreamStatus": meta["Status"],
-                "StreamViewType": meta["StreamViewType"],
-                "CreationRequestDateTime": meta["Created"],
-                "TableName": meta["TableName"],
-                "KeySchema": meta["KeySchema"],
-                "Shards": shards,
-            }
-        }
+        if len(shards) > limit:
+            description["LastEvaluatedShardId"] = shards[limit - 1]["ShardId"]
+        return {"StreamDescription": description}
 
     def get_shard_iterator(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         arn = request["StreamArn"]
         log = self._log(ctx, arn)
-        if request["ShardId"] != streams.shard_id(arn):
+        shard = log.shard(request["ShardId"])
+        if shard is None:
             raise ResourceNotFoundException("Requested resource not found: Shard does not exist")
         kind = request["ShardIteratorType"]
         sequence_text = request.get("SequenceNumber")
@@ -126,33 +126,52 @@ class DynamoDbStreamsProvider(Provider):
                 f"Sequence number is not allowed with ShardIteratorType {kind}"
             )  # AWS refuses it
         elif kind == "TRIM_HORIZON":
-            position = log.oldest()
+            position = max(shard["Start"], log.oldest())
         else:
-            position = log.next_sequence
-        return {"ShardIterator": _iterator(arn, position)}
+            position = log.next_sequence if shard["End"] is None else shard["End"] + 1
+        return {"ShardIterator": _iterator(arn, shard["ShardId"], position)}
 
     def get_records(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-        arn, position, created = _read_iterator(request["ShardIterator"])
+        arn, shard_id, position, created = _read_iterator(request["ShardIterator"])
         if clock.now() - created > ITERATOR_LIFETIME:
             raise ExpiredIteratorException(
-                f"Iterator expired. The iterator was created at time {_stamp(created)} while right now it is {_stamp(clock.now())} "
-                "which is further in the future than the tolerated delay of 900000 milliseconds."
+                f"Iterator expired. The iterator was created at time {_stamp(created)} while right now it is "
+                f"{_stamp(clock.now())} which is further in the future than the tolerated delay of 900000 milliseconds."
             )
         log = self._log(ctx, arn)
+        shard = log.shard(shard_id)
+        if shard is None:
+            raise ResourceNotFoundException("Requested resource not found: Shard does not exist")
         if position < log.oldest() and log.sequences:
             raise TrimmedDataAccessException(
                 "The operation attempted to read past the oldest stream record in a shard."
             )
         limit = request.get("Limit") or MAX_RECORDS
         records = log.read(position, limit)
+        end = shard["End"]
+        if end is not None:
+            records = [r for r in records if int(r["dynamodb"]["SequenceNumber"]) <= end]
         following = (
             int(records[-1]["dynamodb"]["SequenceNumber"]) + 1 if records else max(position, log.oldest())
         )
         result: dict[str, Any] = {"Records": records}
-        closed = log.meta["Status"] != "ENABLED"
-        if not (closed and following >= log.next_sequence):
-            result["NextShardIterator"] = _iterator(arn, following)
+        if end is None or following <= end:
+            result["NextShardIterator"] = _iterator(arn, shard_id, following)
         return result
+
+
+def _describe_shard(log: StreamLog, shard: dict[str, Any]) -> dict[str, Any]:
+    numbers = {
+        "StartingSequenceNumber": _format(
+            max(shard["Start"], log.oldest()) if shard["End"] is None else shard["Start"]
+        )
+    }
+    if shard["End"] is not None:
+        numbers["EndingSequenceNumber"] = _format(shard["End"])
+    described: dict[str, Any] = {"ShardId": shard["ShardId"], "SequenceNumberRange": numbers}
+    if shard["Parent"]:
+        described["ParentShardId"] = shard["Parent"]
+    return described
 
 
 def _format(sequence: int) -> str:
@@ -163,14 +182,14 @@ def _stamp(when: float) -> str:
     return datetime.fromtimestamp(when, UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
 
 
-def _iterator(arn: str, position: int) -> str:
-    raw = orjson.dumps([arn, position, clock.now()])
+def _iterator(arn: str, shard_id: str, position: int) -> str:
+    raw = orjson.dumps([arn, shard_id, position, clock.now()])
     return base64.urlsafe_b64encode(raw).decode()
 
 
-def _read_iterator(text: str) -> tuple[str, int, float]:
+def _read_iterator(text: str) -> tuple[str, str, int, float]:
     try:
-        arn, position, created = orjson.loads(base64.urlsafe_b64decode(text.encode()))
-        return str(arn), int(position), float(created)
+        arn, shard_id, position, created = orjson.loads(base64.urlsafe_b64decode(text.encode()))
+        return str(arn), str(shard_id), int(position), float(created)
     except (ValueError, TypeError):
         raise ValidationException("Invalid ShardIterator") from None

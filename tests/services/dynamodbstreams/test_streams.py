@@ -183,3 +183,29 @@ def test_cancelled_transaction_leaves_no_stream_record(ddb: Any, streams: Any) -
         )
     ddb.put_item(TableName=name, Item={"pk": {"S": "z"}})
     assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in all_records(streams, arn)] == ["z"]
+
+
+def test_shards_rotate_with_parent_lineage(ddb: Any, streams: Any, fogbank: Any) -> None:
+    name, arn = make_table(ddb, "KEYS_ONLY")
+    ddb.put_item(TableName=name, Item={"pk": {"S": "first"}})
+    fogbank.advance_clock("PT4H1M")
+    ddb.put_item(TableName=name, Item={"pk": {"S": "second"}})
+    shards = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+    assert len(shards) == 2
+    parent, child = shards
+    assert child["ParentShardId"] == parent["ShardId"] and "ParentShardId" not in parent
+    assert "EndingSequenceNumber" in parent["SequenceNumberRange"]
+    assert "EndingSequenceNumber" not in child["SequenceNumberRange"]
+
+    def read(shard: str) -> dict[str, Any]:
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")[
+            "ShardIterator"
+        ]
+        return dict(streams.get_records(ShardIterator=iterator))
+
+    closed = read(parent["ShardId"])
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in closed["Records"]] == ["first"]
+    assert "NextShardIterator" not in closed
+    opened = read(child["ShardId"])
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in opened["Records"]] == ["second"]
+    assert "NextShardIterator" in opened
