@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import re
+from contextvars import ContextVar
 from typing import Any
 
 from botocore.model import OperationModel
@@ -64,6 +65,9 @@ ROOT_ELEMENTS = {
     "ListBucketIntelligentTieringConfigurations": "ListBucketIntelligentTieringConfigurationsOutput",
 }
 
+# The form of a POST Object upload, from parsing to the answer (each request runs in its own task).
+_POST_FORM: ContextVar[tuple[dict[str, str], str, str, str] | None] = ContextVar("s3_post_form", default=None)
+
 # Codes of the generic layers, as S3 names them.
 _CODES = {"SerializationException": "MalformedXML", "ValidationException": "InvalidArgument"}
 
@@ -97,6 +101,14 @@ class S3Codec(RestXmlCodec):
             from fogbank.services.s3.presign import check_expiry
 
             check_expiry(request)
+        path = self.match_path(request)
+        if request.method == "POST" and "multipart/form-data" in request.headers.get("content-type", ""):
+            from fogbank.services.s3 import post_object
+
+            if post_object.is_post_object(request, path):
+                # A browser-based upload: PutObject's parameters come from the form.
+                request.memo["s3_post_bucket"] = path[1:]
+                return self.service.operation_model("PutObject")
         try:
             return super().find_operation(request)
         except UnknownOperationException:
@@ -110,6 +122,21 @@ class S3Codec(RestXmlCodec):
                 Method=request.method,
                 ResourceType=kind,
             ) from None
+
+    def parse(self, operation: OperationModel, request: HttpRequest) -> dict[str, Any]:
+        bucket = request.memo.get("s3_post_bucket")
+        if not isinstance(bucket, str):
+            return super().parse(operation, request)
+        from urllib.parse import quote
+
+        from fogbank.services.s3 import post_object
+
+        form = post_object.read_form(request)
+        post_object.check_policy(bucket, form)
+        params = post_object.put_parameters(bucket, form)
+        location = f"{request.base_url}/{bucket}/{quote(params['Key'])}"
+        _POST_FORM.set((form.fields, bucket, params["Key"], location))
+        return params
 
     def root_name(self, operation: OperationModel) -> str:
         return ROOT_ELEMENTS.get(operation.name) or super().root_name(operation)
@@ -125,12 +152,28 @@ class S3Codec(RestXmlCodec):
     def serialize(self, operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
         if operation.name == "GetBucketLocation":
             return self._bucket_location(result, request_id)
+        posted = _POST_FORM.get()
+        if posted is not None and operation.name == "PutObject":
+            return self._post_response(posted, result, request_id)
         response = super().serialize(operation, result, request_id)
         if "ContentRange" in result and operation.name in ("GetObject", "HeadObject"):
             response.status = 206  # a partial body (the model has no status member for it)
         if response.body and "content-type" not in response.headers:
             response.headers["content-type"] = "application/xml"
         return response
+
+    def _post_response(
+        self, posted: tuple[dict[str, str], str, str, str], result: dict[str, Any], request_id: str
+    ) -> HttpResponse:
+        from fogbank.services.s3.post_object import success_response
+
+        _POST_FORM.set(None)
+        fields, bucket, key, location = posted
+        status, headers, body = success_response(fields, bucket, key, result["ETag"], location)
+        headers.update(self.response_headers(request_id))
+        if "VersionId" in result:
+            headers["x-amz-version-id"] = result["VersionId"]
+        return HttpResponse(status, headers, body)
 
     def _bucket_location(self, result: dict[str, Any], request_id: str) -> HttpResponse:
         # S3 answers a bare element whose text is the region (empty for us-east-1).

@@ -203,3 +203,7 @@ class InvalidPartNumber(AwsError):
 
 class InvalidStorageClass(AwsError):
     status = 400
+
+
+class MalformedPOSTRequest(AwsError):
+    status = 400
