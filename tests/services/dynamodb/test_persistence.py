@@ -23,6 +23,7 @@ def test_restart_after_kill_keeps_tables_items_and_indexes(tmp_path: Path) -> No
                 {"AttributeName": "g", "AttributeType": "S"},
             ],
             BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
             GlobalSecondaryIndexes=[
                 {
                     "IndexName": "by-g",
@@ -71,5 +72,11 @@ def test_restart_after_kill_keeps_tables_items_and_indexes(tmp_path: Path) -> No
             ddb.describe_time_to_live(TableName="durable")["TimeToLiveDescription"]["TimeToLiveStatus"]
             == "ENABLED"
         )
+        streams = server.client("dynamodbstreams")
+        arn = table["LatestStreamArn"]
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+        records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+        assert [r["eventName"] for r in records] == ["INSERT"] * 5 + ["MODIFY", "REMOVE"]
     finally:
         server.stop()
