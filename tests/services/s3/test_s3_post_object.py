@@ -127,3 +127,14 @@ def test_post_object_large_file_streams(fogbank, endpoint, s3, bucket):
     )
     assert response.status_code == 204
     assert s3.get_object(Bucket=bucket, Key="big.bin")["Body"].read() == data
+
+
+def test_post_object_sigv4_presigned_post_uploads_file(client_factory, bucket):
+    s3 = client_factory("s3", signature_version="s3v4")
+    post = s3.generate_presigned_post(bucket, "v4.txt", ExpiresIn=10 * 365 * 86400)
+    assert "x-amz-signature" in post["fields"]
+    response = requests.post(
+        post["url"], data=post["fields"], files={"file": ("v4.txt", b"signed v4")}, timeout=10
+    )
+    assert response.status_code == 204
+    assert s3.get_object(Bucket=bucket, Key="v4.txt")["Body"].read() == b"signed v4"
