@@ -68,6 +68,9 @@ class Attempt:
     dead_letter_extra: dict[str, str] = field(default_factory=dict)
     source_attribute: str = "RULE_ARN"  # EventBridge Scheduler names it SCHEDULE_ARN
     retries: int = 0
+    # The instant the current try was due: back-off counts from it, so that a clock advanced past
+    # several retries runs each of them, as if the time had passed.
+    due: float | None = None
 
 
 def bind_loop() -> None:
@@ -152,13 +155,14 @@ def _failed(attempt: Attempt, error: AwsError) -> None:
     if attempt.retries >= attempt.max_retries:
         _dead_letter(attempt, code, error.message, "MaximumRetryAttempts")
         return
-    delay = backoff(attempt.retries + 1)
-    if clock.now() + delay - attempt.event_time > attempt.max_age:
+    due = (attempt.due if attempt.due is not None else clock.now()) + backoff(attempt.retries + 1)
+    if due - attempt.event_time > attempt.max_age:
         _dead_letter(attempt, code, error.message, "MaximumEventAgeInSeconds")
         return
     attempt.retries += 1
+    attempt.due = due
     key = id(attempt)
-    _timers[key] = clock.call_later(delay, lambda: _retry(key, attempt))
+    _timers[key] = clock.call_at(due, lambda: _retry(key, attempt))
 
 
 def _retry(key: int, attempt: Attempt) -> None:
