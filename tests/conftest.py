@@ -16,6 +16,14 @@ from botocore.config import Config
 
 from fogbank.testing.server import FogbankServer
 
+# Test modules are imported with `--import-mode=importlib` (pyproject.toml), so that folders may hold
+# test files of the same name (tests/state/test_persistence.py, tests/services/sqs/test_persistence.py).
+# That mode leaves sys.path alone; helper modules beside the tests (`from sqs_support import ...`)
+# are found because every test folder is put on the path here.
+for _folder in sorted({path.parent for path in Path(__file__).parent.rglob("*.py")}):
+    if str(_folder) not in sys.path:
+        sys.path.append(str(_folder))
+
 ACCESS_KEY = "test"
 SECRET_KEY = "test"
 REGION = "us-east-1"
