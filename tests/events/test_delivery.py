@@ -48,13 +48,13 @@ class Target:
 
 
 def attempt(target: Target, **options: Any) -> delivery.Attempt:
+    options.setdefault("dead_letter_arn", "arn:aws:sqs:us-east-1:000000000000:dlq")
     return delivery.Attempt(
         send=target,
         rule_arn="arn:rule",
         target_arn="arn:target",
         body='{"id": "e"}',
         event_time=clock.now(),
-        dead_letter_arn="arn:aws:sqs:us-east-1:000000000000:dlq",
         **options,
     )
 
