@@ -95,7 +95,7 @@ class Source:
             if self.key.range_name:
                 parts.append(python_key(start[self.key.range_name], self.key.range_type))  # type: ignore[arg-type]
             return (*parts, *table_key)
-        except (KeyError, TypeError):
+        except (KeyError, TypeError, ValueError, ArithmeticError):
             raise ValidationException(
                 "The provided starting key is invalid: The provided key element does not match the schema"
             ) from None
