@@ -59,6 +59,7 @@ async def _lifespan(receive: Any, send: Any) -> None:
             try:
                 start_up()
                 _spawn(clock.run_timers())
+                registry.resume_stored_work()
                 _spawn(hooks.run_ready_scripts())
             except Exception as problem:  # noqa: BLE001 - report any start-up failure to the server
                 log.exception("fogbank failed to start")

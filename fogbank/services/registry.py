@@ -26,6 +26,10 @@ PROVIDERS: dict[str, str] = {
     "logs": "fogbank.services.logs.provider:LogsProvider",
 }
 
+# Services with stored work to continue as soon as fogbank starts (service → the kind of record
+# whose presence means there may be some), e.g. Step Functions executions waiting in a Wait state.
+RESUME_AT_START: dict[str, str] = {"stepfunctions": "executions"}
+
 _loaded: dict[str, Provider] = {}
 _lock = threading.Lock()
 
@@ -57,3 +61,12 @@ def unload(service: str | None = None) -> None:
     for name in list(_loaded):
         if service is None or name == service:
             _loaded.pop(name).stop()
+
+
+def resume_stored_work() -> None:
+    """Load the providers that have stored work to continue (their `start` resumes it)."""
+    from fogbank import state
+
+    for service, kind in RESUME_AT_START.items():
+        if service in PROVIDERS and state.database().scopes(service, kind):
+            provider(service)

@@ -131,3 +131,13 @@ def drop_activity(activity_arn: str) -> None:
     for poller in queue.pollers if queue else []:
         if not poller.done():
             poller.set_result(None)
+
+
+def clear() -> None:
+    """Forget every pending callback and poller (fogbank shuts down or resets)."""
+    for queue in _activities.values():
+        for poller in queue.pollers:
+            if not poller.done():
+                poller.cancel()
+    _activities.clear()
+    _callbacks.clear()

@@ -49,6 +49,7 @@ class Live:
     task: asyncio.Task[None] | None = None
     stop_reason: tuple[str, str] | None = None
     timed_out: bool = False
+    abandoned: bool = False
     saved_events: int = 0
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -208,6 +209,8 @@ async def _drive(live: Live) -> None:
     try:
         status, output, error = await interpreter.execute(run)
     except asyncio.CancelledError:
+        if live.abandoned:  # fogbank shuts down: the execution stays RUNNING, to resume later
+            return
         status, output, error = _closed_by_cancel(live, lane)
     except Exception as failure:  # our bug: fail the execution visibly rather than hang it
         error = StatesError("States.Runtime", f"fogbank internal error: {failure!r}")
@@ -264,6 +267,17 @@ async def wait_closed(arn: str) -> dict[str, Any] | None:
         return None
     await live.done.wait()
     return live.record
+
+
+def shut_down() -> None:
+    """Stop running executions without closing them: a STANDARD execution's stored checkpoint
+    lets the next start of fogbank continue it."""
+    for live in list(_live.values()):
+        live.abandoned = True
+        if live.task is not None:
+            live.task.cancel()
+    _live.clear()
+    _express.clear()
 
 
 def resume_all() -> None:

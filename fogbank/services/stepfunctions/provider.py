@@ -51,6 +51,10 @@ class StepFunctionsProvider(Provider):
         with contextlib.suppress(RuntimeError):
             executions.resume_all()
 
+    def stop(self) -> None:
+        executions.shut_down()
+        callbacks.clear()
+
     # -- state machines ---------------------------------------------------------------------------
 
     def create_state_machine(self, ctx: RequestContext, request: Request) -> Response:
