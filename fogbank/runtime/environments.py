@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fogbank import clock
-from fogbank.runtime import output
+from fogbank.runtime import output, zygotes
 from fogbank.runtime.api import PREFIX, ApiRequest, ApiResponse, RuntimeApiServer
 from fogbank.runtime.runtimes import RuntimeUnavailable, launch
+from fogbank.runtime.zygotes import ForkedProcess
 
 INIT_TIMEOUT = (
     10.0  # https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib
@@ -87,7 +88,7 @@ class Environment:
         self.spec = spec
         self.log_stream = output.stream_name(spec.version)
         self.api = RuntimeApiServer(self._serve)
-        self.process: asyncio.subprocess.Process | None = None
+        self.process: asyncio.subprocess.Process | ForkedProcess | None = None
         self.output = output.OutputReader()
         self.current: _Current | None = None
         self.waiting_next: asyncio.Future[Invocation] | None = None
@@ -117,9 +118,20 @@ class Environment:
         if start.warning:
             self.output.note(start.warning)
         limit = (self.spec.memory_mb + MEMORY_HEADROOM_MB) * 1024 * 1024 if start.limit_memory else None
+        if start.forkable:
+            self.process = await _fork(start.argv[0], variables, str(self.spec.task_root), limit)
+        if self.process is None:
+            self.process = await self._exec(start.argv, variables, limit)
+        assert self.process.stdout is not None
+        self.output.attach(self.process.stdout)
+        self.exit_watch = asyncio.get_running_loop().create_task(self._watch_exit())
+
+    async def _exec(
+        self, argv: list[str], variables: dict[str, str], limit: int | None
+    ) -> asyncio.subprocess.Process:
         try:
-            self.process = await asyncio.create_subprocess_exec(
-                *start.argv,
+            return await asyncio.create_subprocess_exec(
+                *argv,
                 cwd=str(self.spec.task_root),
                 env=variables,
                 stdin=asyncio.subprocess.DEVNULL,
@@ -133,11 +145,8 @@ class Environment:
         except OSError as problem:  # e.g. a bootstrap without a shebang or for another machine
             self.api.close()
             raise RuntimeUnavailable(
-                "Runtime.InvalidEntrypoint", f"fork/exec {start.argv[0]}: {problem.strerror}"
+                "Runtime.InvalidEntrypoint", f"fork/exec {argv[0]}: {problem.strerror}"
             ) from None
-        assert self.process.stdout is not None
-        self.output.attach(self.process.stdout)
-        self.exit_watch = asyncio.get_running_loop().create_task(self._watch_exit())
 
     # -- invoking ------------------------------------------------------------------------------
 
@@ -351,6 +360,19 @@ def unavailable_outcome(problem: RuntimeUnavailable, request_id: str, version: s
     return Outcome(
         json.dumps(document).encode(), problem.error_type, reader.take(), output.stream_name(version), "crash"
     )
+
+
+async def _fork(
+    interpreter: str, variables: dict[str, str], cwd: str, limit: int | None
+) -> ForkedProcess | None:
+    """An environment forked from the interpreter's zygote, or None to exec one instead."""
+    zygote = await zygotes.zygote_for(interpreter)
+    if zygote is None:
+        return None
+    try:
+        return await zygote.spawn(variables, cwd, limit)
+    except OSError:
+        return None
 
 
 def _streaming(request: ApiRequest) -> bool:

@@ -12,6 +12,7 @@ import logging
 import shutil
 
 from fogbank import clock
+from fogbank.runtime import zygotes
 from fogbank.runtime.environments import (
     Environment,
     EnvironmentSpec,
@@ -100,3 +101,4 @@ def shut_down() -> None:
         for environment in found:
             environment.kill()
     _environments.clear()
+    zygotes.shut_down()

@@ -35,6 +35,7 @@ class Launch:
     variables: dict[str, str] = field(default_factory=dict)
     warning: str | None = None
     limit_memory: bool = False  # whether RLIMIT_AS can bound this interpreter (not V8's reservations)
+    forkable: bool = False  # a Python runtime: environments can fork from the interpreter's zygote
 
 
 def launch(runtime: str, task_root: Path, opt_dir: Path | None) -> Launch:
@@ -67,9 +68,8 @@ def _python(runtime: str, opt_dir: Path | None) -> Launch:
             [f"{opt}/python/lib/python{chosen}/site-packages", f"{opt}/python"]
         ),
     }
-    return Launch(
-        [available[chosen], "-s", str(BOOTSTRAPS / "python" / "bootstrap.py")], variables, warning, True
-    )
+    argv = [available[chosen], "-s", str(BOOTSTRAPS / "python" / "bootstrap.py")]
+    return Launch(argv, variables, warning, limit_memory=True, forkable=True)
 
 
 def _node(runtime: str, opt_dir: Path | None) -> Launch:
@@ -111,13 +111,13 @@ def python_interpreters() -> dict[str, str]:
     found: dict[str, str] = {}
     candidates = glob.glob(os.path.expanduser("~/.pyenv/versions/3.*/bin/python3.*"))
     candidates += glob.glob(os.path.expanduser("~/.local/share/uv/python/*/bin/python3.*"))
-    for minor in range(8, 15):
+    for minor in range(9, 15):
         on_path = shutil.which(f"python3.{minor}")
         if on_path:
             candidates.append(on_path)
     for candidate in candidates:
         name = os.path.basename(candidate)
-        if not name.removeprefix("python3.").isdigit():
+        if not name.removeprefix("python3.").isdigit() or int(name.removeprefix("python3.")) < 9:
             continue
         version = name.removeprefix("python")
         if version not in found and _runs(candidate):
