@@ -23,7 +23,7 @@ import bootstrap
 
 RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))
 BASE_PATH = [path for path in sys.path[1:] if path != RUNTIME_DIR]
-_open_fds = []
+_open_fds: list[int] = []
 
 
 def child(request, output):
