@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from events_support import Queue
 
 
 @pytest.fixture
@@ -17,12 +17,6 @@ def events(client_factory: Callable[..., Any]) -> Any:
 @pytest.fixture
 def sqs(client_factory: Callable[..., Any]) -> Any:
     return client_factory("sqs")
-
-
-@dataclass
-class Queue:
-    url: str
-    arn: str
 
 
 @pytest.fixture

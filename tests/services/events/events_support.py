@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
+
+
+@dataclass
+class Queue:
+    url: str
+    arn: str
 
 
 def receive(sqs: Any, url: str, count: int = 1, wait: int = 2) -> list[dict[str, Any]]:
