@@ -71,7 +71,7 @@ def create(bucket: dict[str, Any], request: dict[str, Any], account: str) -> dic
         "Owner": account,
         "ContentType": request.get("ContentType") or writes.DEFAULT_CONTENT_TYPE,
         "StorageClass": writes.storage_class(request),
-        "Headers": writes.stored_headers(request),
+        "Headers": writes.stored_headers(request, bucket),
         "Metadata": request.get("Metadata") or {},
         "Tags": writes.parse_tagging(request.get("Tagging")),
         "ACL": request.get("ACL"),

@@ -76,7 +76,7 @@ def refuse_unsupported(request: dict[str, Any]) -> None:
         )
 
 
-def stored_headers(request: dict[str, Any]) -> dict[str, Any]:
+def stored_headers(request: dict[str, Any], bucket: dict[str, Any]) -> dict[str, Any]:
     """Content headers and encryption settings to keep with the object (by member name)."""
     headers: dict[str, Any] = {}
     for name in objects.STORED_HEADERS:
@@ -91,16 +91,31 @@ def stored_headers(request: dict[str, Any]) -> dict[str, Any]:
             if not value:
                 continue
         headers[name] = value
-    sse = headers.get("ServerSideEncryption", "AES256")
+    if "ServerSideEncryption" not in headers:
+        _apply_default_encryption(bucket, headers)
+    sse = headers["ServerSideEncryption"]
     if sse not in ("AES256", "aws:kms", "aws:kms:dsse"):
         raise InvalidArgument(
             "The encryption method specified is not supported",
             ArgumentName="x-amz-server-side-encryption",
             ArgumentValue=sse,
         )
-    # Every new object is encrypted at rest (SSE-S3 by default since January 2023).
-    headers["ServerSideEncryption"] = sse
     return headers
+
+
+def _apply_default_encryption(bucket: dict[str, Any], headers: dict[str, Any]) -> None:
+    """A write naming no encryption gets the bucket's default (SSE-S3 unless configured: every
+    new object is encrypted at rest since January 2023)."""
+    from fogbank.services.s3.configuration import default_encryption
+
+    rule = (default_encryption(bucket).get("Rules") or [{}])[0]
+    default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+    headers["ServerSideEncryption"] = default.get("SSEAlgorithm") or "AES256"
+    if headers["ServerSideEncryption"] != "AES256":
+        if default.get("KMSMasterKeyID"):
+            headers.setdefault("SSEKMSKeyId", default["KMSMasterKeyID"])
+        if rule.get("BucketKeyEnabled"):
+            headers.setdefault("BucketKeyEnabled", True)
 
 
 GRANT_MEMBERS = ("GrantFullControl", "GrantRead", "GrantReadACP", "GrantWrite", "GrantWriteACP")
@@ -157,7 +172,7 @@ def plan_put(bucket: dict[str, Any], request: dict[str, Any], account: str) -> P
     key = request["Key"]
     check_key(key)
     refuse_unsupported(request)
-    headers = stored_headers(request)
+    headers = stored_headers(request, bucket)
     tags = parse_tagging(request.get("Tagging"))
     sent = checksums.requested_checksums(request)
     algorithms = checksums.algorithms_to_compute(request, sent)
@@ -284,7 +299,7 @@ def copy_object(
             "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120"
         )
     grants = object_acl(bucket, request, account)
-    version = _copied_version(source, request, key, account, directive)
+    version = _copied_version(bucket, source, request, account, directive)
     with state.atomic() if grants else contextlib.nullcontext():
         objects.place(bucket, version)
         keep_object_acl(bucket, version, grants)
@@ -308,17 +323,19 @@ def _changes_anything(request: dict[str, Any]) -> bool:
 
 
 def _copied_version(
-    source: dict[str, Any], request: dict[str, Any], key: str, account: str, directive: str
+    bucket: dict[str, Any], source: dict[str, Any], request: dict[str, Any], account: str, directive: str
 ) -> dict[str, Any]:
+    key = request["Key"]
     if directive == "REPLACE":
-        headers = stored_headers(request)
+        headers = stored_headers(request, bucket)
         metadata = request.get("Metadata") or {}
         content_type = request.get("ContentType") or DEFAULT_CONTENT_TYPE
     else:
+        # Content headers come from the source; encryption and redirect from the request or the
+        # destination bucket's defaults.
         headers = {k: v for k, v in source["Headers"].items() if k in objects.CONTENT_HEADERS}
-        headers.update(
-            stored_headers(request) if _changes_anything(request) else {"ServerSideEncryption": "AES256"}
-        )
+        new = stored_headers(request, bucket)
+        headers.update({k: v for k, v in new.items() if k not in objects.CONTENT_HEADERS})
         metadata = source.get("Metadata") or {}
         content_type = source["ContentType"]
     tagging = request.get("TaggingDirective") or "COPY"

@@ -104,3 +104,30 @@ def test_put_object_unsupported_checksum_algorithm_fails(endpoint, bucket):
     )
     assert response.status_code == 400
     assert "<Code>InvalidRequest</Code><Message>Checksum algorithm provided is unsupported." in response.text
+
+
+def test_put_object_without_sse_gets_bucket_default_kms(s3, bucket):
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": "alias/default-key",
+                    },
+                    "BucketKeyEnabled": True,
+                }
+            ]
+        },
+    )
+    put = s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert (put["ServerSideEncryption"], put["SSEKMSKeyId"], put["BucketKeyEnabled"]) == (
+        "aws:kms",
+        "alias/default-key",
+        True,
+    )
+    copied = s3.copy_object(Bucket=bucket, Key="c", CopySource=f"{bucket}/k")
+    assert copied["ServerSideEncryption"] == "aws:kms"
+    explicit = s3.put_object(Bucket=bucket, Key="e", Body=b"x", ServerSideEncryption="AES256")
+    assert explicit["ServerSideEncryption"] == "AES256" and "SSEKMSKeyId" not in explicit
