@@ -13,6 +13,8 @@ from fogbank.services.dynamodb import capacity, clauses, items
 from fogbank.services.dynamodb.catalog import Catalog
 from fogbank.services.dynamodb.conditions import project
 from fogbank.services.dynamodb.errors import ValidationException
+from fogbank.services.dynamodb.tables import Table
+from fogbank.services.dynamodb.values import Item
 
 MAX_GET = 100
 MAX_WRITE = 25
@@ -61,12 +63,12 @@ def get(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> dict[
     return result
 
 
-def write(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    """Every request is checked before any is written (the caller holds `state.atomic()`)."""
-    requested = request["RequestItems"]
-    if sum(len(entries) for entries in requested.values()) > MAX_WRITE:
-        raise ValidationException("Too many items requested for the BatchWriteItem call")
-    plans = []
+Planned = tuple[Table, tuple[Any, Any], Item | None, int]
+
+
+def _plan(catalog: Catalog, ctx: RequestContext, requested: dict[str, Any]) -> list[Planned]:
+    """Every write request checked (values, keys, sizes, duplicates) before anything is written."""
+    plans: list[Planned] = []
     for name, entries in requested.items():
         table = catalog.get(ctx.account, ctx.region, name)
         seen = set()
@@ -88,7 +90,15 @@ def write(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> dic
             if key in seen:
                 raise ValidationException(_DUPLICATES)
             seen.add(key)
-    mode = request.get("ReturnConsumedCapacity")
+    return plans
+
+
+def write(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    """BatchWriteItem (the caller holds `state.atomic()`)."""
+    requested = request["RequestItems"]
+    if sum(len(entries) for entries in requested.values()) > MAX_WRITE:
+        raise ValidationException("Too many items requested for the BatchWriteItem call")
+    plans = _plan(catalog, ctx, requested)
     spent: dict[str, float] = {}
     metrics: dict[str, list[Any]] = {}
     for table, key, item, size in plans:
@@ -105,6 +115,7 @@ def write(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> dic
         if metric:
             metrics.setdefault(table.name, []).append(metric)
     result: dict[str, Any] = {"UnprocessedItems": {}}
+    mode = request.get("ReturnConsumedCapacity")
     if mode in ("TOTAL", "INDEXES"):
         tables = {table.name: table for table, *_ in plans}
         result["ConsumedCapacity"] = [
