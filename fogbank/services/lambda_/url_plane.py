@@ -75,7 +75,7 @@ async def serve(exchange: Exchange) -> HttpResponse | None:
     if isinstance(authorizer, HttpResponse):
         return authorizer
     event = http_event(request, located[0], located[1], target, authorizer)
-    response = await _invoke(target, event)
+    response = await _invoke(target, event, streaming=config.get("InvokeMode") == "RESPONSE_STREAM")
     response.headers.update(_cors_headers(cors, request, preflight=False))
     return response
 
@@ -171,7 +171,7 @@ def http_event(
     return event
 
 
-async def _invoke(target: dict[str, Any], event: dict[str, Any]) -> HttpResponse:
+async def _invoke(target: dict[str, Any], event: dict[str, Any], *, streaming: bool) -> HttpResponse:
     from fogbank.services.lambda_ import invocations
 
     try:
@@ -189,7 +189,30 @@ async def _invoke(target: dict[str, Any], event: dict[str, Any]) -> HttpResponse
         return _plain(status, "Rate Exceeded." if status == 429 else "Internal Server Error")
     if result.function_error:
         return _plain(502, "Internal Server Error")
+    if streaming:
+        return streamed_response(result.payload, event["requestContext"]["requestId"])
     return http_response(result.payload, event["requestContext"]["requestId"])
+
+
+# What `awslambda.HttpResponseStream.from` writes between the JSON prelude and the body.
+_PRELUDE_END = b"\x00" * 8
+
+
+def streamed_response(payload: bytes, request_id: str) -> HttpResponse:
+    """A RESPONSE_STREAM answer: an HTTP prelude (status, headers, cookies) ended by eight NUL
+    bytes, then the body; a stream without prelude is a 200 with the bytes as written."""
+    headers = {"x-amzn-requestid": request_id, "content-type": "application/octet-stream"}
+    prelude_end = payload.find(_PRELUDE_END)
+    if prelude_end < 0 or not payload.startswith(b"{"):
+        return HttpResponse(200, headers, payload)
+    prelude = orjson.loads(payload[:prelude_end])
+    headers.update({str(key).lower(): str(value) for key, value in (prelude.get("headers") or {}).items()})
+    response = HttpResponse(
+        int(prelude.get("statusCode", 200)), headers, payload[prelude_end + len(_PRELUDE_END) :]
+    )
+    if prelude.get("cookies"):
+        response.headers["set-cookie"] = prelude["cookies"][0]
+    return response
 
 
 def http_response(payload: bytes, request_id: str) -> HttpResponse:

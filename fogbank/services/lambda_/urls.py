@@ -2,8 +2,9 @@
 index from a URL id to its function (https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html).
 
 fogbank serves a URL at `http://<url-id>.lambda-url.<region>.localhost:<port>/` and, without DNS,
-at `http://localhost:<port>/lambda-url/<url-id>/` (see `url_plane`). Only the BUFFERED invoke mode
-is supported yet: RESPONSE_STREAM is refused.
+at `http://localhost:<port>/lambda-url/<url-id>/` (see `url_plane`). In the RESPONSE_STREAM invoke
+mode the function's streamed response (with its HTTP prelude) may exceed 6 MB; fogbank sends it
+to the client once the function has finished writing it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from fogbank import state
 from fogbank.config import settings
 from fogbank.services.lambda_ import functions
 from fogbank.services.lambda_.errors import (
-    InvalidParameterValueException,
     ResourceConflictException,
     ResourceNotFoundException,
 )
@@ -33,13 +33,6 @@ def url_of(url_id: str, region: str) -> str:
     return f"http://{url_id}.lambda-url.{region}.localhost:{settings.port}/"
 
 
-def _check(request: dict[str, Any]) -> None:
-    if request.get("InvokeMode") == "RESPONSE_STREAM":
-        raise InvalidParameterValueException(
-            "The RESPONSE_STREAM invoke mode is not supported by fogbank yet."
-        )
-
-
 def _key(qualifier: str | None, record: dict[str, Any], arn: str) -> str:
     if qualifier and qualifier != functions.LATEST and qualifier not in record["aliases"]:
         raise ResourceNotFoundException(f"Function not found: {arn}:{qualifier}")
@@ -49,7 +42,6 @@ def _key(qualifier: str | None, record: dict[str, Any], arn: str) -> str:
 def create(
     account: str, region: str, record: dict[str, Any], name: str, request: dict[str, Any]
 ) -> dict[str, Any]:
-    _check(request)
     arn = functions.function_arn(account, region, name, request.get("Qualifier"))
     key = _key(request.get("Qualifier"), record, functions.function_arn(account, region, name))
     if key in record["url_configs"]:
@@ -94,7 +86,6 @@ def require(
 def update(
     account: str, region: str, record: dict[str, Any], name: str, request: dict[str, Any]
 ) -> dict[str, Any]:
-    _check(request)
     config = require(account, region, record, name, request.get("Qualifier"))
     for member in ("AuthType", "Cors", "InvokeMode"):
         if member in request:

@@ -182,3 +182,25 @@ def test_function_url_cors_preflight_and_headers(
     assert headers["access-control-allow-origin"] == "https://app.example"
     _, headers, _ = request(path_url(endpoint, url) + "/plain", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in headers
+
+
+def test_function_url_response_stream_mode_sends_prelude_status_and_large_body(
+    create_function: Any, lambda_client: Any, endpoint: str
+) -> None:
+    code = """
+exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  const stream = awslambda.HttpResponseStream.from(responseStream, { statusCode: 206, headers: { "X-Streamed": "yes" } });
+  const block = "x".repeat(1024 * 1024);
+  for (let i = 0; i < 7; i++) stream.write(block);
+  stream.end();
+});
+"""
+    name = create_function({"index.js": code}, Runtime="nodejs20.x", Handler="index.handler", Timeout=30)[
+        "FunctionName"
+    ]
+    url = lambda_client.create_function_url_config(
+        FunctionName=name, AuthType="NONE", InvokeMode="RESPONSE_STREAM"
+    )
+    assert url["InvokeMode"] == "RESPONSE_STREAM"
+    status, headers, body = request(path_url(endpoint, url["FunctionUrl"]) + "/big")
+    assert (status, headers["x-streamed"], len(body)) == (206, "yes", 7 * 1024 * 1024)

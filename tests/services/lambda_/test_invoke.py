@@ -480,3 +480,23 @@ def test_invoke_python_logging_uses_aws_format(create_function: Any, lambda_clie
     level, timestamp, logged_id, message = line.split("\t")
     assert (level, logged_id, message) == ("[INFO]", request_id, "processing 42")
     assert timestamp.endswith("Z") and len(timestamp) == 24
+
+
+def test_invoke_client_context_reaches_python_context(create_function: Any, lambda_client: Any) -> None:
+    code = (
+        "def handler(event, context):\n"
+        "    cc = context.client_context\n"
+        "    return {'custom': cc.custom, 'env': cc.env, 'client': cc.client,\n"
+        "            'identity': context.identity.cognito_identity_id}\n"
+    )
+    name = create_function({"app.py": code})["FunctionName"]
+    document = {"custom": {"tenant": "t1"}, "env": {"platform": "test"}, "client": {"app_title": "demo"}}
+    response = lambda_client.invoke(
+        FunctionName=name, ClientContext=base64.b64encode(json.dumps(document).encode()).decode()
+    )
+    assert payload_of(response) == {
+        "custom": {"tenant": "t1"},
+        "env": {"platform": "test"},
+        "client": {"app_title": "demo"},
+        "identity": None,
+    }
