@@ -15,6 +15,7 @@ from typing import Any
 
 from botocore.model import OperationModel
 
+from fogbank.config import settings
 from fogbank.errors import AwsError, UnknownOperationException
 from fogbank.protocol.http import HttpRequest, HttpResponse
 from fogbank.protocol.rest_xml import RestXmlCodec
@@ -133,6 +134,8 @@ class S3Codec(RestXmlCodec):
 
         form = post_object.read_form(request)
         post_object.check_policy(bucket, form)
+        if settings.verify_signatures:
+            post_object.check_signature(form)
         params = post_object.put_parameters(bucket, form)
         location = f"{request.base_url}/{bucket}/{quote(params['Key'])}"
         _POST_FORM.set((form.fields, bucket, params["Key"], location))

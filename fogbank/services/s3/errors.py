@@ -207,3 +207,11 @@ class InvalidStorageClass(AwsError):
 
 class MalformedPOSTRequest(AwsError):
     status = 400
+
+
+class SignatureDoesNotMatch(AwsError):
+    status = 403
+
+
+class InvalidAccessKeyId(AwsError):
+    status = 403

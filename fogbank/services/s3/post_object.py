@@ -26,8 +26,10 @@ from fogbank.services.s3.errors import (
     AccessDenied,
     EntityTooLarge,
     EntityTooSmall,
+    InvalidAccessKeyId,
     InvalidArgument,
     MalformedPOSTRequest,
+    SignatureDoesNotMatch,
 )
 
 # Form fields that map to PutObject members (the rest: x-amz-meta-*, policy and signing fields).
@@ -281,3 +283,40 @@ def success_response(
         headers["content-type"] = "application/xml"
         return 201, headers, body.encode()
     return (200 if status == "200" else 204), headers, b""
+
+
+_MISMATCH = "The request signature we calculated does not match the signature you provided. Check your key and signing method."
+
+
+def check_signature(form: PostForm) -> None:
+    """With --verify-signatures: the policy's SigV4 (x-amz-signature, hex HMAC-SHA256 with the
+    scope's signing key) or SigV2 (signature, base64 HMAC-SHA1) signature, by the key's secret.
+    https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-post-example.html"""
+    import hashlib
+    import hmac
+
+    from fogbank.gateway.signatures import signing_key
+    from fogbank.iam import identity
+
+    fields = form.fields
+    policy = fields.get("policy")
+    if policy is None:
+        return  # an anonymous upload (no credentials either: check_policy refused those)
+    credential = fields.get("x-amz-credential")
+    access_key = credential.split("/", 1)[0] if credential else fields.get("awsaccesskeyid", "")
+    if not identity.is_known_key(access_key):
+        raise InvalidAccessKeyId(
+            "The AWS Access Key Id you provided does not exist in our records.", AWSAccessKeyId=access_key
+        )
+    secret = identity.resolve(access_key).secret_key or ""
+    if credential:
+        scope = credential.split("/", 1)[1] if "/" in credential else ""
+        expected = hmac.new(signing_key(secret, scope), policy.encode(), hashlib.sha256).hexdigest()
+        provided = fields.get("x-amz-signature", "")
+    else:
+        expected = base64.b64encode(
+            hmac.new(secret.encode(), policy.encode(), hashlib.sha1).digest()
+        ).decode()
+        provided = fields.get("signature", "")
+    if not hmac.compare_digest(expected, provided):
+        raise SignatureDoesNotMatch(_MISMATCH)

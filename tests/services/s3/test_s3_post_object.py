@@ -138,3 +138,34 @@ def test_post_object_sigv4_presigned_post_uploads_file(client_factory, bucket):
     )
     assert response.status_code == 204
     assert s3.get_object(Bucket=bucket, Key="v4.txt")["Body"].read() == b"signed v4"
+
+
+def test_post_object_signatures_checked_when_verification_is_on(bucket):
+    import boto3
+    from botocore.config import Config
+
+    from fogbank.testing.server import FogbankServer
+
+    server = FogbankServer(extra_args=["--verify-signatures"]).start()
+    try:
+        for version in ("s3v4", "s3"):
+            s3 = boto3.client(
+                "s3",
+                endpoint_url=server.url,
+                region_name="us-east-1",
+                aws_access_key_id="test",
+                aws_secret_access_key="test",
+                config=Config(signature_version=version),
+            )
+            s3.create_bucket(Bucket=bucket)
+            post = s3.generate_presigned_post(bucket, "signed.txt", ExpiresIn=3600)
+            ok = requests.post(post["url"], data=post["fields"], files={"file": ("f", b"ok")}, timeout=10)
+            assert ok.status_code == 204, ok.text
+            forged = dict(post["fields"])
+            name = "x-amz-signature" if "x-amz-signature" in forged else "signature"
+            forged[name] = ("0" * 64) if name == "x-amz-signature" else "AAAA"
+            denied = requests.post(post["url"], data=forged, files={"file": ("f", b"no")}, timeout=10)
+            assert denied.status_code == 403
+            assert "<Code>SignatureDoesNotMatch</Code>" in denied.text
+    finally:
+        server.stop()
