@@ -42,6 +42,11 @@ class StateData:
     context: dict[str, Any]
     frame: Frame
     jsonata: bool = field(default=False)
+    inspection: dict[str, Any] | None = None  # TestState's inspectionData, filled as data flows
+
+    def inspect(self, name: str, value: Any) -> None:
+        if self.inspection is not None:
+            self.inspection[name] = jsonpath.dumps(value)
 
     def scope(self, document: Any) -> jsonpath.Scope:
         return jsonpath.Scope(document, self.context, self.frame.variables)
@@ -79,8 +84,11 @@ def effective_input(data: StateData) -> Any:
     if data.jsonata:
         return data.raw
     if "InputPath" in data.state and data.state["InputPath"] is None:
-        return {}
-    return read_path(data, data.state.get("InputPath", "$"), data.raw)
+        effective = {}
+    else:
+        effective = read_path(data, data.state.get("InputPath", "$"), data.raw)
+    data.inspect("afterInputPath", effective)
+    return effective
 
 
 def template(data: StateData, value: Any, document: Any) -> Any:
@@ -92,13 +100,15 @@ def template(data: StateData, value: Any, document: Any) -> Any:
 def arguments(data: StateData, effective: Any) -> Any:
     """Parameters (JSONPath) or Arguments (JSONata); without them, the effective input."""
     name = "Arguments" if data.jsonata else "Parameters"
-    if name not in data.state:
-        return effective
-    return template(data, data.state[name], effective)
+    built = template(data, data.state[name], effective) if name in data.state else effective
+    data.inspect(f"after{name}", built)
+    return built
 
 
 def finish(data: StateData, result: Any, *, default_output: Any = None, use_result: bool = True) -> Any:
     """Everything after the work: result shaping, variable assignment and the state's output."""
+    if use_result:
+        data.inspect("result", result)
     if data.jsonata:
         states = data.states(result=result) if use_result else data.states()
         assigned = _jsonata_assign(data, states)

@@ -28,7 +28,7 @@ from fogbank.services.stepfunctions.dataflow import (
     read_path,
 )
 from fogbank.services.stepfunctions.errors import StatesError
-from fogbank.services.stepfunctions.errors_handling import Retries, find_catcher
+from fogbank.services.stepfunctions.errors_handling import Retries, find_catcher, matches
 from fogbank.services.stepfunctions.history import MAX_DATA, History, Lane, data_details
 
 
@@ -59,6 +59,12 @@ class Run:
     persist: Callable[[], None] = lambda: None
     mock: Callable[[str, int], Any] | None = None
     main_lane: Lane | None = None
+    # TestState: inspection data to fill, no retry waits, and how an error was handled.
+    inspection: dict[str, Any] | None = None
+    test_mode: bool = False
+    retry_preset: int = 0
+    handled: dict[str, Any] = field(default_factory=dict)
+    context_override: dict[str, Any] | None = None
 
     @property
     def context_execution(self) -> dict[str, Any]:
@@ -92,6 +98,8 @@ def context_object(run: Run, name: str, frame: Frame) -> dict[str, Any]:
     }
     if frame.map_item is not None:
         context["Map"] = {"Item": frame.map_item}
+    if run.context_override:
+        context.update(run.context_override)
     return context
 
 
@@ -129,7 +137,9 @@ async def run_state(
             frame.lane, f"{kind}StateEntered", {"name": name, **data_details(jsonpath.dumps(raw), "input")}
         )
     language = state.get("QueryLanguage", frame.language)
-    data = StateData(name, state, raw, context_object(run, name, frame), frame, language == "JSONata")
+    data = StateData(
+        name, state, raw, context_object(run, name, frame), frame, language == "JSONata", run.inspection
+    )
     try:
         if resuming_wait:
             output, following = await _wait(run, data, entered, resume["wait_until"])  # type: ignore[index]
@@ -236,7 +246,7 @@ async def _wait(run: Run, data: StateData, entered: int, due: float | None = Non
         due = _wait_due(data, effective)
     if data.frame.lane is run.main_lane:
         run.checkpoint.update(wait_until=due, entered=entered, lane=entered)
-    if due > clock.now():
+    if due > clock.now() and not run.test_mode:  # TestState does not wait
         run.persist()
         await sleep_until(due)
     return finish(
@@ -264,7 +274,6 @@ async def _fail(run: Run, data: StateData, entered: int) -> tuple[Any, str | Non
         else:
             values[name] = data.state.get(name)
     error = StatesError(values["Error"] or "", values["Cause"] or "")
-    error.fail_state = True  # type: ignore[attr-defined]
     raise error
 
 
@@ -273,12 +282,27 @@ async def guarded(
 ) -> tuple[Any, str | None]:
     """Run a Task, Parallel or Map attempt with its Retry and Catch rules."""
     retries = Retries()
+    retriers = data.state.get("Retry") or []
+    if run.test_mode:
+        retries.counts = dict.fromkeys(range(len(retriers)), run.retry_preset)
     while True:
         try:
             result = await attempt(retries)
             return finish(data, result), _next(data.state)
         except StatesError as error:
-            delay = retries.delay(data.state.get("Retry") or [], error.error)
+            delay = retries.delay(retriers, error.error)
+            if delay is not None and run.test_mode:
+                index = next(
+                    i
+                    for i, retrier in enumerate(retriers)
+                    if matches(retrier.get("ErrorEquals", []), error.error)
+                )
+                run.handled = {
+                    "status": "RETRIABLE",
+                    "retryIndex": index,
+                    "retryBackoffIntervalSeconds": int(delay),
+                }
+                raise
             if delay is not None:
                 data.context["State"]["RetryCount"] = retries.total
                 run.persist()
@@ -287,6 +311,12 @@ async def guarded(
             catcher = find_catcher(data.state.get("Catch") or [], error.error)
             if catcher is None:
                 raise
+            if run.test_mode:
+                run.handled = {
+                    "status": "CAUGHT_ERROR",
+                    "catchIndex": data.state["Catch"].index(catcher),
+                    "error": error,
+                }
             return catch_output(data, catcher, error), catcher["Next"]
 
 

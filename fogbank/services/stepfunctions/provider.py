@@ -1,7 +1,7 @@
 """AWS Step Functions operations: state machines (versions, aliases, tags), executions (standard,
 express, sync), history, activities and task callbacks.
 
-Not supported yet: RedriveExecution, TestState, Map Runs (Distributed Map ItemReader/ResultWriter),
+Not supported yet: RedriveExecution, Map Runs (Distributed Map ItemReader/ResultWriter),
 the Step Functions Local mock configuration, execution status events to EventBridge, CloudWatch
 Logs delivery of the stored logging configuration and X-Ray traces of the stored tracing setting,
 and `.sync` for integrations other than `states:startExecution`. Integration calls act in the
@@ -18,7 +18,15 @@ from typing import Any
 from fogbank import clock, state
 from fogbank.context import RequestContext
 from fogbank.services.provider import Provider
-from fogbank.services.stepfunctions import callbacks, definition, executions, history, machines, tasks
+from fogbank.services.stepfunctions import (
+    callbacks,
+    definition,
+    executions,
+    history,
+    machines,
+    tasks,
+    teststate,
+)
 from fogbank.services.stepfunctions.errors import (
     ActivityDoesNotExist,
     ConflictException,
@@ -372,6 +380,9 @@ class StepFunctionsProvider(Provider):
             if key in machine:
                 response[key] = machine[key]
         return response
+
+    async def test_state(self, ctx: RequestContext, request: Request) -> Response:
+        return await teststate.test_state(ctx.account, ctx.region, request)
 
     # -- activities and callbacks --------------------------------------------------------------------
 
