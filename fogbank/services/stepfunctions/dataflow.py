@@ -122,9 +122,11 @@ def finish(data: StateData, result: Any, *, default_output: Any = None, use_resu
         result = jsonpath.apply_template(
             data.state["ResultSelector"], data.scope(result), intrinsics.evaluate
         )
+        data.inspect("afterResultSelector", result)
     assigned = _jsonpath_assign(data, data.state.get("Assign"), result)
     if use_result:
         merged = jsonpath.merge_result(data.raw, result, data.state.get("ResultPath", "$"))
+        data.inspect("afterResultPath", merged)
     else:
         merged = default_output
     output = _output_path(data, merged)
