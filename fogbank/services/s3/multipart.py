@@ -389,6 +389,12 @@ def list_uploads(bucket: dict[str, Any], request: dict[str, Any]) -> dict[str, A
     key_marker = request.get("KeyMarker") or ""
     id_marker = request.get("UploadIdMarker")
     limit = min(request.get("MaxUploads") or 1000, 1000)
+    if request.get("EncodingType") not in (None, "url"):
+        raise InvalidArgument(
+            "Invalid Encoding Method specified in Request",
+            ArgumentName="encoding-type",
+            ArgumentValue=request["EncodingType"],
+        )
     ordered = sorted(upload_store(bucket["Name"]).values(), key=lambda u: (u["Key"], u["Initiated"]))
     uploads: list[dict[str, Any]] = []
     prefixes: list[str] = []
@@ -407,7 +413,26 @@ def list_uploads(bucket: dict[str, Any], request: dict[str, Any]) -> dict[str, A
             prefixes.append(group)
         else:
             uploads.append(_upload_entry(upload))
-    return _uploads_result(bucket["Name"], request, uploads, prefixes, truncated, limit)
+    result = _uploads_result(bucket["Name"], request, uploads, prefixes, truncated, limit)
+    return _url_encoded(result) if request.get("EncodingType") == "url" else result
+
+
+def _url_encoded(result: dict[str, Any]) -> dict[str, Any]:
+    """EncodingType=url: keys, markers, prefix and delimiter URL-encoded, as in object listings."""
+    from urllib.parse import quote_plus
+
+    def encode(text: str) -> str:
+        return quote_plus(text, safe="/")
+
+    for name in ("KeyMarker", "NextKeyMarker", "Prefix", "Delimiter"):
+        if name in result:
+            result[name] = encode(result[name])
+    for upload in result.get("Uploads", []):
+        upload["Key"] = encode(upload["Key"])
+    for group in result.get("CommonPrefixes", []):
+        group["Prefix"] = encode(group["Prefix"])
+    result["EncodingType"] = "url"
+    return result
 
 
 def _after_markers(

@@ -234,3 +234,10 @@ def test_complete_multipart_upload_with_sha256_has_composite_checksum(s3, bucket
     assert done["ChecksumType"] == "COMPOSITE"
     head = s3.head_object(Bucket=bucket, Key="obj", ChecksumMode="ENABLED")
     assert head["ChecksumSHA256"] == composite
+
+
+def test_list_multipart_uploads_encoding_type_url_encodes_keys(s3, bucket):
+    s3.create_multipart_upload(Bucket=bucket, Key="a b+c")
+    listed = s3.list_multipart_uploads(Bucket=bucket, EncodingType="url")
+    assert [u["Key"] for u in listed["Uploads"]] == ["a+b%2Bc"]
+    assert listed["EncodingType"] == "url"
