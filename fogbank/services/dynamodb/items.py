@@ -101,7 +101,7 @@ def check_item_keys(table: Table, item: Item) -> None:
             (index.key.range_name, index.key.range_type),
         ):
             value = item.get(name) if name else None
-            if value is None:
+            if value is None or name is None or kind is None:
                 continue
             actual = av.kind_of(value)
             if actual != kind:
@@ -114,6 +114,9 @@ def check_item_keys(table: Table, item: Item) -> None:
                     "supported. The AttributeValue for a key attribute cannot contain an empty string value. "
                     f"IndexName: {index.name}, IndexKey: {name}"
                 )
+            limit = MAX_HASH_KEY if name == index.key.hash_name else MAX_RANGE_KEY
+            if av.value_size(value) > limit:  # index keys follow the table key size rules
+                _check_key_value(name, value, kind, name == index.key.hash_name)
 
 
 def check_size(item: Item, message: str = "Item size has exceeded the maximum allowed size") -> int:
