@@ -64,11 +64,23 @@ def check_key(key: str) -> None:
 
 def refuse_unsupported(request: dict[str, Any]) -> None:
     """Settings fogbank does not honour yet fail clearly rather than being ignored."""
-    if request.get("SSECustomerAlgorithm") or request.get("SSECustomerKey"):
+    if any(
+        request.get(name)
+        for name in (
+            "SSECustomerAlgorithm",
+            "SSECustomerKey",
+            "CopySourceSSECustomerAlgorithm",
+            "CopySourceSSECustomerKey",
+        )
+    ):
         raise S3NotImplemented(
             "Server-side encryption with customer-provided keys (SSE-C) is not supported by fogbank yet"
         )
-    if request.get("ObjectLockMode") or request.get("ObjectLockLegalHoldStatus"):
+    if (
+        request.get("ObjectLockMode")
+        or request.get("ObjectLockLegalHoldStatus")
+        or request.get("ObjectLockRetainUntilDate")
+    ):
         raise S3NotImplemented("Object Lock retention and legal holds are not supported by fogbank yet")
     if request.get("WriteOffsetBytes") is not None:
         raise S3NotImplemented(
