@@ -26,7 +26,9 @@ def receive(sqs: Any, url: str, count: int = 1, wait: int = 2) -> list[dict[str,
             MessageAttributeNames=["All"],
             AttributeNames=["All"],
         )
-        got.extend(response.get("Messages", []))
+        for message in response.get("Messages", []):
+            got.append(message)  # deleted, so that a later clock advance cannot show it again
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         if len(got) >= count:
             break
     return got
