@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fogbank.services.s3 import bodies, conditions, objects
-from fogbank.services.s3.errors import InvalidObjectState, InvalidPartNumber
+from fogbank.services.s3.errors import InvalidObjectState, InvalidPartNumber, InvalidRequest
 
 ARCHIVED = ("GLACIER", "DEEP_ARCHIVE")
 # GetObject's response-* query parameters and the response member each one overrides.
@@ -31,6 +31,9 @@ def read_object(bucket: dict[str, Any], request: dict[str, Any], *, with_body: b
             "The operation is not valid for the object's storage class", StorageClass=version["StorageClass"]
         )
     conditions.check_read(request, version)
+    if request.get("SSECustomerAlgorithm") or request.get("SSECustomerKey"):
+        # fogbank stores no SSE-C objects (writes with customer keys are refused).
+        raise InvalidRequest("The encryption parameters are not applicable to this object.")
     result = objects.describe(bucket, version, request.get("ChecksumMode"))
     size = version["Size"]
     window = _part_window(version, request.get("PartNumber"))
