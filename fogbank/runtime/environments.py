@@ -84,8 +84,11 @@ class _Current:
 
 
 class Environment:
-    def __init__(self, spec: EnvironmentSpec) -> None:
+    def __init__(self, spec: EnvironmentSpec, *, provisioned: bool = False) -> None:
         self.spec = spec
+        # Provisioned environments initialize before any invocation and are never reaped idle.
+        self.provisioned = provisioned
+        self.initialized = asyncio.Event()
         self.log_stream = output.stream_name(spec.version)
         self.api = RuntimeApiServer(self._serve)
         self.process: asyncio.subprocess.Process | ForkedProcess | None = None
@@ -115,6 +118,9 @@ class Environment:
             "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{self.api.port}",
             "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
         }
+        if self.provisioned:
+            variables["AWS_LAMBDA_INITIALIZATION_TYPE"] = "provisioned-concurrency"
+            self.output.invoked = True  # its REPORT lines carry no Init Duration
         if start.warning:
             self.output.note(start.warning)
         limit = (self.spec.memory_mb + MEMORY_HEADROOM_MB) * 1024 * 1024 if start.limit_memory else None
@@ -253,6 +259,7 @@ class Environment:
         self.waiting_next = future
         if self.init_ms is None:
             self.init_ms = (time.perf_counter() - self.init_started) * 1000
+        self.initialized.set()
         try:
             invocation = await future
         except asyncio.CancelledError:

@@ -47,9 +47,8 @@ async def run(spec: EnvironmentSpec, invocation: Invocation) -> Outcome:
     finally:
         if not environment.alive:
             _discard(environment)
-        elif not environment.reap_scheduled:
-            environment.reap_scheduled = True
-            clock.call_later(IDLE_SECONDS, lambda: _reap(environment))
+        else:
+            _schedule_reap(environment)
 
 
 def _idle(key: str) -> Environment | None:
@@ -63,7 +62,7 @@ def _idle(key: str) -> Environment | None:
 def _reap(environment: Environment) -> None:
     """One pending reap check per environment: due while it was used again, it looks later."""
     environment.reap_scheduled = False
-    if not environment.alive:
+    if not environment.alive or environment.provisioned:
         return
     due = environment.idle_since + IDLE_SECONDS
     if environment.busy or clock.now() < due:
@@ -102,3 +101,48 @@ def shut_down() -> None:
             environment.kill()
     _environments.clear()
     zygotes.shut_down()
+
+
+async def provision(spec: EnvironmentSpec, wanted: int) -> None:
+    """Start environments of `spec.key` until `wanted` provisioned ones are initialized and idle."""
+    have = [
+        environment
+        for environment in _environments.get(spec.key, ())
+        if environment.provisioned and environment.alive
+    ]
+    started = []
+    for _ in range(max(wanted - len(have), 0)):
+        environment = Environment(spec, provisioned=True)
+        try:
+            await environment.start()
+        except RuntimeUnavailable:
+            environment.kill()
+            shutil.rmtree(environment.tmp, ignore_errors=True)
+            return
+        _environments.setdefault(spec.key, []).append(environment)
+        started.append(environment)
+    for environment in started:
+        await environment.initialized.wait()
+
+
+def provisioned_ready(key: str) -> int:
+    found = _environments.get(key, ())
+    return sum(
+        1
+        for environment in found
+        if environment.provisioned and environment.alive and environment.initialized.is_set()
+    )
+
+
+def unprovision(key: str) -> None:
+    """Provisioned environments of `key` become ordinary ones (reaped once idle long enough)."""
+    for environment in _environments.get(key, ()):
+        if environment.provisioned:
+            environment.provisioned = False
+            _schedule_reap(environment)
+
+
+def _schedule_reap(environment: Environment) -> None:
+    if not environment.reap_scheduled and environment.alive:
+        environment.reap_scheduled = True
+        clock.call_later(IDLE_SECONDS, lambda: _reap(environment))

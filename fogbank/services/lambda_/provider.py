@@ -3,8 +3,7 @@ invoke configs, code signing configs, and Invoke (through the `invocations` engi
 
 Not supported yet: container images, EFS, SnapStart, the JSON log format, streaming function
 URLs (InvokeWithResponseStream answers once the function finished), event source mappings (answer 501), layer permissions, runtime
-management, recursion and scaling settings. Provisioned concurrency is stored and reported READY
-(every environment starts on demand); the asynchronous event queue lives in memory.
+management, recursion and scaling settings. The asynchronous event queue lives in memory.
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ from fogbank.services.lambda_ import (
     layers,
     logs_sink,
     permissions,
+    provisioned,
     urls,
     versions,
 )
@@ -274,40 +274,19 @@ class LambdaProvider(Provider):
 
     def put_provisioned_concurrency_config(self, ctx: RequestContext, request: Request) -> Response:
         name, qualifier, record = self._function(ctx, request)
-        if qualifier == LATEST:
-            raise InvalidParameterValueException(
-                "Provisioned Concurrency Configs cannot be applied to unpublished function versions."
-            )
-        functions.version_config(ctx.account, ctx.region, record, name, qualifier)
         wanted = request["ProvisionedConcurrentExecutions"]
-        record["provisioned"][qualifier] = {"Requested": wanted, "LastModified": functions.now_text()}
+        result = provisioned.put(ctx.account, ctx.region, record, name, qualifier, wanted)
         self._save(ctx, name, record)
-        return {
-            "RequestedProvisionedConcurrentExecutions": wanted,
-            "AvailableProvisionedConcurrentExecutions": 0,
-            "AllocatedProvisionedConcurrentExecutions": 0,
-            "Status": "IN_PROGRESS",
-            "LastModified": record["provisioned"][qualifier]["LastModified"],
-        }
+        return result
 
     def get_provisioned_concurrency_config(self, ctx: RequestContext, request: Request) -> Response:
         name, qualifier, record = self._function(ctx, request)
-        found = record["provisioned"].get(qualifier or "")
-        if found is None:
-            from fogbank.errors import AwsError
-
-            raise AwsError(
-                "No Provisioned Concurrency Config found for this function",
-                code="ProvisionedConcurrencyConfigNotFoundException",
-                status=404,
-                Type="User",
-            )
-        return _provisioned_view(found)
+        return provisioned.view(ctx.account, ctx.region, record, name, qualifier or "")
 
     def delete_provisioned_concurrency_config(self, ctx: RequestContext, request: Request) -> Response:
         name, qualifier, record = self._function(ctx, request)
-        if record["provisioned"].pop(qualifier or "", None) is not None:
-            self._save(ctx, name, record)
+        provisioned.delete(ctx.account, ctx.region, record, name, qualifier)
+        self._save(ctx, name, record)
         return {}
 
     def list_provisioned_concurrency_configs(self, ctx: RequestContext, request: Request) -> Response:
@@ -315,9 +294,9 @@ class LambdaProvider(Provider):
         found = [
             {
                 "FunctionArn": functions.function_arn(ctx.account, ctx.region, name, qualifier),
-                **_provisioned_view(config),
+                **provisioned.view(ctx.account, ctx.region, record, name, qualifier),
             }
-            for qualifier, config in sorted(record["provisioned"].items())
+            for qualifier in sorted(record["provisioned"])
         ]
         return _page(found, request, "ProvisionedConcurrencyConfigs")
 
@@ -539,17 +518,6 @@ def _ordered_versions(record: dict[str, Any]) -> list[dict[str, Any]]:
         record["versions"].values(),
         key=lambda config: -1 if config["Version"] == LATEST else int(config["Version"]),
     )
-
-
-def _provisioned_view(found: dict[str, Any]) -> Response:
-    """fogbank starts environments on demand in milliseconds, so a stored allocation is READY."""
-    return {
-        "RequestedProvisionedConcurrentExecutions": found["Requested"],
-        "AvailableProvisionedConcurrentExecutions": found["Requested"],
-        "AllocatedProvisionedConcurrentExecutions": found["Requested"],
-        "Status": "READY",
-        "LastModified": found["LastModified"],
-    }
 
 
 _ = clock

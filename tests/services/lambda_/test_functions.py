@@ -3,6 +3,7 @@ concurrency, account settings, event invoke configs and code signing configs."""
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.request
 from collections.abc import Callable
@@ -292,20 +293,37 @@ def test_put_function_concurrency_is_reported_and_limits_account(
     assert "ReservedConcurrentExecutions" not in lambda_client.get_function_concurrency(FunctionName=name)
 
 
-def test_put_provisioned_concurrency_config_on_version(create_function: Any, lambda_client: Any) -> None:
-    name = create_function({"app.py": HELLO})["FunctionName"]
+def test_put_provisioned_concurrency_config_warms_environments(
+    create_function: Any, lambda_client: Any
+) -> None:
+    code = (
+        "import os\ndef handler(event, context):\n    return os.environ['AWS_LAMBDA_INITIALIZATION_TYPE']\n"
+    )
+    name = create_function({"app.py": code})["FunctionName"]
     lambda_client.publish_version(FunctionName=name)
     answer = lambda_client.put_provisioned_concurrency_config(
         FunctionName=name, Qualifier="1", ProvisionedConcurrentExecutions=2
     )
-    assert answer["Status"] == "IN_PROGRESS" and answer["RequestedProvisionedConcurrentExecutions"] == 2
-    got = lambda_client.get_provisioned_concurrency_config(FunctionName=name, Qualifier="1")
+    assert answer["RequestedProvisionedConcurrentExecutions"] == 2
+    assert answer["Status"] in ("IN_PROGRESS", "READY")
+    for _ in range(500):  # the environments initialize in the background
+        got = lambda_client.get_provisioned_concurrency_config(FunctionName=name, Qualifier="1")
+        if got["Status"] == "READY":
+            break
     assert (got["Status"], got["AvailableProvisionedConcurrentExecutions"]) == ("READY", 2)
+    response = lambda_client.invoke(FunctionName=name, Qualifier="1", LogType="Tail")
+    assert payload_of(response) == "provisioned-concurrency"
+    assert "Init Duration" not in base64.b64decode(response["LogResult"]).decode()
+    assert payload_of(lambda_client.invoke(FunctionName=name)) == "on-demand"
     with pytest.raises(ClientError) as caught:
         lambda_client.put_provisioned_concurrency_config(
             FunctionName=name, Qualifier="$LATEST", ProvisionedConcurrentExecutions=1
         )
     assert error_of(caught)[:2] == (400, "InvalidParameterValueException")
+    lambda_client.delete_provisioned_concurrency_config(FunctionName=name, Qualifier="1")
+    with pytest.raises(ClientError) as caught:
+        lambda_client.get_provisioned_concurrency_config(FunctionName=name, Qualifier="1")
+    assert error_of(caught)[:2] == (404, "ProvisionedConcurrencyConfigNotFoundException")
 
 
 def test_put_function_event_invoke_config_round_trip(create_function: Any, lambda_client: Any) -> None:
