@@ -113,3 +113,30 @@ def test_copy_object_with_new_checksum_algorithm_computes_it(s3, bucket):
     assert s3.head_object(Bucket=bucket, Key="dst", ChecksumMode="ENABLED")["ChecksumSHA256"] == expected
     kept = s3.copy_object(Bucket=bucket, Key="same", CopySource=f"{bucket}/src")
     assert kept["CopyObjectResult"]["ChecksumSHA1"] == _b64(hashlib.sha1(BODY).digest())
+
+
+def test_put_object_default_crc32_trailer_is_verified_and_kept(s3, bucket):
+    # boto3 sends CRC32 by default in an aws-chunked trailer; S3 verifies and keeps it.
+    put = s3.put_object(Bucket=bucket, Key="k", Body=BODY)
+    expected = _b64(zlib.crc32(BODY).to_bytes(4, "big"))
+    assert (put["ChecksumCRC32"], put["ChecksumType"]) == (expected, "FULL_OBJECT")
+    assert s3.get_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")["ChecksumCRC32"] == expected
+
+
+def test_put_object_wrong_crc32_trailer_fails_bad_digest(endpoint, bucket):
+    import requests
+
+    wrong = _b64((zlib.crc32(BODY) ^ 1).to_bytes(4, "big"))
+    chunked = f"{len(BODY):x}\r\n".encode() + BODY + f"\r\n0\r\nx-amz-checksum-crc32:{wrong}\r\n\r\n".encode()
+    headers = {
+        "content-encoding": "aws-chunked",
+        "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        "x-amz-decoded-content-length": str(len(BODY)),
+        "x-amz-trailer": "x-amz-checksum-crc32",
+    }
+    response = requests.put(f"{endpoint}/{bucket}/k", data=chunked, headers=headers, timeout=10)
+    assert response.status_code == 400
+    assert (
+        "<Code>BadDigest</Code><Message>The CRC32 you specified did not match the calculated checksum.</Message>"
+        in response.text
+    )

@@ -170,3 +170,19 @@ def test_unknown_method_on_object_is_method_not_allowed(endpoint, bucket):
         in response.text
     )
     assert "<Method>PATCH</Method><ResourceType>OBJECT</ResourceType>" in response.text
+
+
+def test_multipart_documents_use_s3_root_elements(endpoint, bucket):
+    created = requests.post(f"{endpoint}/{bucket}/k?uploads", timeout=10)
+    assert created.text.startswith(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<InitiateMultipartUploadResult {NS}>'
+    )
+    listed = requests.get(f"{endpoint}/{bucket}?uploads", timeout=10)
+    assert f"<ListMultipartUploadsResult {NS}>" in listed.text
+    requests.put(f"{endpoint}/{bucket}/src", data=b"x", timeout=10)
+    copied = requests.put(
+        f"{endpoint}/{bucket}/dst", headers={"x-amz-copy-source": f"/{bucket}/src"}, timeout=10
+    )
+    assert f"<CopyObjectResult {NS}><ETag>" in copied.text
+    versions = requests.get(f"{endpoint}/{bucket}?versions", timeout=10)
+    assert f"<ListVersionsResult {NS}>" in versions.text
