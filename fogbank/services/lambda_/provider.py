@@ -12,7 +12,7 @@ import json
 import threading
 from typing import Any
 
-from fogbank import clock, state
+from fogbank import state
 from fogbank.context import RequestContext
 from fogbank.protocol import event_stream
 from fogbank.runtime import pool
@@ -518,9 +518,6 @@ def _ordered_versions(record: dict[str, Any]) -> list[dict[str, Any]]:
         record["versions"].values(),
         key=lambda config: -1 if config["Version"] == LATEST else int(config["Version"]),
     )
-
-
-_ = clock
 
 
 def stream_events(result: invocations.InvokeResult, tail: bool) -> bytes:
