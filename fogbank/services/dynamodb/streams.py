@@ -59,12 +59,15 @@ class StreamLog:
         self.meta = meta
         self.scope = scope
         self.kind = f"stream-records/{meta['StreamId']}"
+        # Parallel lists in sequence order; records stay JSON bytes (decoded when read).
         self.sequences: list[int] = []
-        self.records: dict[int, dict[str, Any]] = {}
+        self.times: list[float] = []
+        self.records: dict[int, bytes] = {}
         db = state.database()
         for key, raw in sorted(db.load("dynamodb", scope, self.kind)):
             self.sequences.append(int(key))
-            self.records[int(key)] = orjson.loads(raw)
+            self.times.append(orjson.loads(raw)["dynamodb"]["ApproximateCreationDateTime"])
+            self.records[int(key)] = raw
         self.next_sequence = self.sequences[-1] + 1 if self.sequences else int(meta["FirstSequence"])
 
     def rotate(self) -> None:
@@ -110,22 +113,24 @@ class StreamLog:
         key = f"{sequence:0{SEQUENCE_DIGITS}d}"
         db = state.database()
         db.journal(self, key)  # type: ignore[arg-type]
+        raw = memoryview(orjson.dumps(record)).tobytes()  # exact size, not orjson's buffer
         self.sequences.append(sequence)
-        self.records[sequence] = record
-        db.write("dynamodb", self.scope, self.kind, key, orjson.dumps(record))
+        self.times.append(record["dynamodb"]["ApproximateCreationDateTime"])
+        self.records[sequence] = raw
+        db.write("dynamodb", self.scope, self.kind, key, raw)
         self.trim()
 
     def trim(self) -> None:
         """Drop records older than 24 hours."""
-        horizon = clock.now() - RETENTION
+        count = bisect.bisect_left(self.times, clock.now() - RETENTION)
+        if not count:
+            return
         db = state.database()
-        while (
-            self.sequences
-            and self.records[self.sequences[0]]["dynamodb"]["ApproximateCreationDateTime"] < horizon
-        ):
-            sequence = self.sequences.pop(0)
+        for sequence in self.sequences[:count]:
             del self.records[sequence]
             db.remove("dynamodb", self.scope, self.kind, f"{sequence:0{SEQUENCE_DIGITS}d}")
+        del self.sequences[:count]
+        del self.times[:count]
 
     def oldest(self) -> int:
         """The first sequence number still readable (the next one to come when empty)."""
@@ -136,7 +141,7 @@ class StreamLog:
         """Up to `limit` records with sequence numbers >= start."""
         self.trim()
         position = bisect.bisect_left(self.sequences, start)
-        return [self.records[s] for s in self.sequences[position : position + limit]]
+        return [orjson.loads(self.records[s]) for s in self.sequences[position : position + limit]]
 
     def _reload(self, key: str) -> None:
         """After a rollback: forget a record whose row SQLite no longer has."""
@@ -146,7 +151,9 @@ class StreamLog:
             and sequence in self.records
         ):
             del self.records[sequence]
-            self.sequences.remove(sequence)
+            position = self.sequences.index(sequence)
+            del self.sequences[position]
+            del self.times[position]
             self.next_sequence = min(self.next_sequence, sequence)
 
 
