@@ -19,7 +19,7 @@ from typing import Any
 
 from fogbank import clock, state
 from fogbank.errors import AwsError
-from fogbank.services.stepfunctions import interpreter, jsonpath
+from fogbank.services.stepfunctions import interpreter, jsonpath, mocking
 from fogbank.services.stepfunctions.errors import (
     ExecutionAlreadyExists,
     ExecutionDoesNotExist,
@@ -124,6 +124,7 @@ def start(
     version_arn: str | None = None,
     alias_arn: str | None = None,
     trace_header: str | None = None,
+    test_case: str | None = None,
 ) -> dict[str, Any]:
     """Start an execution (its task runs on the event loop); returns its record."""
     value = parse_input(input_text)
@@ -156,6 +157,7 @@ def start(
         ("stateMachineVersionArn", version_arn),
         ("stateMachineAliasArn", alias_arn),
         ("traceHeader", trace_header),
+        ("mockTestCase", test_case),
     ):
         if value_:
             record[key] = value_
@@ -181,6 +183,9 @@ def _new_run(
         history=history,
         express=record["type"] == "EXPRESS",
         redrive_count=record.get("redriveCount", 0),
+        mock=mocking.for_test_case(record["machineName"], record["mockTestCase"])
+        if "mockTestCase" in record
+        else None,
     )
 
 

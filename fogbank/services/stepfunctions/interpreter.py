@@ -57,7 +57,7 @@ class Run:
     resume: dict[str, Any] | None = None
     checkpoint: dict[str, Any] = field(default_factory=dict)
     persist: Callable[[], None] = lambda: None
-    mock: Callable[[str, int], Any] | None = None
+    mock: Callable[[str, Any], Awaitable[Any]] | None = None  # mocked Task answers (state name, parameters)
     main_lane: Lane | None = None
     # TestState: inspection data to fill, no retry waits, and how an error was handled.
     inspection: dict[str, Any] | None = None

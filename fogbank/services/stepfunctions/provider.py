@@ -1,11 +1,16 @@
 """AWS Step Functions operations: state machines (versions, aliases, tags), executions (standard,
 express, sync), history, activities and task callbacks.
 
-Not supported yet: RedriveExecution, Map Runs (Distributed Map ItemReader/ResultWriter),
-the Step Functions Local mock configuration, execution status events to EventBridge, CloudWatch
-Logs delivery of the stored logging configuration and X-Ray traces of the stored tracing setting,
-and `.sync` for integrations other than `states:startExecution`. Integration calls act in the
-execution's account and region; the role is recorded, not yet evaluated by IAM.
+`<machine ARN>#<test case>` runs a test case of the Step Functions Local mock configuration
+(`SFN_MOCK_CONFIG`, see mocking.py).
+
+Not supported yet: RedriveExecution, Map Runs (Distributed Map ItemReader/ResultWriter and child
+executions; a DISTRIBUTED Map without them runs inline), execution status events to EventBridge,
+CloudWatch Logs delivery of the stored logging configuration, X-Ray traces of the stored tracing
+setting, `.sync` for integrations other than `states:startExecution`, and HTTP Task / API Gateway
+integrations. Integration calls act in the execution's account and region; the role is recorded,
+not yet evaluated by IAM. A restarted execution resumes at its current top-level state: a Wait
+keeps its end time, a Task, Parallel or Map runs again from its start.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from fogbank.services.stepfunctions import (
     executions,
     history,
     machines,
+    mocking,
     tasks,
     teststate,
 )
@@ -249,7 +255,11 @@ class StepFunctionsProvider(Provider):
     # -- executions ---------------------------------------------------------------------------------
 
     def _start(self, ctx: RequestContext, request: Request) -> dict[str, Any]:
-        record, qualifier = machines.get(ctx.account, ctx.region, request["stateMachineArn"])
+        # `<machine ARN>#<test case>` runs a test case of the mock configuration (see mocking.py).
+        machine_arn, _, test_case = request["stateMachineArn"].partition("#")
+        record, qualifier = machines.get(ctx.account, ctx.region, machine_arn)
+        if test_case:
+            mocking.check(record["name"], test_case)
         source, version_arn, alias_arn = machines.route(record, qualifier)
         if request.get("name") is not None:
             machines.check_name(request["name"])
@@ -263,6 +273,7 @@ class StepFunctionsProvider(Provider):
             version_arn=version_arn,
             alias_arn=alias_arn,
             trace_header=request.get("traceHeader"),
+            test_case=test_case or None,
         )
 
     def start_execution(self, ctx: RequestContext, request: Request) -> Response:
@@ -270,7 +281,7 @@ class StepFunctionsProvider(Provider):
         return {"executionArn": started["executionArn"], "startDate": started["startDate"]}
 
     async def start_sync_execution(self, ctx: RequestContext, request: Request) -> Response:
-        record, _ = machines.get(ctx.account, ctx.region, request["stateMachineArn"])
+        record, _ = machines.get(ctx.account, ctx.region, request["stateMachineArn"].partition("#")[0])
         if record["type"] != "EXPRESS":
             raise StateMachineTypeNotSupported(
                 _NOT_FOR_EXPRESS.replace("not supported", "only supported for EXPRESS state machines, not")

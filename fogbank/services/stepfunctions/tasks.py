@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from fogbank import clock
-from fogbank.services.stepfunctions import callbacks, integrations, jsonpath
+from fogbank.services.stepfunctions import callbacks, integrations, jsonpath, mocking
 from fogbank.services.stepfunctions.dataflow import StateData, arguments, effective_input, number_field
 from fogbank.services.stepfunctions.errors import StatesError
 from fogbank.services.stepfunctions.errors_handling import Retries
@@ -96,7 +96,7 @@ async def attempt(run: Run, data: StateData, retries: Retries) -> Any:
     elif target.kind == "service":
         run.history.add(lane, "TaskStarted", names)
     callback = callbacks.register(run.arn, token, jsonpath.dumps(params)) if token is not None else None
-    work = asyncio.ensure_future(_work(run, target, params, callback, names, lane))
+    work = asyncio.ensure_future(_work(run, target, params, callback, names, lane, data.name))
     deadlines = Deadlines(work, timeout, heartbeat)
     if callback is not None:
         callback.on_heartbeat = deadlines.beat
@@ -148,9 +148,12 @@ async def _work(
     callback: callbacks.Callback | None,
     names: dict[str, str],
     lane: Lane,
+    state_name: str,
 ) -> Any:
     if run.mock is not None:
-        return await run.mock(target.arn, params)  # type: ignore[misc]
+        mocked = await run.mock(state_name, params)
+        if mocked is not mocking.REAL:
+            return mocked
     if target.kind == "lambda":
         response = await integrations.invoke_function(target.arn, params, run.account, run.region)
         return response.get("Payload")
