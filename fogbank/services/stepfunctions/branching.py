@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from fogbank.services.stepfunctions import intrinsics, jsonata, jsonpath
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 RunMachine = Callable[["Run", dict[str, Any], Any, Frame], Awaitable[Any]]
 
 
-async def run_all(coroutines: list[Coroutine[Any, Any, Any]]) -> list[Any]:
+async def run_all(coroutines: list[Awaitable[Any]]) -> list[Any]:
     """Run concurrently; the first failure cancels the others and is raised."""
     pending = [asyncio.ensure_future(coroutine) for coroutine in coroutines]
     try:

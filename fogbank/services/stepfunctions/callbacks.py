@@ -48,6 +48,12 @@ class ActivityQueue:
 _activities: dict[str, ActivityQueue] = {}
 
 
+def resolve(future: asyncio.Future[Any], value: Any) -> None:
+    """Complete a future unless it already is (timers and callers may race)."""
+    if not future.done():
+        future.set_result(value)
+
+
 def new_token(execution_arn: str) -> str:
     raw = f"{execution_arn}#{uuid.uuid4()}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -117,7 +123,7 @@ async def poll_activity(activity_arn: str) -> Callback | None:
             return callback
     poller: asyncio.Future[Callback | None] = asyncio.get_running_loop().create_future()
     queue.pollers.append(poller)
-    timer = clock.call_later(POLL_SECONDS, lambda: poller.done() or poller.set_result(None))
+    timer = clock.call_later(POLL_SECONDS, lambda: resolve(poller, None))
     try:
         return await poller
     finally:

@@ -302,7 +302,7 @@ def resume_all() -> None:
 
 def describe(record: dict[str, Any]) -> dict[str, Any]:
     """DescribeExecution's view of a record."""
-    view = {
+    view: dict[str, Any] = {
         key: record[key]
         for key in ("executionArn", "stateMachineArn", "name", "status", "startDate")
         if key in record

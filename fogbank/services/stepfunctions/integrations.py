@@ -178,7 +178,7 @@ async def invoke_function(
 
 
 async def _lambda_invoke(target: Target, params: dict[str, Any], account: str, region: str) -> Any:
-    extra = {
+    extra: dict[str, Any] = {
         key: params[key]
         for key in ("Qualifier", "InvocationType", "LogType", "ClientContext")
         if key in params

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fogbank import clock
-from fogbank.services.stepfunctions import branching, choice, intrinsics, jsonata, jsonpath, tasks
+from fogbank.services.stepfunctions import branching, callbacks, choice, intrinsics, jsonata, jsonpath, tasks
 from fogbank.services.stepfunctions.dataflow import (
     Frame,
     StateData,
@@ -83,7 +83,7 @@ async def sleep_until(due: float) -> None:
     if due <= clock.now():
         return
     future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    timer = clock.call_at(due, lambda: future.done() or future.set_result(None))
+    timer = clock.call_at(due, lambda: callbacks.resolve(future, None))
     try:
         await future
     finally:

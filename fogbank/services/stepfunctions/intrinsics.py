@@ -290,6 +290,16 @@ def _decode(values: list[Any]) -> str:
         raise ValueError(f"the input is not valid Base64: {error}") from None
 
 
+def _contains(values: list[Any]) -> bool:
+    _arity(values, 2)
+    return values[1] in _array(values[0])
+
+
+def _uuid(values: list[Any]) -> str:
+    _arity(values, 0)
+    return str(uuid.uuid4())
+
+
 def _single(function: Callable[[Any], Any]) -> Callable[[list[Any]], Any]:
     def run(values: list[Any]) -> Any:
         _arity(values, 1)
@@ -304,7 +314,7 @@ FUNCTIONS: dict[str, Callable[[list[Any]], Any]] = {
     "States.JsonToString": _single(jsonpath.dumps),
     "States.Array": list,
     "States.ArrayPartition": _partition,
-    "States.ArrayContains": lambda values: _arity(values, 2) or values[1] in _array(values[0]),
+    "States.ArrayContains": _contains,
     "States.ArrayRange": _range,
     "States.ArrayGetItem": _get_item,
     "States.ArrayLength": _single(lambda value: len(_array(value))),
@@ -316,5 +326,5 @@ FUNCTIONS: dict[str, Callable[[list[Any]], Any]] = {
     "States.MathRandom": _math_random,
     "States.MathAdd": _math_add,
     "States.StringSplit": _split,
-    "States.UUID": lambda values: _arity(values, 0) or str(uuid.uuid4()),
+    "States.UUID": _uuid,
 }

@@ -100,7 +100,7 @@ class StepFunctionsProvider(Provider):
 
     def update_state_machine(self, ctx: RequestContext, request: Request) -> Response:
         record, _ = machines.get(ctx.account, ctx.region, request["stateMachineArn"])
-        changes = {
+        changes: dict[str, Any] = {
             key: request[key]
             for key in ("definition", "roleArn", "loggingConfiguration", "tracingConfiguration")
             if key in request
@@ -289,7 +289,7 @@ class StepFunctionsProvider(Provider):
         started = self._start(ctx, request)
         closed = await executions.wait_closed(started["executionArn"]) or started
         view = executions.describe(closed)
-        response = {
+        response: dict[str, Any] = {
             key: view[key]
             for key in (
                 "executionArn",

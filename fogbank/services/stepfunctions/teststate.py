@@ -42,7 +42,7 @@ def _state_of(request: dict[str, Any]) -> tuple[str, dict[str, Any], str]:
         name = request.get("stateName") or document.get("StartAt")
         if name not in document["States"]:
             raise ValidationException(f"The state '{name}' is not in the definition")
-        return name, document["States"][name], document.get("QueryLanguage", "JSONPath")
+        return str(name), document["States"][name], str(document.get("QueryLanguage", "JSONPath"))
     name = request.get("stateName") or "TestState"
     return name, document, "JSONPath"
 
@@ -109,6 +109,7 @@ async def test_state(account: str, region: str, request: dict[str, Any]) -> dict
         retry_preset=(request.get("stateConfiguration") or {}).get("retrierRetryCount", 0),
         context_override=_json(request, "context", None),
     )
+    inspection: dict[str, Any] = run.inspection or {}
     frame = Frame(Lane(), dict(_json(request, "variables", {}) or {}), language)
     response: dict[str, Any] = {}
     try:
@@ -116,9 +117,9 @@ async def test_state(account: str, region: str, request: dict[str, Any]) -> dict
     except StatesError as error:
         response.update(status=run.handled.get("status", "FAILED"), error=error.error, cause=error.cause)
         if response["status"] == "RETRIABLE":
-            run.inspection["errorDetails"] = {
+            inspection["errorDetails"] = {
                 key: run.handled[key] for key in ("retryIndex", "retryBackoffIntervalSeconds")
-            }  # type: ignore[index]
+            }
     else:
         response["output"] = jsonpath.dumps(output)
         response["status"] = run.handled.get("status", "SUCCEEDED")
@@ -127,10 +128,10 @@ async def test_state(account: str, region: str, request: dict[str, Any]) -> dict
         if response["status"] == "CAUGHT_ERROR":
             caught: StatesError = run.handled["error"]
             response.update(error=caught.error, cause=caught.cause)
-            run.inspection["errorDetails"] = {"catchIndex": run.handled["catchIndex"]}  # type: ignore[index]
+            inspection["errorDetails"] = {"catchIndex": run.handled["catchIndex"]}
     if request.get("inspectionLevel") in ("DEBUG", "TRACE"):
-        run.inspection["variables"] = jsonpath.dumps(frame.variables)  # type: ignore[index]
-        response["inspectionData"] = run.inspection
-    elif "errorDetails" in (run.inspection or {}):
-        response["inspectionData"] = {"errorDetails": run.inspection["errorDetails"]}  # type: ignore[index]
+        inspection["variables"] = jsonpath.dumps(frame.variables)
+        response["inspectionData"] = inspection
+    elif "errorDetails" in inspection:
+        response["inspectionData"] = {"errorDetails": inspection["errorDetails"]}
     return response
