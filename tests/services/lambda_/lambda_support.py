@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import zipfile
 from typing import Any
+
+import pytest
 
 TRUST_LAMBDA = {
     "Version": "2012-10-17",
@@ -28,3 +31,9 @@ def build_zip(files: dict[str, str | bytes], executable: tuple[str, ...] = ()) -
 
 def payload_of(response: dict[str, Any]) -> Any:
     return json.loads(response["Payload"].read())
+
+
+# Node.js functions need `node` on the machine (fogbank runs it; it is not a Python dependency).
+requires_node = pytest.mark.skipif(
+    shutil.which("node") is None, reason="node is not installed on this machine"
+)

@@ -13,6 +13,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
+from lambda_support import requires_node
 
 ECHO_EVENT = """
 import json
@@ -184,6 +185,7 @@ def test_function_url_cors_preflight_and_headers(
     assert "access-control-allow-origin" not in headers
 
 
+@requires_node
 def test_function_url_response_stream_mode_sends_prelude_status_and_large_body(
     create_function: Any, lambda_client: Any, endpoint: str
 ) -> None:

@@ -374,12 +374,6 @@ def test_create_code_signing_config_and_attach(create_function: Any, lambda_clie
     assert error_of(caught)[:2] == (400, "InvalidParameterValueException")
 
 
-def test_event_source_mapping_is_not_implemented(lambda_client: Any) -> None:
-    with pytest.raises(ClientError) as caught:
-        lambda_client.list_event_source_mappings()
-    assert error_of(caught)[:2] == (501, "NotImplemented")
-
-
 def test_cli_invoke_writes_payload_file(
     create_function: Any, aws_cli: Callable[..., Any], tmp_path: Any
 ) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from lambda_support import build_zip, payload_of
+from lambda_support import build_zip, payload_of, requires_node
 
 ECHO = """
 import os
@@ -334,6 +334,7 @@ exports.handler = async (event, context) => {
 """
 
 
+@requires_node
 def test_invoke_node_async_handler(create_function: Any, lambda_client: Any) -> None:
     function = create_function({"index.js": NODE_ASYNC}, Runtime="nodejs20.x", Handler="index.handler")
     response = lambda_client.invoke(
@@ -350,6 +351,7 @@ def test_invoke_node_async_handler(create_function: Any, lambda_client: Any) -> 
     assert f'\t{body["requestId"]}\tINFO\tnode got {{"n":21}}' in tail_of(response)
 
 
+@requires_node
 def test_invoke_node_callback_handler_and_error(create_function: Any, lambda_client: Any) -> None:
     code = """
 exports.handler = (event, context, callback) => {
@@ -366,6 +368,7 @@ exports.handler = (event, context, callback) => {
     assert body["trace"][0] == "TypeError: nope"
 
 
+@requires_node
 def test_invoke_node_es_module_handler(create_function: Any, lambda_client: Any) -> None:
     code = "export const handler = async (event) => ({ esm: true, got: event });\n"
     name = create_function({"index.mjs": code}, Runtime="nodejs20.x", Handler="index.handler")["FunctionName"]
@@ -454,6 +457,7 @@ def test_invoke_runtime_missing_here_runs_closest_with_warning(
     )
 
 
+@requires_node
 def test_invoke_node_missing_module_returns_import_module_error(
     create_function: Any, lambda_client: Any
 ) -> None:

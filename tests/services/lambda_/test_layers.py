@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from lambda_support import build_zip, payload_of
+from lambda_support import build_zip, payload_of, requires_node
 
 
 def test_publish_layer_version_get_list_delete(lambda_client: Any, unique_name: Callable[[str], str]) -> None:
@@ -61,6 +61,7 @@ def test_create_function_with_python_layers_imports_from_opt(
     assert payload_of(lambda_client.invoke(FunctionName=function["FunctionName"])) == "hello!"
 
 
+@requires_node
 def test_create_function_with_node_layer_requires_from_node_modules(
     create_function: Any, lambda_client: Any, unique_name: Callable[[str], str]
 ) -> None:

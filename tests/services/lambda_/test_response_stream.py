@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from lambda_support import requires_node
+
 
 def events_of(response: dict[str, Any]) -> list[dict[str, Any]]:
     return list(response["EventStream"])
@@ -30,6 +32,7 @@ def test_invoke_with_response_stream_buffered_python_function(
     assert len(events) == 2
 
 
+@requires_node
 def test_invoke_with_response_stream_node_streamify_response(
     create_function: Any, lambda_client: Any
 ) -> None:
@@ -47,6 +50,7 @@ exports.handler = awslambda.streamifyResponse(async (event, responseStream, cont
     assert events[-1] == {"InvokeComplete": {}}
 
 
+@requires_node
 def test_invoke_with_response_stream_function_error_in_complete_event(
     create_function: Any, lambda_client: Any
 ) -> None:

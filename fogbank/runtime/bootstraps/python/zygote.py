@@ -18,6 +18,7 @@ import signal
 import socket
 import struct
 import sys
+import time
 
 import bootstrap
 
@@ -42,6 +43,7 @@ def child(request, output):
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    time.tzset()  # TZ=:UTC, as an interpreter started with this environment would read it
     if request.get("limit"):
         resource.setrlimit(resource.RLIMIT_AS, (request["limit"], request["limit"]))
     sys.path[:] = ["", RUNTIME_DIR] + BASE_PATH
