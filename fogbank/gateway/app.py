@@ -61,6 +61,7 @@ async def _lifespan(receive: Any, send: Any) -> None:
                 _spawn(clock.run_timers())
                 registry.resume_stored_work()
                 _spawn(hooks.run_ready_scripts())
+                registry.start_engines()
             except Exception as problem:  # noqa: BLE001 - report any start-up failure to the server
                 log.exception("fogbank failed to start")
                 await send({"type": "lifespan.startup.failed", "message": str(problem)})

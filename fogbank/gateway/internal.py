@@ -195,6 +195,7 @@ async def _import(exchange: Exchange) -> HttpResponse:
     except ValueError as problem:
         return error(400, f"not a fogbank state export: {problem}")
     registry.unload()
+    registry.start_engines()
     return json_response({"imported": True})
 
 

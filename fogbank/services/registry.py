@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 import threading
 
 from fogbank.services.provider import Provider
@@ -29,6 +30,11 @@ PROVIDERS: dict[str, str] = {
 # Services with stored work to continue as soon as fogbank starts (service → the kind of record
 # whose presence means there may be some), e.g. Step Functions executions waiting in a Wait state.
 RESUME_AT_START: dict[str, str] = {"stepfunctions": "executions"}
+
+# Engines that run without a request (module with `start()` / `stop()`), by the service owning
+# their state: started when fogbank starts and after a state import, stopped when that service
+# is unloaded (reset).
+ENGINES: dict[str, str] = {"lambda": "fogbank.engines.event_sources.engine"}
 
 _loaded: dict[str, Provider] = {}
 _lock = threading.Lock()
@@ -61,6 +67,15 @@ def unload(service: str | None = None) -> None:
     for name in list(_loaded):
         if service is None or name == service:
             _loaded.pop(name).stop()
+    for name, module_name in ENGINES.items():
+        if (service is None or name == service) and module_name in sys.modules:
+            sys.modules[module_name].stop()
+
+
+def start_engines() -> None:
+    """Start every engine (from the event loop, once the state is open)."""
+    for module_name in ENGINES.values():
+        importlib.import_module(module_name).start()
 
 
 def resume_stored_work() -> None:

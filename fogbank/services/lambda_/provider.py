@@ -2,7 +2,7 @@
 invoke configs, code signing configs, and Invoke (through the `invocations` engine).
 
 Not supported yet: container images, EFS, SnapStart, the JSON log format, streaming function
-URLs (InvokeWithResponseStream answers once the function finished), event source mappings (answer 501), layer permissions, runtime
+URLs (InvokeWithResponseStream answers once the function finished), layer permissions, runtime
 management, recursion and scaling settings. The asynchronous event queue lives in memory.
 """
 
@@ -34,6 +34,7 @@ from fogbank.services.lambda_ import (
     versions,
 )
 from fogbank.services.lambda_ import code as packages
+from fogbank.services.lambda_.event_source_mappings import EventSourceMappingOperations
 from fogbank.services.lambda_.errors import (
     InvalidParameterValueException,
     ResourceConflictException,
@@ -55,7 +56,7 @@ def _page(items: list[Any], request: Request, key: str) -> Response:
     return result
 
 
-class LambdaProvider(Provider):
+class LambdaProvider(EventSourceMappingOperations, Provider):
     service = "lambda"
 
     def start(self) -> None:

@@ -1,0 +1,112 @@
+"""Fixtures for event source mapping tests: an execution role, a witness queue that each function
+invocation reports its event to (so tests wait on a long poll, never a sleep), and a function
+factory whose handler reports the event, then decides with the test's `decide(event)`."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from event_source_support import Witness
+
+TRUST_LAMBDA = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ],
+}
+
+REPORTING_HANDLER = """
+import json, os, urllib.request
+
+def report(event):
+    key = os.environ["AWS_ACCESS_KEY_ID"]
+    body = {"QueueUrl": os.environ["WITNESS"], "MessageBody": json.dumps(event)}
+    request = urllib.request.Request(
+        os.environ["AWS_ENDPOINT_URL"] + "/",
+        data=json.dumps(body).encode(),
+        headers={
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": "AmazonSQS.SendMessage",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=" + key + "/20240101/" + os.environ["AWS_REGION"]
+            + "/sqs/aws4_request, SignedHeaders=host, Signature=0",
+        },
+    )
+    urllib.request.urlopen(request).read()
+
+def handler(event, context):
+    report(event)
+    return decide(event)
+"""
+
+
+def build_zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def lambda_client(client_factory: Callable[..., Any]) -> Any:
+    return client_factory("lambda")
+
+
+@pytest.fixture(scope="session")
+def sqs(client_factory: Callable[..., Any]) -> Any:
+    return client_factory("sqs")
+
+
+@pytest.fixture(scope="session")
+def role_arn(client_factory: Callable[..., Any]) -> str:
+    iam = client_factory("iam")
+    name = "fogbank-event-source-tests-role"
+    try:
+        return str(iam.get_role(RoleName=name)["Role"]["Arn"])
+    except iam.exceptions.NoSuchEntityException:
+        document = json.dumps(TRUST_LAMBDA)
+        return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=document)["Role"]["Arn"])
+
+
+@pytest.fixture
+def witness(sqs: Any, unique_name: Callable[[str], str]) -> Iterator[Witness]:
+    url = sqs.create_queue(QueueName=unique_name("witness"))["QueueUrl"]
+    yield Witness(sqs, url)
+    sqs.delete_queue(QueueUrl=url)
+
+
+@pytest.fixture
+def reporting_function(
+    lambda_client: Any, role_arn: str, unique_name: Callable[[str], str], witness: Witness
+) -> Iterator[Callable[[str], str]]:
+    """`reporting_function(decide_source)` → the ARN of a function that reports each event to the
+    witness queue and then runs `decide(event)` (defined by the source text)."""
+    created: list[str] = []
+
+    def create(decide: str) -> str:
+        name = unique_name("fn")
+        answer = lambda_client.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=role_arn,
+            Handler="app.handler",
+            Code={"ZipFile": build_zip({"app.py": REPORTING_HANDLER + "\n" + decide})},
+            Environment={"Variables": {"WITNESS": witness.url}},
+            Timeout=10,
+        )
+        created.append(name)
+        return str(answer["FunctionArn"])
+
+    yield create
+    for mapping in lambda_client.list_event_source_mappings()["EventSourceMappings"]:
+        if mapping["FunctionArn"].split(":")[6] in created:
+            lambda_client.delete_event_source_mapping(UUID=mapping["UUID"])
+    for name in created:
+        with contextlib.suppress(lambda_client.exceptions.ResourceNotFoundException):
+            lambda_client.delete_function(FunctionName=name)
