@@ -23,6 +23,7 @@ from fogbank.services.stepfunctions import interpreter, jsonpath, mocking
 from fogbank.services.stepfunctions.errors import (
     ExecutionAlreadyExists,
     ExecutionDoesNotExist,
+    ExecutionNotRedrivable,
     InvalidExecutionInput,
     StatesError,
 )
@@ -30,6 +31,7 @@ from fogbank.services.stepfunctions.history import History, Lane
 
 SERVICE = "stepfunctions"
 CHUNK = 500
+REDRIVABLE = ("FAILED", "ABORTED", "TIMED_OUT")
 
 
 def executions(account: str, region: str) -> state.Collection[dict[str, Any]]:
@@ -101,10 +103,14 @@ def _persist(live: Live) -> None:
     if run.express:
         return
     record = live.record
+    checkpoint = json.loads(jsonpath.dumps(run.checkpoint)) if run.checkpoint else None
     if record["status"] == "RUNNING":
-        record["checkpoint"] = json.loads(jsonpath.dumps(run.checkpoint)) if run.checkpoint else None
+        record["checkpoint"] = checkpoint
     else:
         record.pop("checkpoint", None)
+        if record["status"] in REDRIVABLE and checkpoint is not None:
+            # Where RedriveExecution starts again: the top-level state that did not finish.
+            record["redriveFrom"] = {key: checkpoint[key] for key in ("state", "input", "variables")}
     events = run.history.events
     chunks = history_chunks(run.account, run.region)
     with state.atomic():
@@ -197,7 +203,8 @@ def launch(run: interpreter.Run, record: dict[str, Any]) -> Live:
     timeout = run.definition.get("TimeoutSeconds")
     live.task = asyncio.get_running_loop().create_task(_drive(live))
     if isinstance(timeout, int | float) and timeout > 0:
-        timer = clock.call_at(record["startDate"] + timeout, lambda: _time_out(live))
+        started = record.get("redriveDate", record["startDate"])
+        timer = clock.call_at(started + timeout, lambda: _time_out(live))
         live.task.add_done_callback(lambda _: timer.cancel())
     return live
 
@@ -321,15 +328,15 @@ def describe(record: dict[str, Any]) -> dict[str, Any]:
     if "output" in record:
         view.update(output=record["output"], outputDetails={"included": True})
     view["redriveCount"] = record.get("redriveCount", 0)
-    if record["status"] != "RUNNING":
-        view["redriveStatus"] = (
-            "REDRIVABLE" if record["status"] in ("FAILED", "ABORTED", "TIMED_OUT") else "NOT_REDRIVABLE"
+    if "redriveDate" in record:
+        view["redriveDate"] = record["redriveDate"]
+    if record["status"] == "SUCCEEDED":
+        view.update(
+            redriveStatus="NOT_REDRIVABLE",
+            redriveStatusReason="Execution is SUCCEEDED and cannot be redriven",
         )
-        if view["redriveStatus"] == "NOT_REDRIVABLE":
-            view["redriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven"
-        else:
-            view["redriveStatus"] = "NOT_REDRIVABLE"
-            view["redriveStatusReason"] = "fogbank does not support RedriveExecution yet"
+    elif record["status"] in REDRIVABLE:
+        view["redriveStatus"] = "REDRIVABLE" if "redriveFrom" in record else "NOT_REDRIVABLE"
     return view
 
 
@@ -396,3 +403,24 @@ def _sync_output(record: dict[str, Any], parsed: bool) -> dict[str, Any]:
         if key in record:
             output[key.capitalize()] = record[key]
     return output
+
+
+def redrive(account: str, region: str, arn: str) -> dict[str, Any]:
+    """RedriveExecution: run a FAILED, ABORTED or TIMED_OUT execution again from the top-level
+    state that did not finish (a Parallel or Map runs again whole), after an ExecutionRedriven
+    event. https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html"""
+    record = find(account, region, arn)
+    if record["status"] not in REDRIVABLE or "redriveFrom" not in record:
+        raise ExecutionNotRedrivable(f"Execution {arn} is {record['status']} and cannot be redriven")
+    history = History(_load_events(account, region, arn))
+    resume = dict(record.pop("redriveFrom"))
+    for key in ("stopDate", "error", "cause", "output"):
+        record.pop(key, None)
+    record.update(status="RUNNING", redriveCount=record.get("redriveCount", 0) + 1, redriveDate=clock.now())
+    lane = Lane(history.events[-1]["id"] if history.events else 0)
+    history.add(lane, "ExecutionRedriven", {"redriveCount": record["redriveCount"]})
+    resume["lane"] = lane.last
+    run = _new_run(account, region, record, parse_input(record["input"]), history)
+    run.resume = resume
+    launch(run, record).run.persist()
+    return record

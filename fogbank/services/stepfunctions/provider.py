@@ -4,7 +4,7 @@ express, sync), history, activities and task callbacks.
 `<machine ARN>#<test case>` runs a test case of the Step Functions Local mock configuration
 (`SFN_MOCK_CONFIG`, see mocking.py).
 
-Not supported yet: RedriveExecution, Map Runs (Distributed Map ItemReader/ResultWriter and child
+Not supported yet: Map Runs (Distributed Map ItemReader/ResultWriter and child
 executions; a DISTRIBUTED Map without them runs inline), execution status events to EventBridge,
 CloudWatch Logs delivery of the stored logging configuration, X-Ray traces of the stored tracing
 setting, `.sync` for integrations other than `states:startExecution`, and HTTP Task / API Gateway
@@ -320,6 +320,11 @@ class StepFunctionsProvider(Provider):
             raise StateMachineTypeNotSupported(_NOT_FOR_EXPRESS)
         machines.split_arn(arn, "execution")
         return executions.find(ctx.account, ctx.region, arn)
+
+    def redrive_execution(self, ctx: RequestContext, request: Request) -> Response:
+        record = self._execution(ctx, request["executionArn"])
+        redriven = executions.redrive(ctx.account, ctx.region, record["executionArn"])
+        return {"redriveDate": redriven["redriveDate"]}
 
     def describe_execution(self, ctx: RequestContext, request: Request) -> Response:
         return executions.describe(self._execution(ctx, request["executionArn"]))

@@ -478,3 +478,53 @@ def test_start_execution_machine_timeout_times_out(
     described = wait_closed(sfn, execution)
     assert (described["status"], described["error"]) == ("TIMED_OUT", "States.Timeout")
     assert history_types(sfn, execution)[-1] == "ExecutionTimedOut"
+
+
+def test_redrive_execution_restarts_failed_state(
+    sfn: Any,
+    make_machine: Callable[..., str],
+    client_factory: Callable[..., Any],
+    unique_name: Callable[[str], str],
+) -> None:
+    queue_name = unique_name("q")
+    definition = machine(
+        ("Prepare", {"Type": "Pass", "Result": 1, "ResultPath": "$.prepared"}),
+        (
+            "Lookup",
+            {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sqs:getQueueUrl",
+                "Parameters": {"QueueName": queue_name},
+                "ResultSelector": {"url.$": "$.QueueUrl"},
+            },
+        ),
+    )
+    execution = sfn.start_execution(stateMachineArn=make_machine(definition))["executionArn"]
+    failed = wait_closed(sfn, execution)
+    assert (failed["status"], failed["error"], failed["redriveStatus"]) == (
+        "FAILED",
+        "Sqs.QueueDoesNotExistException",
+        "REDRIVABLE",
+    )
+    url = client_factory("sqs").create_queue(QueueName=queue_name)["QueueUrl"]
+    assert "redriveDate" in sfn.redrive_execution(executionArn=execution)
+    described = wait_closed(sfn, execution)
+    assert (described["status"], json.loads(described["output"]), described["redriveCount"]) == (
+        "SUCCEEDED",
+        {"url": url},
+        1,
+    )
+    types = history_types(sfn, execution)
+    assert types[types.index("ExecutionFailed") :] == [
+        "ExecutionFailed",
+        "ExecutionRedriven",
+        "TaskStateEntered",
+        "TaskScheduled",
+        "TaskStarted",
+        "TaskSucceeded",
+        "TaskStateExited",
+        "ExecutionSucceeded",
+    ]
+    with pytest.raises(ClientError) as raised:
+        sfn.redrive_execution(executionArn=execution)
+    assert error_of(raised)[0] == "ExecutionNotRedrivable"
