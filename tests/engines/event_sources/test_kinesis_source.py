@@ -1,0 +1,165 @@
+"""Kinesis → Lambda through an event source mapping: the event payload, starting positions,
+and the failure story of scenario 2 (bisection isolates a poison record, retries are counted,
+the OnFailure destination gets AWS's record, the records stay readable until retention passes)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from event_source_support import Witness
+
+SUCCEED = "def decide(event):\n    return None\n"
+FAIL_ON_POISON = """
+import base64
+
+def decide(event):
+    for record in event["Records"]:
+        if base64.b64decode(record["kinesis"]["data"]) == b"poison":
+            raise ValueError("poison record")
+"""
+
+
+@pytest.fixture
+def kinesis(client_factory: Callable[..., Any]) -> Any:
+    return client_factory("kinesis")
+
+
+def make_stream(kinesis: Any, name: str) -> str:
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    return str(kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"])
+
+
+def datas(event: dict[str, Any]) -> list[str]:
+    return [base64.b64decode(record["kinesis"]["data"]).decode() for record in event["Records"]]
+
+
+def iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def test_create_event_source_mapping_kinesis_record_matches_aws(
+    kinesis: Any,
+    lambda_client: Any,
+    reporting_function: Callable[[str], str],
+    witness: Witness,
+    unique_name: Callable[[str], str],
+    role_arn: str,
+) -> None:
+    name = unique_name("stream")
+    arn = make_stream(kinesis, name)
+    kinesis.put_record(StreamName=name, Data=b"before", PartitionKey="k")
+    function = reporting_function(SUCCEED)
+    mapping = lambda_client.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=function, StartingPosition="LATEST", BatchSize=10
+    )
+    assert mapping["State"] == "Creating"
+    assert mapping["StartingPosition"] == "LATEST"
+    put = kinesis.put_record(StreamName=name, Data=b'{"n": 1}', PartitionKey="pk-1")
+    event = witness.next_event()
+    [record] = event["Records"]  # LATEST: the record put before the mapping is not delivered
+    assert record == {
+        "kinesis": {
+            "kinesisSchemaVersion": "1.0",
+            "partitionKey": "pk-1",
+            "sequenceNumber": put["SequenceNumber"],
+            "data": base64.b64encode(b'{"n": 1}').decode(),
+            "approximateArrivalTimestamp": record["kinesis"]["approximateArrivalTimestamp"],
+        },
+        "eventSource": "aws:kinesis",
+        "eventVersion": "1.0",
+        "eventID": f"{put['ShardId']}:{put['SequenceNumber']}",
+        "eventName": "aws:kinesis:record",
+        "invokeIdentityArn": role_arn,
+        "awsRegion": "us-east-1",
+        "eventSourceARN": arn,
+    }
+    assert isinstance(record["kinesis"]["approximateArrivalTimestamp"], float)
+
+
+def test_create_event_source_mapping_poison_record_bisected_and_sent_to_on_failure_destination(
+    kinesis: Any,
+    sqs: Any,
+    lambda_client: Any,
+    reporting_function: Callable[[str], str],
+    witness: Witness,
+    unique_name: Callable[[str], str],
+    fogbank: Any,
+) -> None:
+    """Scenario 2."""
+    name = unique_name("stream")
+    arn = make_stream(kinesis, name)
+    failures_url = sqs.create_queue(QueueName=unique_name("failures"))["QueueUrl"]
+    failures_arn = sqs.get_queue_attributes(QueueUrl=failures_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    puts = [
+        kinesis.put_record(StreamName=name, Data=data, PartitionKey="k")
+        for data in (b"a", b"b", b"poison", b"d")
+    ]
+    function = reporting_function(FAIL_ON_POISON)
+    mapping = lambda_client.create_event_source_mapping(
+        EventSourceArn=arn,
+        FunctionName=function,
+        StartingPosition="TRIM_HORIZON",
+        BatchSize=4,
+        BisectBatchOnFunctionError=True,
+        MaximumRetryAttempts=2,
+        DestinationConfig={"OnFailure": {"Destination": failures_arn}},
+    )
+    assert datas(witness.next_event()) == ["a", "b", "poison", "d"]
+    assert datas(witness.next_event()) == ["a", "b"]  # the first half succeeds
+    assert datas(witness.next_event()) == ["poison", "d"]
+    assert datas(witness.next_event()) == ["poison"]  # isolated; now retried twice
+    fogbank.advance_clock("PT1S")
+    assert datas(witness.next_event()) == ["poison"]
+    fogbank.advance_clock("PT2S")
+    assert datas(witness.next_event()) == ["poison"]
+    messages = sqs.receive_message(QueueUrl=failures_url, WaitTimeSeconds=20)["Messages"]
+    document = json.loads(messages[0]["Body"])
+    assert datas(witness.next_event()) == ["d"]  # the shard keeps moving
+    poison = puts[2]
+    arrivals = kinesis.get_records(
+        ShardIterator=kinesis.get_shard_iterator(
+            StreamName=name,
+            ShardId=poison["ShardId"],
+            ShardIteratorType="AT_SEQUENCE_NUMBER",
+            StartingSequenceNumber=poison["SequenceNumber"],
+        )["ShardIterator"]
+    )["Records"]
+    arrival = iso(arrivals[0]["ApproximateArrivalTimestamp"].timestamp())
+    function_arn = lambda_client.get_function(FunctionName=function)["Configuration"]["FunctionArn"]
+    assert document == {
+        "requestContext": {
+            "requestId": document["requestContext"]["requestId"],
+            "functionArn": function_arn,
+            "condition": "RetryAttemptsExhausted",
+            "approximateInvokeCount": 3,
+        },
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "version": "1.0",
+        "timestamp": document["timestamp"],
+        "KinesisBatchInfo": {
+            "shardId": poison["ShardId"],
+            "startSequenceNumber": poison["SequenceNumber"],
+            "endSequenceNumber": poison["SequenceNumber"],
+            "approximateArrivalOfFirstRecord": arrival,
+            "approximateArrivalOfLastRecord": arrival,
+            "batchSize": 1,
+            "streamArn": arn,
+        },
+    }
+    assert datetime.strptime(document["timestamp"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    # The records stay in the stream until the retention period (24 h) has passed on the clock.
+    assert arrivals[0]["Data"] == b"poison"
+    fogbank.advance_clock("PT24H1M")
+    iterator = kinesis.get_shard_iterator(
+        StreamName=name, ShardId=poison["ShardId"], ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    assert kinesis.get_records(ShardIterator=iterator)["Records"] == []
+    assert lambda_client.get_event_source_mapping(UUID=mapping["UUID"])["LastProcessingResult"] == "OK"
+    assert witness.is_quiet()
