@@ -17,7 +17,8 @@ import orjson
 from fogbank import state
 from fogbank.context import RequestContext
 from fogbank.errors import AwsError
-from fogbank.services.dynamodb import items, partiql, reads
+from fogbank.services.dynamodb import capacity, items, partiql, reads
+from fogbank.services.dynamodb import values as av
 from fogbank.services.dynamodb.catalog import Catalog
 from fogbank.services.dynamodb.clauses import Clauses
 from fogbank.services.dynamodb.conditions import Scope, matches, path_tree, project
@@ -81,8 +82,13 @@ def execute(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> d
     table = catalog.get(ctx.account, ctx.region, statement.table)
     if statement.kind == "SELECT":
         return _select(table, statement, request)
-    _write(table, statement, request)
-    return {"Items": []}
+    change = _write(table, statement, request)
+    answer: dict[str, Any] = {"Items": []}
+    mode = request.get("ReturnConsumedCapacity")
+    if mode in ("TOTAL", "INDEXES"):
+        units = capacity.write_units(change.old_size, change.new_size) if change else 1.0
+        answer["ConsumedCapacity"] = capacity.consumed(table, mode, units, kind="write")
+    return answer
 
 
 def _select(table: Table, statement: partiql.Statement, request: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +100,10 @@ def _select(table: Table, statement: partiql.Statement, request: dict[str, Any])
     )
     scope = _scope(statement)
     equal, _ = _equalities(statement, source.key)
-    paging: dict[str, Any] = {}
+    paging: dict[str, Any] = {
+        "ReturnConsumedCapacity": request.get("ReturnConsumedCapacity"),
+        "ConsistentRead": request.get("ConsistentRead"),
+    }
     if request.get("Limit"):
         paging["Limit"] = request["Limit"]
     if request.get("NextToken"):
@@ -112,6 +121,8 @@ def _select(table: Table, statement: partiql.Statement, request: dict[str, Any])
         projection = path_tree((scope.resolve(path) for path in statement.projection), scope)
     result = reads.page(source, found, paging, Clauses(scope, filter=statement.where, projection=projection))
     answer: dict[str, Any] = {"Items": result["Items"]}
+    if "ConsumedCapacity" in result:
+        answer["ConsumedCapacity"] = result["ConsumedCapacity"]
     if "LastEvaluatedKey" in result:
         answer["NextToken"] = _encode_token(result["LastEvaluatedKey"])
         answer["LastEvaluatedKey"] = result["LastEvaluatedKey"]
@@ -188,8 +199,27 @@ def _name_ref(statement: partiql.Statement, name: str) -> str:
 # -- BatchExecuteStatement --------------------------------------------------------------------
 
 
+class Spending:
+    """Capacity units per table for the ConsumedCapacity list of batches and transactions."""
+
+    def __init__(self, mode: str | None, factor: float = 1.0) -> None:
+        self.mode = mode
+        self.factor = factor  # transactions spend twice
+        self.tables: dict[str, tuple[Table, float, str]] = {}
+
+    def add(self, table: Table, units: float, kind: str) -> None:
+        known = self.tables.get(table.name)
+        self.tables[table.name] = (table, (known[1] if known else 0.0) + units * self.factor, kind)
+
+    def result(self) -> list[dict[str, Any]] | None:
+        if self.mode not in ("TOTAL", "INDEXES"):
+            return None
+        return [capacity.consumed(t, self.mode, u, kind=k) or {} for t, u, k in self.tables.values()]
+
+
 def batch(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     responses = []
+    spending = Spending(request.get("ReturnConsumedCapacity"))
     for entry in request["Statements"]:
         response: dict[str, Any] = {}
         try:
@@ -200,8 +230,16 @@ def batch(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> dic
                 item = _get_one(table, statement)
                 if item is not None:
                     response["Item"] = item
+                spending.add(
+                    table,
+                    capacity.read_units(av.item_size(item or {}), bool(entry.get("ConsistentRead"))),
+                    "read",
+                )
             else:
-                _write(table, statement, entry)
+                change = _write(table, statement, entry)
+                spending.add(
+                    table, capacity.write_units(change.old_size, change.new_size) if change else 1.0, "write"
+                )
         except AwsError as problem:
             error: dict[str, Any] = {
                 "Code": _CODES.get(problem.code, problem.code),
@@ -211,7 +249,8 @@ def batch(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> dic
                 error["Item"] = problem.fields["Item"]
             response["Error"] = error
         responses.append(response)
-    return {"Responses": responses}
+    spent = spending.result()
+    return {"Responses": responses, **({"ConsumedCapacity": spent} if spent is not None else {})}
 
 
 def _get_one(table: Table, statement: partiql.Statement) -> dict[str, Any] | None:
@@ -246,24 +285,35 @@ def transaction(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) 
         raise ValidationException(
             "Transaction must contain either all reads or all writes"
         )  # AWS refuses a mix
+    spending = Spending(request.get("ReturnConsumedCapacity"), factor=2.0)
+    result: dict[str, Any] = {}
     if kinds == {True}:
         responses = []
         for statement, table, _ in parsed:
             item = _get_one(table, statement)
             responses.append({"Item": item} if item is not None else {})
-        return {"Responses": responses}
-    _run_writes(parsed)
-    return {}
+            spending.add(table, capacity.read_units(av.item_size(item or {}), True), "read")
+        result["Responses"] = responses
+    else:
+        for (_, table, _), change in zip(parsed, _run_writes(parsed), strict=True):
+            spending.add(
+                table, capacity.write_units(change.old_size, change.new_size) if change else 1.0, "write"
+            )
+    spent = spending.result()
+    if spent is not None:
+        result["ConsumedCapacity"] = spent
+    return result
 
 
-def _run_writes(parsed: list[tuple[partiql.Statement, Table, dict[str, Any]]]) -> None:
+def _run_writes(parsed: list[tuple[partiql.Statement, Table, dict[str, Any]]]) -> list[items.Change | None]:
     reasons: list[dict[str, Any]] = []
+    changes: list[items.Change | None] = []
     failed = False
     try:
         with state.atomic():
             for statement, table, entry in parsed:
                 try:
-                    _write(table, statement, entry)
+                    changes.append(_write(table, statement, entry))
                     reasons.append({"Code": "None"})
                 except AwsError as problem:
                     failed = True
@@ -279,6 +329,7 @@ def _run_writes(parsed: list[tuple[partiql.Statement, Table, dict[str, Any]]]) -
             f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
             CancellationReasons=reasons,
         ) from None
+    return changes
 
 
 class _Cancelled(Exception):

@@ -112,3 +112,29 @@ def test_execute_transaction_is_all_or_nothing(ddb: Any, table: str) -> None:
         TransactStatements=[{"Statement": f"SELECT v FROM \"{table}\" WHERE pk = 'a' AND sk = 1"}]
     )
     assert got["Responses"] == [{"Item": {"v": {"S": "x"}}}]
+
+
+def test_execute_statement_reports_consumed_capacity(ddb: Any, table: str) -> None:
+    read = ddb.execute_statement(
+        Statement=f"SELECT * FROM \"{table}\" WHERE pk = 'a'", ReturnConsumedCapacity="TOTAL"
+    )
+    assert read["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 0.5, "ReadCapacityUnits": 0.5}
+    write = ddb.execute_statement(
+        Statement=f"INSERT INTO \"{table}\" VALUE {{'pk': 'cap', 'sk': 1}}", ReturnConsumedCapacity="TOTAL"
+    )
+    assert write["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 1.0, "WriteCapacityUnits": 1.0}
+
+
+def test_batch_and_transaction_statements_report_consumed_capacity(ddb: Any, table: str) -> None:
+    batch = ddb.batch_execute_statement(
+        Statements=[{"Statement": f"SELECT * FROM \"{table}\" WHERE pk = 'a' AND sk = 1"}],
+        ReturnConsumedCapacity="TOTAL",
+    )
+    assert batch["ConsumedCapacity"] == [{"TableName": table, "CapacityUnits": 0.5, "ReadCapacityUnits": 0.5}]
+    transaction = ddb.execute_transaction(
+        TransactStatements=[{"Statement": f"UPDATE \"{table}\" SET w = 1 WHERE pk = 'a' AND sk = 1"}],
+        ReturnConsumedCapacity="TOTAL",
+    )
+    assert transaction["ConsumedCapacity"] == [
+        {"TableName": table, "CapacityUnits": 2.0, "WriteCapacityUnits": 2.0}
+    ]
