@@ -210,6 +210,8 @@ class S3Codec(RestXmlCodec):
             # HEAD answers carry no body (clients see only the status); 304 never has one.
             return HttpResponse(error.status, headers, b"")
         code = _CODES.get(error.code, error.code)
+        if error.code == "SerializationException" and "XML" not in error.message:
+            code = "InvalidArgument"  # a header or query value that does not parse, not a document
         extra = "".join(f"<{key}>{escape(str(value))}</{key}>" for key, value in error.fields.items())
         body = (
             f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{escape(code)}</Code>'

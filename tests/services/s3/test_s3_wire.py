@@ -186,3 +186,9 @@ def test_multipart_documents_use_s3_root_elements(endpoint, bucket):
     assert f"<CopyObjectResult {NS}><ETag>" in copied.text
     versions = requests.get(f"{endpoint}/{bucket}?versions", timeout=10)
     assert f"<ListVersionsResult {NS}>" in versions.text
+
+
+def test_list_objects_non_numeric_max_keys_is_invalid_argument(endpoint, bucket):
+    response = requests.get(f"{endpoint}/{bucket}?list-type=2&max-keys=many", timeout=10)
+    assert response.status_code == 400
+    assert "<Code>InvalidArgument</Code>" in response.text
