@@ -174,6 +174,16 @@ def _write_result(
             table, total = spent.get(operation.table.name, (operation.table, 0.0))
             spent[operation.table.name] = (table, total + units)
         result["ConsumedCapacity"] = [capacity.consumed(t, mode, u, kind="write") for t, u in spent.values()]
+    metrics: dict[str, list[Any]] = {}
+    for operation, change in zip(operations, changes, strict=True):
+        item = (change.new or change.old) if change else None
+        metric = capacity.item_collection_metrics(
+            operation.table, item, request.get("ReturnItemCollectionMetrics")
+        )
+        if metric:
+            metrics.setdefault(operation.table.name, []).append(metric)
+    if metrics:
+        result["ItemCollectionMetrics"] = metrics
     return result
 
 
