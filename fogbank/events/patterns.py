@@ -49,7 +49,7 @@ def parse(document: str) -> dict[str, Any]:
     """Parse and validate the JSON text of a pattern."""
     try:
         pattern = json.loads(document)
-    except ValueError as error:
+    except json.JSONDecodeError as error:
         raise InvalidPattern(
             f"Unrecognized token: {error.msg} at line {error.lineno}, column {error.colno}"
         ) from None

@@ -67,7 +67,8 @@ def parse(text: str, *, allow_at: bool = False) -> Expression:
         at = _AT.fullmatch(text)
         if at:
             try:
-                return At(datetime(*(int(part) for part in at.groups())))  # type: ignore[misc]
+                year, month, day, hour, minute, second = (int(part) for part in at.groups())
+                return At(datetime(year, month, day, hour, minute, second))
             except ValueError:
                 raise InvalidExpression(text) from None
     if text.startswith("cron(") and text.endswith(")"):

@@ -82,9 +82,9 @@ def require(account: str, region: str, name: str) -> dict[str, Any]:
 
 
 def describe(bus: dict[str, Any], *, listing: bool = False) -> dict[str, Any]:
-    fields = ("Name", "Arn", "Description", "Policy", "CreationTime", "LastModifiedTime")
+    fields = ["Name", "Arn", "Description", "Policy", "CreationTime", "LastModifiedTime"]
     if not listing:
-        fields += ("KmsKeyIdentifier", "DeadLetterConfig")
+        fields += ["KmsKeyIdentifier", "DeadLetterConfig"]
     out = {key: bus[key] for key in fields if bus.get(key) is not None}
     if bus.get("Policy"):
         out["Policy"] = json.dumps(bus["Policy"], separators=(",", ":"))
