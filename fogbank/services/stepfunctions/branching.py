@@ -15,7 +15,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from fogbank.services.stepfunctions import intrinsics, jsonata, jsonpath
+from fogbank.services.stepfunctions import intrinsics, item_reader, jsonata, jsonpath
 from fogbank.services.stepfunctions.dataflow import (
     Frame,
     StateData,
@@ -23,6 +23,7 @@ from fogbank.services.stepfunctions.dataflow import (
     effective_input,
     number_field,
     read_path,
+    template,
 )
 from fogbank.services.stepfunctions.errors import StatesError
 from fogbank.services.stepfunctions.history import Lane
@@ -68,10 +69,6 @@ async def parallel(run: Run, data: StateData, run_machine: RunMachine) -> list[A
 
 
 def _items(data: StateData, effective: Any) -> list[Any]:
-    if "ItemReader" in data.state:
-        raise StatesError(
-            "States.ItemReaderFailed", "fogbank does not support Distributed Map ItemReader yet"
-        )
     if data.jsonata:
         items = data.state.get("Items", "{% $states.input %}")
         items = jsonata.evaluate_template(items, data.states(), data.frame.variables)
@@ -141,7 +138,16 @@ def _tolerance(data: StateData, effective: Any, total: int) -> float:
 
 async def map_items(run: Run, data: StateData, run_machine: RunMachine) -> list[Any]:
     effective = effective_input(data)
-    items = _batches(data, _items(data, effective), effective)
+    if "ResultWriter" in data.state:
+        raise StatesError("States.ResultWriterFailed", "fogbank does not support Map ResultWriter yet")
+    reader = data.state.get("ItemReader")
+    if reader is not None:
+        name = "Arguments" if data.jsonata else "Parameters"
+        params = template(data, reader.get(name) or {}, effective)
+        read = await item_reader.read_items(reader, params, run.account, run.region)
+    else:
+        read = _items(data, effective)
+    items = _batches(data, read, effective)
     inputs = [_item_input(data, effective, index, item) for index, item in enumerate(items)]
     processor = data.state.get("ItemProcessor") or data.state["Iterator"]
     language = processor.get("QueryLanguage", data.state.get("QueryLanguage", data.frame.language))

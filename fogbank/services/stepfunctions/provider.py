@@ -4,8 +4,9 @@ express, sync), history, activities and task callbacks.
 `<machine ARN>#<test case>` runs a test case of the Step Functions Local mock configuration
 (`SFN_MOCK_CONFIG`, see mocking.py).
 
-Not supported yet: Map Runs (Distributed Map ItemReader/ResultWriter and child
-executions; a DISTRIBUTED Map without them runs inline), execution status events to EventBridge,
+Not supported yet: Map Runs (Distributed Map child executions, DescribeMapRun, ResultWriter;
+a DISTRIBUTED Map runs its items inline, and its ItemReader reads S3 JSON, JSONL, CSV and
+listings), execution status events to EventBridge,
 CloudWatch Logs delivery of the stored logging configuration, X-Ray traces of the stored tracing
 setting, `.sync` for integrations other than `states:startExecution`, and HTTP Task / API Gateway
 integrations. Integration calls act in the execution's account and region; the role is recorded,

@@ -437,3 +437,71 @@ def test_get_activity_task_unknown_activity_raises_does_not_exist(sfn: Any) -> N
         "ActivityDoesNotExist",
         f"Activity Does Not Exist: '{arn}'",
     )
+
+
+def test_map_item_reader_reads_csv_json_and_listing_from_s3(
+    sfn: Any,
+    make_machine: Callable[..., str],
+    client_factory: Callable[..., Any],
+    unique_name: Callable[[str], str],
+) -> None:
+    s3 = client_factory("s3")
+    bucket = unique_name("bkt")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="in/rows.csv", Body=b"id,name\n1,ann\n2,bob\n")
+    s3.put_object(Bucket=bucket, Key="in/items.json", Body=b'[{"n":1},{"n":2},{"n":3}]')
+    item = machine(("Item", {"Type": "Pass"}))
+    definition = machine(
+        (
+            "Csv",
+            {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    **item,
+                },
+                "ItemReader": {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+                    "Parameters": {"Bucket.$": "$.bucket", "Key": "in/rows.csv"},
+                },
+                "ResultPath": "$.csv",
+            },
+        ),
+        (
+            "Json",
+            {
+                "Type": "Map",
+                "ItemProcessor": item,
+                "ItemReader": {
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "ReaderConfig": {"InputType": "JSON", "MaxItems": 2},
+                    "Parameters": {"Bucket.$": "$.bucket", "Key": "in/items.json"},
+                },
+                "ResultPath": "$.json",
+            },
+        ),
+        (
+            "List",
+            {
+                "Type": "Map",
+                "ItemProcessor": item,
+                "ItemSelector": {"key.$": "$$.Map.Item.Value.Key"},
+                "ItemReader": {
+                    "Resource": "arn:aws:states:::s3:listObjectsV2",
+                    "Parameters": {"Bucket.$": "$.bucket", "Prefix": "in/"},
+                },
+                "ResultPath": "$.keys",
+            },
+        ),
+    )
+    described = wait_closed(
+        sfn,
+        sfn.start_execution(stateMachineArn=make_machine(definition), input=json.dumps({"bucket": bucket}))[
+            "executionArn"
+        ],
+    )
+    result = json.loads(described["output"])
+    assert result["csv"] == [{"id": "1", "name": "ann"}, {"id": "2", "name": "bob"}]
+    assert result["json"] == [{"n": 1}, {"n": 2}]
+    assert result["keys"] == [{"key": "in/items.json"}, {"key": "in/rows.csv"}]
