@@ -292,19 +292,13 @@ def copy_object(
     source = objects.find(source_bucket["Name"], source_key, source_version_id)
     conditions.check_copy_source(request, source)
     conditions.check_write(request, key, objects.current(bucket["Name"], key))
-    directive = request.get("MetadataDirective") or "COPY"
-    if directive not in ("COPY", "REPLACE") or (request.get("TaggingDirective") or "COPY") not in (
-        "COPY",
-        "REPLACE",
-    ):
-        raise InvalidArgument(
-            "Unknown metadata directive.", ArgumentName="x-amz-metadata-directive", ArgumentValue=directive
-        )
-    same = source_bucket["Name"] == bucket["Name"] and source_key == key
-    if same and directive == "COPY" and not _changes_anything(request):
+    directive = _copy_directive(request)
+    to_itself = source_bucket["Name"] == bucket["Name"] and source_key == key
+    if to_itself and directive == "COPY" and not _changes_anything(request):
         raise InvalidRequest(
-            "This copy request is illegal because it is trying to copy an object to itself without changing "
-            "the object's metadata, storage class, website redirect location or encryption attributes."
+            "This copy request is illegal because it is trying to copy an object to itself without "
+            "changing the object's metadata, storage class, website redirect location or encryption "
+            "attributes."
         )
     if source["Size"] > MAX_PUT_SIZE:
         raise InvalidRequest(
@@ -315,11 +309,31 @@ def copy_object(
     with state.atomic() if grants else contextlib.nullcontext():
         objects.place(bucket, version)
         keep_object_acl(bucket, version, grants)
-    result = _write_result(bucket, version)
+    return _copy_result(bucket, source_bucket, source, version)
+
+
+def _copy_directive(request: dict[str, Any]) -> str:
+    """The metadata directive (COPY or REPLACE), with the tagging directive checked as well."""
+    for member, header in (
+        ("MetadataDirective", "x-amz-metadata-directive"),
+        ("TaggingDirective", "x-amz-tagging-directive"),
+    ):
+        value = request.get(member) or "COPY"
+        if value not in ("COPY", "REPLACE"):
+            raise InvalidArgument(
+                f"Unknown {header[6:].replace('-', ' ')}.", ArgumentName=header, ArgumentValue=value
+            )
+    return str(request.get("MetadataDirective") or "COPY")
+
+
+def _copy_result(
+    bucket: dict[str, Any], source_bucket: dict[str, Any], source: dict[str, Any], version: dict[str, Any]
+) -> dict[str, Any]:
     copied = {"ETag": version["ETag"], "LastModified": version["LastModified"]}
     if version.get("Checksum"):
         copied[f"Checksum{version['Checksum']['Algorithm']}"] = version["Checksum"]["Value"]
         copied["ChecksumType"] = version["Checksum"]["Type"]
+    result = _write_result(bucket, version)
     out: dict[str, Any] = {"CopyObjectResult": copied}
     out.update({k: v for k, v in result.items() if k in ("VersionId", "ServerSideEncryption", "SSEKMSKeyId")})
     if source_bucket.get("Versioning"):
