@@ -139,9 +139,7 @@ def _definitions(items: list[dict[str, str]]) -> dict[str, str]:
     for definition in items:
         name = definition["AttributeName"]
         if name in definitions:
-            raise invalid(
-                f"Duplicate AttributeName {name} found in AttributeDefinitions"
-            )  # AWS wording varies
+            raise ValidationException("Cannot have two attributes with the same name")
         definitions[name] = definition["AttributeType"]
     return definitions
 
@@ -185,9 +183,6 @@ def _check_throughput(billing: str, throughput: dict[str, Any] | None, index: st
         if index:
             raise invalid(f"ProvisionedThroughput must be specified for index: {index}")
         raise ValidationException("No provisioned throughput specified for the table")
-    for member in ("ReadCapacityUnits", "WriteCapacityUnits"):
-        if throughput[member] < 1:
-            raise invalid(f"Provisioned throughput {member} must be at least 1")  # validated as AWS does
 
 
 def _check_projection(index: dict[str, Any]) -> None:
@@ -249,9 +244,7 @@ def check_gsi(index: dict[str, Any], definitions: dict[str, str], billing: str, 
 def _check_non_key_total(indexes: list[dict[str, Any]]) -> None:
     total = sum(len(index["Projection"].get("NonKeyAttributes") or ()) for index in indexes)
     if total > MAX_NON_KEY:
-        raise invalid(
-            f"The number of attributes in key schema must not exceed {MAX_NON_KEY}"  # AWS: projected attributes
-        )
+        raise invalid(f"Number of projected attributes in all indexes exceeds limit of {MAX_NON_KEY}")
 
 
 def check_stream(stream: dict[str, Any]) -> None:
