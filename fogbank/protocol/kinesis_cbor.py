@@ -1,4 +1,4 @@
-"""Kinesis's JSON protocol with CBOR bodies: the AWS SDK for Java (v1 and v2, and the KCL/KPL on
+"""Kinesis's JSON protocol with CBOR bodies, and SubscribeToShard's event stream: the AWS SDK for Java (v1 and v2, and the KCL/KPL on
 top of them) sends Kinesis requests as `Content-Type: application/x-amz-cbor-1.1` with the usual
 `X-Amz-Target`, and reads CBOR answers in that content type.
 
@@ -7,23 +7,34 @@ timestamps are CBOR tag 1 carrying epoch *milliseconds* (what the SDK's `SdkCbor
 and its unmarshaller reads), not the seconds RFC 8949 specifies. Whether a request used CBOR is
 remembered per request task (a context variable), so the answer and any error use the same body
 format. JSON requests go through the generic codec untouched.
+
+SubscribeToShard answers `application/vnd.amazon.eventstream`: an `initial-response` event, then
+one `SubscribeToShardEvent` per payload the provider's async iterator yields (JSON, or CBOR for a
+CBOR request), and an exception message if the stream fails.
 """
 
 from __future__ import annotations
 
 import contextvars
+import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import cbor2
+import orjson
 from botocore.model import OperationModel, ServiceModel
 
 from fogbank.errors import AwsError, SerializationException
+from fogbank.protocol import event_stream
 from fogbank.protocol.documents import DocumentReader, DocumentWriter, error_document_fields
 from fogbank.protocol.http import HttpRequest, HttpResponse
 from fogbank.protocol.json_rpc import JsonCodec
 
 CBOR_CONTENT_TYPE = "application/x-amz-cbor-1.1"
+EVENT_STREAM_CONTENT_TYPE = "application/vnd.amazon.eventstream"
+
+log = logging.getLogger("fogbank.kinesis")
 
 _speaks_cbor: contextvars.ContextVar[bool] = contextvars.ContextVar("kinesis_cbor", default=False)
 
@@ -65,6 +76,12 @@ class KinesisCodec(JsonCodec):
         return self.cbor_reader.reader(shape)(document)  # type: ignore[no-any-return]
 
     def serialize(self, operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
+        stream_member = operation.output_shape.event_stream_name if operation.output_shape else None  # type: ignore[attr-defined]
+        if stream_member and stream_member in result:
+            headers = {"content-type": EVENT_STREAM_CONTENT_TYPE, "x-amzn-requestid": request_id}
+            return HttpResponse(
+                200, headers, self._events(operation, result[stream_member], _speaks_cbor.get())
+            )
         if not _speaks_cbor.get():
             return super().serialize(operation, result, request_id)
         shape = operation.output_shape
@@ -75,6 +92,35 @@ class KinesisCodec(JsonCodec):
         body = _timestamps_as_tags(body)
         headers = {"content-type": CBOR_CONTENT_TYPE, "x-amzn-requestid": request_id}
         return HttpResponse(200, headers, cbor2.dumps(body))
+
+    async def _events(
+        self, operation: OperationModel, payloads: AsyncIterator[dict[str, Any]], cbor: bool
+    ) -> AsyncIterator[bytes]:
+        """The encoded event stream: initial response, each event, or an exception message."""
+        content_type = CBOR_CONTENT_TYPE if cbor else "application/json"
+        union = operation.output_shape.members[operation.output_shape.event_stream_name]  # type: ignore[union-attr]
+        writer = self.cbor_writer if cbor else self.writer
+        yield event_stream.event("initial-response", dumps({}, cbor), content_type)
+        try:
+            async for payload in payloads:
+                for name, body in payload.items():
+                    write = writer.writer(union.members[name])
+                    yield event_stream.event(name, dumps(write(body) if write else body, cbor), content_type)
+        except AwsError as error:
+            headers = {
+                ":exception-type": error.code,
+                ":content-type": content_type,
+                ":message-type": "exception",
+            }
+            yield event_stream.message(headers, dumps({"message": error.message}, cbor))
+        except Exception:  # our bug: end the stream with AWS's internal failure event, logged
+            log.exception("SubscribeToShard event stream failed")
+            headers = {
+                ":exception-type": "InternalFailureException",
+                ":content-type": content_type,
+                ":message-type": "exception",
+            }
+            yield event_stream.message(headers, dumps({"message": "Internal failure"}, cbor))
 
     def serialize_error(
         self, error: AwsError, operation: OperationModel | None, request_id: str, request: HttpRequest
@@ -92,6 +138,10 @@ class KinesisCodec(JsonCodec):
             **error.headers,
         }
         return HttpResponse(error.status, headers, cbor2.dumps(_timestamps_as_tags(document)))
+
+
+def dumps(document: Any, cbor: bool) -> bytes:
+    return cbor2.dumps(_timestamps_as_tags(document)) if cbor else orjson.dumps(document)
 
 
 def _timestamps_as_tags(value: Any) -> Any:

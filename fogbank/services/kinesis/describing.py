@@ -26,7 +26,9 @@ ALL_METRICS = [
 
 
 def shard_view(shard: Shard) -> dict[str, Any]:
-    view: dict[str, Any] = {k: shard[k] for k in ("ShardId", "ParentShardId", "AdjacentParentShardId") if k in shard}
+    view: dict[str, Any] = {
+        k: shard[k] for k in ("ShardId", "ParentShardId", "AdjacentParentShardId") if k in shard
+    }
     view["HashKeyRange"] = shard["HashKeyRange"]
     view["SequenceNumberRange"] = shard["SequenceNumberRange"]
     return view

@@ -1,7 +1,6 @@
 """Amazon Kinesis Data Streams operations (JSON from boto3 and the CLI; CBOR from the Java SDK).
 
-Not supported yet: SubscribeToShard (enhanced fan-out reading; consumers register and list),
-resource policies, warm throughput and record distribution strategies, the newer queue and channel
+Not supported yet: resource policies, warm throughput and record distribution strategies, the newer queue and channel
 operations, and DryRun (refused with a clear error). Enhanced monitoring is stored and reported,
 but no CloudWatch metrics are published yet. KMS encryption is recorded and reported on the stream
 and its records; the key is not checked against a KMS service. Throughput limits are not emulated,
@@ -15,7 +14,7 @@ from typing import Any
 from fogbank import state
 from fogbank.context import RequestContext
 from fogbank.errors import NotImplementedOperation
-from fogbank.services.kinesis import consumers, describing, iterators, records, resharding
+from fogbank.services.kinesis import consumers, describing, iterators, records, resharding, subscriptions
 from fogbank.services.kinesis.errors import InvalidArgumentException, ResourceInUseException, stream_not_found
 from fogbank.services.kinesis.shards import ShardLog
 from fogbank.services.kinesis.streams import ON_DEMAND_SHARDS, Catalog, Stream, new_stream_record
@@ -430,6 +429,23 @@ class KinesisProvider(Provider):
         if len(found) > limit:
             result["NextToken"] = describing.make_token(after=found[limit - 1]["ConsumerName"])
         return result
+
+    def subscribe_to_shard(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        refuse_dry_run(request)
+        stream, consumer = self._consumer(ctx, {"ConsumerARN": request["ConsumerARN"]})
+        log = stream.log(request["ShardId"])
+        position = request["StartingPosition"]
+        tick = records.starting_tick(
+            stream,
+            log,
+            {
+                "ShardIteratorType": position["Type"],
+                "StartingSequenceNumber": position.get("SequenceNumber"),
+                "Timestamp": position.get("Timestamp"),
+            },
+        )
+        subscriptions.claim(consumer["ConsumerARN"], request["ShardId"])
+        return {"EventStream": subscriptions.events(stream, log, tick)}
 
     def _consumer(self, ctx: RequestContext, request: dict[str, Any]) -> tuple[Stream, dict[str, Any]]:
         arn = request.get("ConsumerARN")

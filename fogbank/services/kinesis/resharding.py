@@ -38,6 +38,8 @@ def close(stream: Stream, shard: Shard) -> None:
     last = max(log.last_tick if log else 0, tick_at(clock.now()))
     shard["SequenceNumberRange"]["EndingSequenceNumber"] = sequence_number(shard["Index"], last)
     shard["Closed"] = clock.now()
+    if log is not None:
+        log.wake()
 
 
 def _open(stream: Stream, low: int, high: int, parents: tuple[str | None, str | None]) -> Shard:

@@ -9,7 +9,8 @@ another shard with the shard it encodes). A tick is the arrival millisecond time
 the previous record's tick when records arrive in the same millisecond.
 
 Readers that must not poll register a callback with `on_append` or await `wait_for(tick)`: both fire
-as soon as a record at or after the awaited tick is appended.
+as soon as a record at or after the awaited tick is appended, and when the shard is closed by
+resharding.
 """
 
 from __future__ import annotations
@@ -158,7 +159,8 @@ class ShardLog:
         return lambda: self._listeners.remove(callback) if callback in self._listeners else None
 
     async def wait_for(self, tick: int, timeout: float | None = None) -> bool:
-        """Wait until a record at or after `tick` exists (True) or `timeout` real seconds pass."""
+        """Wait until a record at or after `tick` exists or the shard closes (True), or until
+        `timeout` real seconds pass (False)."""
         if self.last_tick >= tick:
             return True
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -172,6 +174,14 @@ class ShardLog:
         finally:
             with contextlib.suppress(ValueError):
                 self._waiters.remove(entry)
+
+    def wake(self) -> None:
+        """Wake every reader (the shard was closed: readers at its end move on to its children)."""
+        for callback in list(self._listeners):
+            callback()
+        for _, future in list(self._waiters):
+            if not future.done():
+                future.get_loop().call_soon_threadsafe(_resolve, future)
 
     def _notify(self) -> None:
         for callback in list(self._listeners):
