@@ -16,6 +16,7 @@ from typing import Any
 
 from fogbank import clock, state
 from fogbank.services.s3 import bodies, buckets, checksums, conditions, objects, writes
+from fogbank.services.s3.buckets import find_bucket
 from fogbank.services.s3.errors import (
     EntityTooSmall,
     InvalidArgument,
@@ -23,6 +24,7 @@ from fogbank.services.s3.errors import (
     InvalidPartOrder,
     InvalidRequest,
     MalformedXML,
+    NoSuchBucket,
     NoSuchUpload,
 )
 from fogbank.state import Collection, database
@@ -192,14 +194,47 @@ async def complete(bucket: dict[str, Any], request: dict[str, Any]) -> dict[str,
     name, key, upload_id = bucket["Name"], request["Key"], request["UploadId"]
     upload = require_upload(name, upload_id, key)
     chosen = _chosen_parts(upload, (request.get("MultipartUpload") or {}).get("Parts") or [])
+    _check_object_size(request.get("MpuObjectSize"), chosen)
     conditions.check_write(request, key, objects.current(name, key))
     full_object = upload["ChecksumAlgorithm"] if upload["ChecksumType"] == "FULL_OBJECT" else None
     body = await bodies.assemble_async(
         [(part["Blob"], 0, part["Size"]) for part in chosen], [full_object] if full_object else []
     )
+    version = _completed_version(upload, chosen, body)
+    try:
+        # Assembling took a while: the upload may have been completed or aborted meanwhile, or
+        # the bucket deleted.
+        require_upload(name, upload_id, key)
+        if (find_bucket(name) or {}).get("CreationDate") != bucket["CreationDate"]:
+            raise NoSuchBucket("The specified bucket does not exist", BucketName=name)
+        with state.atomic():
+            objects.place(bucket, version)
+            writes.keep_object_acl(bucket, version, upload.get("Grants"))
+            freed = _forget(name, upload_id)
+    except BaseException:
+        bodies.discard(body.blob)
+        raise
+    for blob in freed:
+        bodies.discard(blob)
+    return _completed(bucket, version)
+
+
+def _check_object_size(declared: int | None, chosen: list[dict[str, Any]]) -> None:
+    """x-amz-mp-object-size, when sent, must be the size of the parts named."""
+    total = sum(part["Size"] for part in chosen)
+    if declared is not None and declared != total:
+        raise InvalidRequest(
+            f"The provided 'x-amz-mp-object-size' header value {declared} does not match what was computed: {total}"
+        )
+
+
+def _completed_version(
+    upload: dict[str, Any], chosen: list[dict[str, Any]], body: bodies.StoredBody
+) -> dict[str, Any]:
+    """The object a completion makes: its ETag is the MD5 of the parts' MD5s, then -N."""
     etag_md5 = hashlib.md5(b"".join(bytes.fromhex(part["MD5"]) for part in chosen)).hexdigest()
-    version = {
-        "Key": key,
+    return {
+        "Key": upload["Key"],
         "DeleteMarker": False,
         "LastModified": int(clock.now()),
         "Owner": upload["Owner"],
@@ -216,19 +251,6 @@ async def complete(bucket: dict[str, Any], request: dict[str, Any]) -> dict[str,
         "Tags": upload["Tags"],
         "ACL": upload["ACL"],
     }
-    try:
-        # The upload may have been completed or aborted by another request meanwhile.
-        require_upload(name, upload_id, key)
-        with state.atomic():
-            objects.place(bucket, version)
-            writes.keep_object_acl(bucket, version, upload.get("Grants"))
-            freed = _forget(name, upload_id)
-    except BaseException:
-        bodies.discard(body.blob)
-        raise
-    for blob in freed:
-        bodies.discard(blob)
-    return _completed(bucket, version)
 
 
 def _chosen_parts(upload: dict[str, Any], requested: list[dict[str, Any]]) -> list[dict[str, Any]]:

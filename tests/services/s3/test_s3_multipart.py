@@ -241,3 +241,14 @@ def test_list_multipart_uploads_encoding_type_url_encodes_keys(s3, bucket):
     listed = s3.list_multipart_uploads(Bucket=bucket, EncodingType="url")
     assert [u["Key"] for u in listed["Uploads"]] == ["a+b%2Bc"]
     assert listed["EncodingType"] == "url"
+
+
+def test_complete_multipart_upload_wrong_object_size_fails(s3, bucket, error_of):
+    upload_id, etags = _upload(s3, bucket, "obj", [b"four"])
+    with pytest.raises(ClientError) as excinfo:
+        _complete(s3, bucket, "obj", upload_id, etags, MpuObjectSize=5)
+    code, message, status = error_of(excinfo)
+    assert (code, status) == ("InvalidRequest", 400)
+    assert "x-amz-mp-object-size" in message
+    _complete(s3, bucket, "obj", upload_id, etags, MpuObjectSize=4)
+    assert s3.get_object(Bucket=bucket, Key="obj")["Body"].read() == b"four"
