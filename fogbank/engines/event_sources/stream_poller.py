@@ -22,11 +22,10 @@ import logging
 from typing import Any
 
 from fogbank import clock, state
-from fogbank.engines.event_sources import batching, failures, filters, mappings, records
+from fogbank.engines.event_sources import batching, failures, filters, mappings, stream_sources
 from fogbank.engines.event_sources.failures import Attempt
+from fogbank.engines.event_sources.stream_sources import StreamItem
 from fogbank.errors import AwsError
-from fogbank.services import registry
-from fogbank.services.kinesis.shards import Record
 from fogbank.services.lambda_ import invocations
 from fogbank.services.lambda_.errors import TooManyRequestsException
 
@@ -41,31 +40,39 @@ def mappings_checkpoints(account: str, region: str) -> state.Collection[dict[str
     return state.collection("lambda", "event_source_checkpoints", account, region)
 
 
+def role_of(account: str, region: str, function_arn: str) -> str:
+    """The function's execution role (the records' `invokeIdentityArn`)."""
+    try:
+        return str(invocations.resolve(account, region, function_arn, None).config.get("Role") or "")
+    except AwsError:
+        return ""
+
+
+def source_of(account: str, region: str, record: dict[str, Any]) -> Any:
+    factory = stream_sources.source_for(record["_kind"])
+    return factory(account, region, record["EventSourceArn"], role_of(account, region, record["FunctionArn"]))
+
+
 def initial_positions(account: str, region: str, record: dict[str, Any]) -> None:
     """Fix the starting position of every current shard when the mapping is created (LATEST means
     the records after creation, not after the poller first runs)."""
-    stream = _kinesis().stream(account, region, record["EventSourceArn"])
+    source = source_of(account, region, record)
     store = mappings_checkpoints(account, region)
-    for shard in stream.shards():
-        log_ = stream.log(shard["ShardId"])
+    for shard_id in source.shard_ids():
         kind = record["StartingPosition"]
         if kind == "LATEST":
-            tick = log_.end_tick
+            position = source.latest(shard_id)
         elif kind == "AT_TIMESTAMP":
-            tick = log_.tick_at_time(float(record["StartingPositionTimestamp"]))
+            position = source.at_time(shard_id, float(record["StartingPositionTimestamp"]))
         else:
-            tick = log_.first_tick()
-        store.put(f"{record['UUID']}/{shard['ShardId']}", {"tick": str(tick)})
+            position = source.first(shard_id)
+        store.put(f"{record['UUID']}/{shard_id}", {"tick": str(position)})
 
 
 def forget_positions(account: str, region: str, mapping_id: str) -> None:
     store = mappings_checkpoints(account, region)
     for key in [key for key in store if key.startswith(mapping_id + "/")]:
         store.delete(key)
-
-
-def _kinesis() -> Any:
-    return registry.provider("kinesis")
 
 
 class StreamPoller:
@@ -82,11 +89,11 @@ class StreamPoller:
         try:
             while (record := self.mapping()) is not None and record["_enabled"]:
                 try:
-                    stream = _kinesis().stream(self.account, self.region, record["EventSourceArn"])
-                    for shard in stream.shards():
-                        if shard["ShardId"] not in self.readers:
-                            reader = asyncio.ensure_future(ShardReader(self, shard["ShardId"]).run())
-                            self.readers[shard["ShardId"]] = reader
+                    source = source_of(self.account, self.region, record)
+                    for shard_id in source.shard_ids():
+                        if shard_id not in self.readers:
+                            reader = asyncio.ensure_future(ShardReader(self, shard_id).run())
+                            self.readers[shard_id] = reader
                 except AwsError as problem:
                     log.warning("mapping %s cannot read its stream: %s", self.mapping_id, problem)
                 # A finished (closed) shard wakes us to look for its children.
@@ -110,22 +117,18 @@ class ShardReader:
     def owner(self) -> tuple[str, str]:
         return self.poller.account, self.poller.region
 
-    def log(self, record: dict[str, Any]) -> Any:
-        return _kinesis().shard_log(*self.owner, record["EventSourceArn"], self.shard_id)
-
-    def position(self, log_: Any) -> int:
+    def position(self, source: Any) -> int:
         saved = mappings_checkpoints(*self.owner).get(self.key)
-        return int(saved["tick"]) if saved else log_.first_tick()
+        return int(saved["tick"]) if saved else int(source.first(self.shard_id))
 
-    def save(self, tick: int) -> None:
-        mappings_checkpoints(*self.owner).put(self.key, {"tick": str(tick)})
+    def save(self, position: int) -> None:
+        mappings_checkpoints(*self.owner).put(self.key, {"tick": str(position)})
 
     async def run(self) -> None:
         while (record := self.poller.mapping()) is not None and record["_enabled"]:
             try:
-                log_ = self.log(record)
-                position = self.position(log_)
-                found = await self.gather(record, log_, position)
+                source = source_of(*self.owner, record)
+                found = await self.gather(record, source, self.position(source))
             except AwsError as problem:
                 log.warning(
                     "mapping %s cannot read shard %s: %s", self.poller.mapping_id, self.shard_id, problem
@@ -135,76 +138,54 @@ class ShardReader:
             if found is None:
                 return  # a closed shard read to its end
             if found:
-                await Delivery(self, record, log_).run(found)
-                self.save(found[-1].tick + 1)
+                await Delivery(self, record, source).run(found)
+                self.save(found[-1].position + 1)
 
-    async def gather(self, record: dict[str, Any], log_: Any, position: int) -> list[Record] | None:
+    async def gather(self, record: dict[str, Any], source: Any, position: int) -> list[StreamItem] | None:
         """The next batch (empty after a quiet wait; None at the end of a closed shard)."""
         limit = record["BatchSize"]
-        found = log_.read(position, limit, batching.MAX_PAYLOAD)
+        found = source.read(self.shard_id, position, limit, batching.MAX_PAYLOAD)
         if not found:
-            stream = _kinesis().stream(*self.owner, record["EventSourceArn"])
-            if stream.shard(self.shard_id).get("Closed") is not None and not log_.has_after(position):
+            if source.finished(self.shard_id, position):
                 return None
-            await log_.wait_for(position, SAFETY_WAKE)
+            await source.wait(self.shard_id, position, SAFETY_WAKE)
             return []
         window = record.get("MaximumBatchingWindowInSeconds") or 0
         deadline = clock.now() + window
         while window and len(found) < limit and clock.now() < deadline:
-            await batching.until(deadline, log_.wait_for(found[-1].tick + 1, SAFETY_WAKE))
-            found = log_.read(position, limit, batching.MAX_PAYLOAD)
+            await batching.until(deadline, source.wait(self.shard_id, found[-1].position + 1, SAFETY_WAKE))
+            found = source.read(self.shard_id, position, limit, batching.MAX_PAYLOAD)
         return found
 
 
 class Delivery:
     """Delivers one batch of a shard to the function, through its failures."""
 
-    def __init__(self, reader: ShardReader, record: dict[str, Any], log_: Any) -> None:
+    def __init__(self, reader: ShardReader, record: dict[str, Any], source: Any) -> None:
         self.reader = reader
         self.mapping = record
-        self.log = log_
+        self.source = source
         self.stream_arn = record["EventSourceArn"]
         self.chosen = filters.Filters(record.get("FilterCriteria"))
 
-    def shaped(self, item: Record, role: str) -> records.KinesisRecord:
-        return records.kinesis_record(
-            shard_id=self.reader.shard_id,
-            sequence_number=item.sequence_number,
-            partition_key=item.partition_key,
-            data=item.data,
-            arrival=item.arrival,
-            stream_arn=self.stream_arn,
-            region=self.reader.poller.region,
-            role_arn=role,
-        )
-
-    async def run(self, found: list[Record]) -> None:
-        role = self.role()
-        kept = [
-            item for item in found if self.chosen.accepts(filters.kinesis_view(dict(self.shaped(item, role))))
-        ]
+    async def run(self, found: list[StreamItem]) -> None:
+        kept = [item for item in found if self.chosen.accepts(self.source.filter_view(item.record))]
         pending = [Attempt(kept)] if kept else []
         while pending:
             attempt = pending[0]
-            attempt.records = [item for item in attempt.records if item.tick >= self.log.first_tick()]
+            oldest = self.source.first(self.reader.shard_id)
+            attempt.records = [item for item in attempt.records if item.position >= oldest]
             if not attempt.records:  # expired from the stream: nothing left to deliver
                 pending.pop(0)
                 continue
             if await self.too_old(attempt):
                 continue
-            outcome = await self.invoke(attempt, role)
+            outcome = await self.invoke(attempt)
             if outcome is None:  # throttled or not invocable: try again later, not a retry
                 await batching.until(clock.now() + failures.backoff(attempt.invokes + 1))
                 continue
             replaced = await self.settle(attempt, outcome)
             pending[0:1] = replaced
-
-    def role(self) -> str:
-        try:
-            target = invocations.resolve(*self.reader.owner, self.mapping["FunctionArn"], None)
-            return str(target.config.get("Role") or "")
-        except AwsError:
-            return ""
 
     async def too_old(self, attempt: Attempt) -> bool:
         """Records older than MaximumRecordAgeInSeconds are discarded (RecordAgeExceeded)."""
@@ -229,9 +210,9 @@ class Delivery:
         )
         return True
 
-    async def invoke(self, attempt: Attempt, role: str) -> int | None:
+    async def invoke(self, attempt: Attempt) -> int | None:
         """Invoke once; answers how many leading records succeeded, or None when not invoked."""
-        payload = batching.payload([self.shaped(item, role) for item in attempt.records])
+        payload = batching.payload([item.record for item in attempt.records])
         try:
             result = await invocations.invoke(*self.reader.owner, self.mapping["FunctionArn"], None, payload)
         except (TooManyRequestsException, AwsError) as problem:
@@ -285,8 +266,8 @@ class Delivery:
             len(attempt.records),
         )
         function_arn = self.mapping["FunctionArn"]
-        document = failures.failure_record(attempt, function_arn, condition, "KinesisBatchInfo", info)
-        payload = batching.payload([self.shaped(item, self.role()) for item in attempt.records])
+        document = failures.failure_record(attempt, function_arn, condition, self.source.info_key, info)
+        payload = batching.payload([item.record for item in attempt.records])
         await failures.send_failure(
             destination,
             document,

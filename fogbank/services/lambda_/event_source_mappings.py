@@ -4,7 +4,7 @@ UpdateEventSourceMapping and DeleteEventSourceMapping. Records, checks and polle
 `fogbank.engines.event_sources`.
 
 Not supported yet: Kafka, MQ and DocumentDB sources, Kinesis enhanced fan-out consumers as
-sources, DynamoDB Streams sources, ParallelizationFactor above 1, tumbling windows, metrics and
+sources, ParallelizationFactor above 1, tumbling windows, metrics and
 logging configs, KMS keys for filter criteria (each refused with a clear error).
 """
 
@@ -16,7 +16,7 @@ from fogbank import state
 from fogbank.context import RequestContext
 from fogbank.engines.event_sources import engine, filters, mappings, stream_poller
 from fogbank.errors import AwsError
-from fogbank.services import calls, registry
+from fogbank.services import calls
 from fogbank.services.lambda_ import functions
 from fogbank.services.lambda_.errors import InvalidParameterValueException
 
@@ -52,12 +52,18 @@ def _source_facts(ctx: RequestContext, kind: str, arn: str) -> bool:
                 "SQS Error Message: The specified queue does not exist for this wsdl version."
             ) from None
         return str(url).endswith(".fifo")
-    if kind == mappings.DYNAMODB:
-        raise InvalidParameterValueException(
-            "DynamoDB Streams event sources are not supported by fogbank's event source mappings yet."
-        )
     try:
-        registry.provider("kinesis").stream(ctx.account, ctx.region, arn)
+        if kind == mappings.DYNAMODB:
+            calls.call(
+                "dynamodbstreams",
+                "DescribeStream",
+                {"StreamArn": arn},
+                account=ctx.account,
+                region=ctx.region,
+            )
+        else:
+            params = {"StreamARN": arn}
+            calls.call("kinesis", "DescribeStreamSummary", params, account=ctx.account, region=ctx.region)
     except AwsError:
         raise InvalidParameterValueException(f"Stream not found: {arn}") from None
     return False
@@ -73,6 +79,10 @@ def _check_stream_start(kind: str, request: Request) -> None:
         raise InvalidParameterValueException(
             "1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: "
             "Member must not be null."
+        )
+    if kind == mappings.DYNAMODB and position == "AT_TIMESTAMP":
+        raise InvalidParameterValueException(
+            "Unsupported starting position for DynamoDB streams: AT_TIMESTAMP"
         )
     if (position == "AT_TIMESTAMP") != (request.get("StartingPositionTimestamp") is not None):
         raise InvalidParameterValueException(
@@ -109,7 +119,7 @@ class EventSourceMappingOperations:
         mappings.check_unique(ctx.account, ctx.region, source, function_arn)
         with state.atomic():
             mappings.collection(ctx.account, ctx.region).put(record["UUID"], record)
-            if kind == mappings.KINESIS:
+            if kind != mappings.SQS:
                 stream_poller.initial_positions(ctx.account, ctx.region, record)
         engine.refresh(ctx.account, ctx.region, record["UUID"])
         return mappings.view(record, "Creating")
