@@ -133,10 +133,15 @@ class S3Codec(RestXmlCodec):
         from fogbank.services.s3 import post_object
 
         form = post_object.read_form(request)
-        post_object.check_policy(bucket, form)
-        if settings.verify_signatures:
-            post_object.check_signature(form)
-        params = post_object.put_parameters(bucket, form)
+        try:
+            post_object.check_policy(bucket, form)
+            if settings.verify_signatures:
+                post_object.check_signature(form)
+            params = post_object.put_parameters(bucket, form)
+        except BaseException:
+            if form.file is not None:
+                form.file.discard()  # a large file field was copied to its own temporary file
+            raise
         location = f"{request.base_url}/{bucket}/{quote(params['Key'])}"
         _POST_FORM.set((form.fields, bucket, params["Key"], location))
         return params
