@@ -210,3 +210,37 @@ def test_put_function_event_invoke_config_unknown_destination_service_is_refused
             FunctionName=name, DestinationConfig={"OnFailure": {"Destination": "arn:aws:s3:::bucket"}}
         )
     assert caught.value.response["Error"]["Code"] == "InvalidParameterValueException"
+
+
+def test_invoke_event_on_failure_to_lambda_function_receives_record(
+    create_function: Any, lambda_client: Any, client_factory: Callable[..., Any], queues: Any
+) -> None:
+    sqs = client_factory("sqs")
+    attempts_url, _ = queues()
+    records_url, _ = queues()
+    # The destination function forwards the record it receives to a queue.
+    forward = REPORTING.replace(
+        'def handler(event, context):\n    send(event["attempts"], context.aws_request_id)',
+        f'def handler(event, context):\n    send("{records_url}", json.dumps(event))\n    return None\n\n'
+        "def unused(event, context):\n    send(event['attempts'], context.aws_request_id)",
+    )
+    destination = create_function({"app.py": forward})
+    failing = create_function({"app.py": REPORTING})
+    lambda_client.put_function_event_invoke_config(
+        FunctionName=failing["FunctionName"],
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": destination["FunctionArn"]}},
+    )
+    event = {"attempts": attempts_url, "fail": True, "n": 9}
+    response = lambda_client.invoke(
+        FunctionName=failing["FunctionName"], InvocationType="Event", Payload=json.dumps(event)
+    )
+    record = json.loads(receive(sqs, records_url)["Body"])
+    assert record["requestContext"] == {
+        "requestId": response["ResponseMetadata"]["RequestId"],
+        "functionArn": failing["FunctionArn"] + ":$LATEST",
+        "condition": "RetriesExhausted",
+        "approximateInvokeCount": 1,
+    }
+    assert record["requestPayload"] == event
+    assert record["responsePayload"]["errorMessage"] == "attempt failed"

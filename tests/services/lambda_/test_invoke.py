@@ -504,3 +504,16 @@ def test_invoke_client_context_reaches_python_context(create_function: Any, lamb
         "client": {"app_title": "demo"},
         "identity": None,
     }
+
+
+def test_invoke_after_idle_period_starts_fresh_environment(
+    create_function: Any, lambda_client: Any, fogbank: Any
+) -> None:
+    code = "import os\ndef handler(event, context):\n    return os.getpid()\n"
+    name = create_function({"app.py": code})["FunctionName"]
+    first = payload_of(lambda_client.invoke(FunctionName=name))
+    assert payload_of(lambda_client.invoke(FunctionName=name)) == first  # warm
+    fogbank.advance_clock("PT11M")  # idle environments are reaped after 10 minutes
+    response = lambda_client.invoke(FunctionName=name, LogType="Tail")
+    assert payload_of(response) != first
+    assert "Init Duration" in tail_of(response)
