@@ -3,6 +3,11 @@ and building the stored `FunctionConfiguration`. Settings fogbank cannot honour 
 
 Checks follow the Lambda API reference (CreateFunction) and the limits page
 https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+
+Settings that are stored and only partly in effect: `Architectures` (code runs on the machine's
+own architecture), `EphemeralStorage` (each environment has its own TMPDIR, but its size is not
+capped), `TracingConfig` Active (a trace header reaches the function; there is no X-Ray yet),
+`VpcConfig` (kept for IAM conditions; functions reach the loopback network), `KMSKeyArn`.
 """
 
 from __future__ import annotations
