@@ -49,6 +49,13 @@ def locate(name_or_arn: str | None, account: str, region: str) -> tuple[str, str
     return account, region, name_of(name_or_arn)
 
 
+def refuse_unsupported(request: dict[str, Any]) -> None:
+    """Customer managed KMS keys and bus logging are not emulated: refused, never ignored."""
+    for member in ("KmsKeyIdentifier", "LogConfig"):
+        if request.get(member):
+            raise ValidationException(f"{member} is not supported by fogbank yet.")
+
+
 def new_bus(account: str, region: str, name: str, request: dict[str, Any]) -> dict[str, Any]:
     now = clock.now()
     return {

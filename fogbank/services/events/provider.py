@@ -5,7 +5,8 @@ Not supported yet (each answers a clear error, never a silent success): API dest
 connections, global endpoints, partner event sources (501); targets other than SQS, SNS, Lambda,
 Kinesis, Step Functions, CloudWatch Logs and event buses, and the target parameters of ECS, Batch,
 Run Command, HTTP, Redshift, SageMaker and AppSync (PutTargets reports them as failed entries);
-bus KMS keys, log configuration and bus dead-letter queues are stored, not used. IAM roles
+customer managed KMS keys and bus logging (refused). A bus DeadLetterConfig is stored: it only
+serves KMS failures, which cannot happen without KMS keys. IAM roles
 (RoleArn) are recorded, not checked; bus policies are evaluated for other accounts' PutEvents
 (conditional statements do not grant access). Pending retries do not survive a restart.
 """
@@ -52,6 +53,7 @@ class EventsProvider(ReplayOperations, Provider):
             raise ValidationException(
                 f"Event bus name starting with 'aws.' is reserved for partner event buses: {name}"
             )
+        buses.refuse_unsupported(request)
         store = buses.collection(ctx.account, ctx.region)
         if name == buses.DEFAULT or name in store:
             raise ResourceAlreadyExistsException(f"Event bus {name} already exists.")
@@ -70,7 +72,8 @@ class EventsProvider(ReplayOperations, Provider):
     def update_event_bus(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         name = buses.name_of(request.get("Name"))
         bus = buses.require(ctx.account, ctx.region, name)
-        for member in ("Description", "KmsKeyIdentifier", "DeadLetterConfig", "LogConfig"):
+        buses.refuse_unsupported(request)
+        for member in ("Description", "DeadLetterConfig"):
             if member in request:
                 bus[member] = request[member]
         bus["LastModifiedTime"] = clock.now()

@@ -26,6 +26,8 @@ from fogbank.services.events.errors import (
 class ReplayOperations:
     def create_archive(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         name = request["ArchiveName"]
+        if request.get("KmsKeyIdentifier"):
+            raise ValidationException("KmsKeyIdentifier is not supported by fogbank yet.")
         store = archives.collection(ctx.account, ctx.region)
         if name in store:
             raise ResourceAlreadyExistsException(f"Archive {name} already exists.")
@@ -59,9 +61,11 @@ class ReplayOperations:
 
     def update_archive(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         archive = self._archive(ctx, request["ArchiveName"])
+        if request.get("KmsKeyIdentifier"):
+            raise ValidationException("KmsKeyIdentifier is not supported by fogbank yet.")
         if request.get("EventPattern"):
             rules.check_pattern(request["EventPattern"])
-        for member in ("Description", "EventPattern", "RetentionDays", "KmsKeyIdentifier"):
+        for member in ("Description", "EventPattern", "RetentionDays"):
             if member in request:
                 archive[member] = request[member]
         archives.collection(ctx.account, ctx.region).put(archive["ArchiveName"], archive)

@@ -140,3 +140,13 @@ def test_tag_resource_rule_and_bus_round_trip(events: Any, make_bus: Callable[..
         f"Rule missing does not exist on EventBus {name}.",
         400,
     )
+
+
+def test_create_event_bus_kms_key_is_refused(events: Any, unique_name: Callable[[str], str]) -> None:
+    with pytest.raises(ClientError) as raised:
+        events.create_event_bus(Name=unique_name("bus"), KmsKeyIdentifier="alias/mine")
+    assert error_of(raised.value) == (
+        "ValidationException",
+        "KmsKeyIdentifier is not supported by fogbank yet.",
+        400,
+    )
