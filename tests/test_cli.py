@@ -296,3 +296,22 @@ def test_gateway_listen_bad_port_raises_readable_error(monkeypatch: pytest.Monke
         ValueError, match=r"GATEWAY_LISTEN='localhost:http': expected host:port, :port or host"
     ):
         Settings.from_environment()
+
+
+def test_logs_follow_prints_new_request_lines(fogbank_cli: Run, tmp_path: Path) -> None:
+    port, data = free_port(), tmp_path / "data"
+    assert fogbank_cli("start", "-d", "--port", str(port), "--data-dir", str(data)).returncode == 0
+    command = [sys.executable, "-m", "fogbank", "logs", "-f", "--data-dir", str(data)]
+    follower = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert follower.stdout is not None
+        assert "fogbank listening on" in follower.stdout.readline()
+        sqs(port).client("sts").get_caller_identity()
+        line = ""
+        while "sts GetCallerIdentity 200" not in line:  # after the health checks of `start -d`
+            line = follower.stdout.readline()
+            assert line, "logs -f ended"
+    finally:
+        follower.terminate()
+        follower.communicate(timeout=10)
+    assert fogbank_cli("stop", "--data-dir", str(data)).returncode == 0
