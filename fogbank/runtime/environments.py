@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fogbank import clock
+from fogbank.config import settings
 from fogbank.runtime import output, zygotes
 from fogbank.runtime.api import PREFIX, ApiRequest, ApiResponse, RuntimeApiServer
 from fogbank.runtime.runtimes import RuntimeUnavailable, launch
@@ -102,7 +103,7 @@ class Environment:
         self.idle_since = clock.now()
         self.init_started = time.perf_counter()
         self.init_ms: float | None = None
-        self.tmp = Path(tempfile.mkdtemp(prefix="fogbank-lambda-tmp-"))
+        self.tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=tmp_root()))
         self.exit_watch: asyncio.Task[None] | None = None
         self.status_fd: int | None = None
 
@@ -363,6 +364,14 @@ class Environment:
         if self.process is not None and self.process.returncode is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def tmp_root() -> Path:
+    """Where environments' temporary folders live: inside fogbank's data folder, so that an
+    in-memory fogbank removes them with its own folder and a restart can clear stale ones."""
+    root = settings.data_dir / "lambda" / "tmp"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
 
 
 def unavailable_outcome(problem: RuntimeUnavailable, request_id: str, version: str) -> Outcome:

@@ -99,6 +99,7 @@ def shut_down() -> None:
     for found in list(_environments.values()):
         for environment in found:
             environment.kill()
+            shutil.rmtree(environment.tmp, ignore_errors=True)
     _environments.clear()
     zygotes.shut_down()
 
