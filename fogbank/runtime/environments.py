@@ -169,6 +169,8 @@ class Environment:
             self.waiting_next = None
         elif first:
             current.timer = loop.call_later(INIT_TIMEOUT, self._time_out, current, INIT_TIMEOUT)
+        if self.process is not None and self.process.returncode is not None:  # it died while idle
+            self._report_exit(current, self.process.returncode)
         payload, error_type, status = await current.done
         await self.output.settle(finished=not self.alive)
         if current.delivered:  # after the output the process wrote while running
