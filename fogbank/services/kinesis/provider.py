@@ -3,8 +3,8 @@
 Not supported yet: resource policies, warm throughput and record distribution strategies, the newer queue and channel
 operations, and DryRun (refused with a clear error). Enhanced monitoring is stored and reported,
 but no CloudWatch metrics are published yet. KMS encryption is recorded and reported on the stream
-and its records; the key is not checked against a KMS service. Throughput limits are not emulated,
-so PutRecords fails records only as AWS does for whole-request errors.
+and its records; the key is not checked against a KMS service. Shard throughput limits are emulated
+only with FOGBANK_KINESIS_THROUGHPUT_LIMITS=1 (see `throughput.py`).
 """
 
 from __future__ import annotations
@@ -261,12 +261,10 @@ class KinesisProvider(Provider):
         entries = request["Records"]
         records.check_batch(stream, entries)
         with state.atomic():
-            results = [
-                records.put(stream, e["Data"], e["PartitionKey"], e.get("ExplicitHashKey")) for e in entries
-            ]
+            results = [records.put_entry(stream, entry) for entry in entries]
         answer: dict[str, Any] = {
-            "FailedRecordCount": 0,
-            "Records": [{"SequenceNumber": r["SequenceNumber"], "ShardId": r["ShardId"]} for r in results],
+            "FailedRecordCount": sum(1 for result in results if "ErrorCode" in result),
+            "Records": results,
         }
         if stream.record["EncryptionType"] == "KMS":
             answer["EncryptionType"] = "KMS"

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from fogbank import clock
-from fogbank.services.kinesis import iterators
+from fogbank.services.kinesis import iterators, throughput
 from fogbank.services.kinesis.errors import InvalidArgumentException, ValidationException
 from fogbank.services.kinesis.shards import ShardLog, parse_sequence_number
 from fogbank.services.kinesis.streams import HASH_SPACE, Stream, partition_hash
@@ -43,6 +43,10 @@ def put(
     """Append one record to the shard its hash key falls in; answers ShardId and SequenceNumber."""
     target = stream.route(hash_key_of(partition_key, explicit))
     log = stream.logs[target]
+    if not throughput.admit_write(stream.arn, target, len(data) + len(partition_key.encode())):
+        raise throughput.ProvisionedThroughputExceededException(
+            throughput.rate_exceeded(stream.name, stream.account, target)
+        )
     if after is not None:
         parsed = parse_sequence_number(after)
         if parsed is None:
@@ -56,6 +60,15 @@ def put(
     if stream.record["EncryptionType"] == "KMS":
         result["EncryptionType"] = "KMS"
     return result
+
+
+def put_entry(stream: Stream, entry: dict[str, Any]) -> dict[str, Any]:
+    """One PutRecords entry: its result, or its ErrorCode and ErrorMessage when throttled."""
+    try:
+        result = put(stream, entry["Data"], entry["PartitionKey"], entry.get("ExplicitHashKey"))
+    except throughput.ProvisionedThroughputExceededException as error:
+        return {"ErrorCode": error.code, "ErrorMessage": error.message}
+    return {"SequenceNumber": result["SequenceNumber"], "ShardId": result["ShardId"]}
 
 
 def check_batch(stream: Stream, entries: list[dict[str, Any]]) -> None:
@@ -122,6 +135,7 @@ def shard_iterator(stream: Stream, shard_id: str, tick: int) -> str:
 
 def get_records(stream: Stream, position: iterators.Position, limit: int) -> dict[str, Any]:
     log = stream.log(position.shard_id)
+    throughput.admit_read(stream.arn, position.shard_id, stream.name, stream.account)
     found = log.read(position.tick, limit, MAX_GET_RECORDS_BYTES)
     next_tick = found[-1].tick + 1 if found else position.tick
     now = clock.now()
