@@ -34,12 +34,12 @@ from fogbank.services.lambda_ import (
     versions,
 )
 from fogbank.services.lambda_ import code as packages
-from fogbank.services.lambda_.event_source_mappings import EventSourceMappingOperations
 from fogbank.services.lambda_.errors import (
     InvalidParameterValueException,
     ResourceConflictException,
     ResourceNotFoundException,
 )
+from fogbank.services.lambda_.event_source_mappings import EventSourceMappingOperations
 from fogbank.services.lambda_.functions import LATEST
 from fogbank.services.provider import Provider
 
