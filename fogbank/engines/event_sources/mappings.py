@@ -131,8 +131,6 @@ def check_settings(kind: str, settings: dict[str, Any], queue_is_fifo: bool = Fa
         raise InvalidParameterValueException(
             "MaximumRecordAgeInSeconds must be -1 (infinite) or between 60 and 604800 seconds."
         )
-    if (settings.get("ParallelizationFactor") or 1) != 1:
-        raise InvalidParameterValueException("ParallelizationFactor above 1 is not supported by fogbank yet.")
     if settings.get("TumblingWindowInSeconds"):
         raise InvalidParameterValueException("TumblingWindowInSeconds is not supported by fogbank yet.")
 

@@ -11,7 +11,7 @@ in two (splitting does not count as a retry); `ReportBatchItemFailures` checkpoi
 lowest failed sequence number and retries from there. Discarded batches are described to the
 `OnFailure` destination.
 
-Not supported yet: ParallelizationFactor above 1, tumbling windows, reading child shards only
+Not supported yet: tumbling windows, reading child shards only
 after their parents are finished (every shard is read independently).
 """
 
@@ -138,12 +138,28 @@ class ShardReader:
             if found is None:
                 return  # a closed shard read to its end
             if found:
-                await Delivery(self, record, source).run(found)
+                await self.deliver(record, source, found)
                 self.save(found[-1].position + 1)
+
+    async def deliver(self, record: dict[str, Any], source: Any, found: list[StreamItem]) -> None:
+        """ParallelizationFactor N: up to N batches of the shard at once, in lanes by record key,
+        so records with the same partition key are still processed in order (AWS docs); the
+        checkpoint moves once every lane is through."""
+        factor = record.get("ParallelizationFactor") or 1
+        size = record["BatchSize"]
+        lanes: list[list[StreamItem]] = [[] for _ in range(factor)]
+        for item in found:
+            lanes[item.lane(factor) if factor > 1 else 0].append(item)
+
+        async def run_lane(items: list[StreamItem]) -> None:
+            for start in range(0, len(items), size):
+                await Delivery(self, record, source).run(items[start : start + size])
+
+        await asyncio.gather(*(run_lane(items) for items in lanes if items))
 
     async def gather(self, record: dict[str, Any], source: Any, position: int) -> list[StreamItem] | None:
         """The next batch (empty after a quiet wait; None at the end of a closed shard)."""
-        limit = record["BatchSize"]
+        limit = record["BatchSize"] * (record.get("ParallelizationFactor") or 1)
         found = source.read(self.shard_id, position, limit, batching.MAX_PAYLOAD)
         if not found:
             if source.finished(self.shard_id, position):

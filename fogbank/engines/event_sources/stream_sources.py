@@ -8,10 +8,13 @@ record exactly as Lambda delivers it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from fogbank.engines.event_sources import filters, records
 from fogbank.services import registry
@@ -24,6 +27,11 @@ class StreamItem:
     sequence_number: str
     arrival: float
     record: dict[str, Any]
+    key: str  # records with one key keep their order (Kinesis partition key, DynamoDB item key)
+
+    def lane(self, lanes: int) -> int:
+        """Which of ParallelizationFactor concurrent lanes the record belongs to."""
+        return int.from_bytes(hashlib.md5(self.key.encode()).digest()[:8], "big") % lanes
 
 
 class KinesisSource:
@@ -70,6 +78,7 @@ class KinesisSource:
                         encrypted=encrypted,
                     )
                 ),
+                item.partition_key,
             )
             for item in self._log(shard_id).read(position, limit, max_bytes)
         ]

@@ -163,3 +163,51 @@ def test_create_event_source_mapping_poison_record_bisected_and_sent_to_on_failu
     assert kinesis.get_records(ShardIterator=iterator)["Records"] == []
     assert lambda_client.get_event_source_mapping(UUID=mapping["UUID"])["LastProcessingResult"] == "OK"
     assert witness.is_quiet()
+
+
+def lane_of(key: str, lanes: int) -> int:
+    """fogbank's lane of a partition key (the MD5 of the key, as Kinesis hashes it)."""
+    import hashlib
+
+    return int.from_bytes(hashlib.md5(key.encode()).digest()[:8], "big") % lanes
+
+
+FAIL_ON_KEY_A = """
+def decide(event):
+    if any(record["kinesis"]["partitionKey"] == "A" for record in event["Records"]):
+        raise ValueError("A is broken")
+"""
+
+
+def test_create_event_source_mapping_parallelization_factor_lets_other_keys_pass_a_failing_one(
+    kinesis: Any,
+    lambda_client: Any,
+    reporting_function: Callable[[str], str],
+    witness: Witness,
+    unique_name: Callable[[str], str],
+    fogbank: Any,
+) -> None:
+    other = next(key for key in (f"B{n}" for n in range(100)) if lane_of(key, 2) != lane_of("A", 2))
+    name = unique_name("stream")
+    arn = make_stream(kinesis, name)
+    kinesis.put_record(StreamName=name, Data=b"a1", PartitionKey="A")
+    kinesis.put_record(StreamName=name, Data=b"b1", PartitionKey=other)
+    kinesis.put_record(StreamName=name, Data=b"b2", PartitionKey=other)
+    function = reporting_function(FAIL_ON_KEY_A)
+    lambda_client.create_event_source_mapping(
+        EventSourceArn=arn,
+        FunctionName=function,
+        StartingPosition="TRIM_HORIZON",
+        BatchSize=1,
+        ParallelizationFactor=2,
+        MaximumRetryAttempts=1,
+    )
+    first = datas(witness.next_event())
+    second = datas(witness.next_event())
+    fogbank.advance_clock("PT1S")
+    seen = [first, second] + [datas(witness.next_event()) for _ in range(2)]
+    # Key A's batch fails and waits for its retry; meanwhile the other key's lane goes on, in order.
+    assert sorted([first, second]) == [["a1"], ["b1"]]
+    assert [batch for batch in seen if batch != ["a1"]] == [["b1"], ["b2"]]
+    assert seen.count(["a1"]) == 2  # the first try and one retry
+    assert witness.is_quiet()
