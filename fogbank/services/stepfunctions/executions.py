@@ -19,7 +19,7 @@ from typing import Any
 
 from fogbank import clock, state
 from fogbank.errors import AwsError
-from fogbank.services.stepfunctions import interpreter, jsonpath, mocking
+from fogbank.services.stepfunctions import interpreter, jsonpath, mocking, status_events
 from fogbank.services.stepfunctions.errors import (
     ExecutionAlreadyExists,
     ExecutionDoesNotExist,
@@ -169,6 +169,7 @@ def start(
             record[key] = value_
     run = _new_run(account, region, record, value, History())
     launch(run, record)
+    status_events.announce(record, account, region)
     return record
 
 
@@ -260,6 +261,7 @@ def _close(live: Live, status: str, output: Any, error: StatesError | None) -> N
             _express.pop(next(iter(_express)))
     else:
         _persist(live)
+        status_events.announce(record, live.run.account, live.run.region)
     _live.pop(record["executionArn"], None)
     live.done.set()
 

@@ -6,8 +6,7 @@ express, sync), history, activities and task callbacks.
 
 Not supported yet: Map Runs (Distributed Map child executions, DescribeMapRun, ResultWriter;
 a DISTRIBUTED Map runs its items inline, and its ItemReader reads S3 JSON, JSONL, CSV and
-listings), execution status events to EventBridge,
-CloudWatch Logs delivery of the stored logging configuration, X-Ray traces of the stored tracing
+listings), CloudWatch Logs delivery of the stored logging configuration, X-Ray traces of the stored tracing
 setting, `.sync` for integrations other than `states:startExecution`, and HTTP Task / API Gateway
 integrations. Integration calls act in the execution's account and region; the role is recorded,
 not yet evaluated by IAM. A restarted execution resumes at its current top-level state: a Wait

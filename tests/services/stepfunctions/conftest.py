@@ -43,21 +43,3 @@ def run_sync(sfn: Any, make_machine: Callable[..., str]) -> Callable[..., dict[s
         return dict(response)
 
     return run
-
-
-@pytest.fixture
-def run_standard(sfn: Any, make_machine: Callable[..., str]) -> Callable[..., dict[str, Any]]:
-    """Start a STANDARD execution and answer DescribeExecution once it has left RUNNING."""
-
-    def run(definition: dict[str, Any], value: Any = None) -> dict[str, Any]:
-        arn = make_machine(definition)
-        started = sfn.start_execution(
-            stateMachineArn=arn, input=json.dumps(value if value is not None else {})
-        )
-        for _ in range(200):
-            described = sfn.describe_execution(executionArn=started["executionArn"])
-            if described["status"] != "RUNNING":
-                return dict(described)
-        return dict(described)
-
-    return run

@@ -35,10 +35,13 @@ def build_zip(files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-def wait_closed(sfn: Any, arn: str) -> dict[str, Any]:
-    """DescribeExecution until the execution has left RUNNING (bounded; no sleeping)."""
-    for _ in range(400):
+def wait_closed(sfn: Any, arn: str, seconds: float = 30.0) -> dict[str, Any]:
+    """DescribeExecution until the execution has left RUNNING (Lambda cold starts take real time;
+    nothing here waits on fogbank's clock)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
         described = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING":
-            break
-    return dict(described)
+        if described["status"] != "RUNNING" or time.monotonic() > deadline:
+            return dict(described)

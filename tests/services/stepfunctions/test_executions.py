@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from sfn_support import ROLE, history_types, machine
+from sfn_support import ROLE, history_types, machine, wait_closed
 
 PASS3 = machine(("A", {"Type": "Pass"}), ("B", {"Type": "Pass"}), ("C", {"Type": "Pass"}))
 
@@ -17,14 +17,6 @@ PASS3 = machine(("A", {"Type": "Pass"}), ("B", {"Type": "Pass"}), ("C", {"Type":
 def error_of(raised: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
     error = raised.value.response["Error"]
     return error["Code"], error["Message"], raised.value.response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def wait_closed(sfn: Any, arn: str) -> dict[str, Any]:
-    for _ in range(200):
-        described = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING":
-            return dict(described)
-    return dict(described)
 
 
 def test_create_state_machine_then_describe_returns_everything_stored(
@@ -443,7 +435,7 @@ def test_start_execution_retry_waits_backoff_on_clock_then_catch(
     fogbank.advance_clock(99)
     assert history_types(sfn, execution).count("TaskFailed") == 1
     fogbank.advance_clock(1)
-    assert wait_closed(sfn, execution)["status"] == "RUNNING"
+    assert sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
     assert history_types(sfn, execution).count("TaskFailed") == 2
     fogbank.advance_clock(200)
     described = wait_closed(sfn, execution)

@@ -505,3 +505,127 @@ def test_map_item_reader_reads_csv_json_and_listing_from_s3(
     assert result["csv"] == [{"id": "1", "name": "ann"}, {"id": "2", "name": "bob"}]
     assert result["json"] == [{"n": 1}, {"n": 2}]
     assert result["keys"] == [{"key": "in/items.json"}, {"key": "in/rows.csv"}]
+
+
+def _queue_for_events(
+    client_factory: Callable[..., Any], unique_name: Callable[[str], str], pattern: dict[str, Any]
+) -> tuple[Any, str]:
+    sqs, events = client_factory("sqs"), client_factory("events")
+    url = sqs.create_queue(QueueName=unique_name("q"))["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    rule = unique_name("rule")
+    events.put_rule(Name=rule, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=rule, Targets=[{"Id": "q", "Arn": queue_arn}])
+    return sqs, url
+
+
+def _receive(sqs: Any, url: str, count: int) -> list[dict[str, Any]]:
+    bodies: list[dict[str, Any]] = []
+    for _ in range(10):
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=2).get(
+            "Messages", []
+        ):
+            bodies.append(json.loads(message["Body"]))
+        if len(bodies) >= count:
+            break
+    return bodies
+
+
+def test_task_events_put_events_reaches_rule_target(
+    sfn: Any,
+    make_machine: Callable[..., str],
+    client_factory: Callable[..., Any],
+    unique_name: Callable[[str], str],
+) -> None:
+    source = unique_name("app")
+    sqs, url = _queue_for_events(client_factory, unique_name, {"source": [source]})
+    definition = machine(
+        (
+            "Emit",
+            {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::events:putEvents",
+                "Parameters": {
+                    "Entries": [{"Source": source, "DetailType": "Order", "Detail": {"id.$": "$.id"}}]
+                },
+            },
+        )
+    )
+    described = wait_closed(
+        sfn, sfn.start_execution(stateMachineArn=make_machine(definition), input='{"id":9}')["executionArn"]
+    )
+    assert json.loads(described["output"])["FailedEntryCount"] == 0
+    (event,) = _receive(sqs, url, 1)
+    assert (event["source"], event["detail-type"], event["detail"]) == (source, "Order", {"id": 9})
+
+
+def test_start_execution_status_change_events_reach_eventbridge(
+    sfn: Any,
+    make_machine: Callable[..., str],
+    client_factory: Callable[..., Any],
+    unique_name: Callable[[str], str],
+) -> None:
+    arn = make_machine(machine(("P", {"Type": "Pass", "Result": "ok"})))
+    sqs, url = _queue_for_events(
+        client_factory,
+        unique_name,
+        {
+            "source": ["aws.states"],
+            "detail-type": ["Step Functions Execution Status Change"],
+            "detail": {"stateMachineArn": [arn]},
+        },
+    )
+    execution = sfn.start_execution(stateMachineArn=arn, input="{}")["executionArn"]
+    wait_closed(sfn, execution)
+    events = sorted(_receive(sqs, url, 2), key=lambda event: event["detail"]["status"] != "RUNNING")
+    assert [
+        (event["detail"]["status"], event["detail"]["executionArn"], event["resources"]) for event in events
+    ] == [
+        ("RUNNING", execution, [execution]),
+        ("SUCCEEDED", execution, [execution]),
+    ]
+    assert (events[1]["detail"]["output"], events[0]["detail"]["stopDate"]) == ('"ok"', None)
+
+
+def test_task_jsonata_arguments_output_and_catch(
+    sfn: Any, make_machine: Callable[..., str], unique_name: Callable[[str], str]
+) -> None:
+    name = unique_name("act")
+    definition = machine(
+        (
+            "Create",
+            {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sfn:createActivity",
+                "Arguments": {"Name": "{% $states.input.name %}"},
+                "Assign": {"arn": "{% $states.result.ActivityArn %}"},
+                "Output": {"created": "{% $states.result.ActivityArn %}"},
+            },
+        ),
+        (
+            "Fail",
+            {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sfn:describeActivity",
+                "Arguments": {"ActivityArn": "{% $arn & '-missing' %}"},
+                "Catch": [
+                    {
+                        "ErrorEquals": ["States.ALL"],
+                        "Output": {"error": "{% $states.errorOutput.Error %}", "arn": "{% $arn %}"},
+                        "Next": "Done",
+                    }
+                ],
+            },
+        ),
+        ("Done", {"Type": "Pass"}),
+        QueryLanguage="JSONata",
+    )
+    described = wait_closed(
+        sfn,
+        sfn.start_execution(stateMachineArn=make_machine(definition), input=json.dumps({"name": name}))[
+            "executionArn"
+        ],
+    )
+    result = json.loads(described["output"])
+    assert result["error"] == "Sfn.ActivityDoesNotExistException"
+    assert result["arn"].endswith(f":activity:{name}")
