@@ -67,7 +67,7 @@ def _parse(text: str, config: dict[str, Any]) -> list[Any]:
 
 async def _listing(params: dict[str, Any], account: str, region: str) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
-    request = {key: params[key] for key in ("Bucket", "Prefix") if key in params}
+    request: dict[str, Any] = {key: params[key] for key in ("Bucket", "Prefix") if key in params}
     while True:
         page = await _call("ListObjectsV2", request, account, region)
         for entry in page.get("Contents") or []:
@@ -93,7 +93,9 @@ async def read_items(reader: dict[str, Any], params: dict[str, Any], account: st
     if resource == "arn:aws:states:::s3:listObjectsV2":
         items: list[Any] = await _listing(params, account, region)
     elif resource == "arn:aws:states:::s3:getObject":
-        request = {key: params[key] for key in ("Bucket", "Key", "VersionId") if key in params}
+        request: dict[str, Any] = {
+            key: params[key] for key in ("Bucket", "Key", "VersionId") if key in params
+        }
         response = await _call("GetObject", request, account, region)
         items = _parse(_body_text(response.get("Body") or b""), config)
     else:
