@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 PREFIX = "/2018-06-01/runtime/"
+LARGE_BODY = 65536
 
 
 @dataclass(slots=True)
@@ -124,4 +125,9 @@ def write_response(writer: asyncio.StreamWriter, response: ApiResponse) -> None:
         "Content-Type: application/json",
     ]
     head.extend(f"{name}: {value}" for name, value in response.headers.items())
-    writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body)
+    encoded = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+    if len(response.body) < LARGE_BODY:
+        writer.write(encoded + response.body)  # one send for the usual small event
+    else:
+        writer.write(encoded)  # a large event is not copied to be joined to its head
+        writer.write(response.body)
