@@ -164,6 +164,8 @@ class S3Codec(RestXmlCodec):
         if posted is not None and operation.name == "PutObject":
             return self._post_response(posted, result, request_id)
         response = super().serialize(operation, result, request_id)
+        if "_Status" in result:
+            response.status = int(result["_Status"])  # RestoreObject's 202 (no status member)
         if "ContentRange" in result and operation.name in ("GetObject", "HeadObject"):
             response.status = 206  # a partial body (the model has no status member for it)
         if response.body and "content-type" not in response.headers:

@@ -215,3 +215,7 @@ class SignatureDoesNotMatch(AwsError):
 
 class InvalidAccessKeyId(AwsError):
     status = 403
+
+
+class RestoreAlreadyInProgress(AwsError):
+    status = 409

@@ -150,6 +150,7 @@ def upload_part_copy(
     _check_part_number(number)
     _, source_key, source_version_id = writes.parse_copy_source(request["CopySource"])
     source = objects.find(source_bucket["Name"], source_key, source_version_id)
+    writes.check_readable_source(source)
     conditions.check_copy_source(request, source)
     start, length = _copy_range(request.get("CopySourceRange"), source["Size"])
     algorithms = [upload["ChecksumAlgorithm"]] if upload["ChecksumAlgorithm"] else []

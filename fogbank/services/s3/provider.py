@@ -23,6 +23,7 @@ from fogbank.services.s3 import (
     object_tagging,
     objects,
     reads,
+    restore,
     writes,
 )
 from fogbank.services.s3.configuration import BucketConfiguration
@@ -175,6 +176,14 @@ class S3Provider(BucketConfiguration, Provider):
     def get_object_attributes(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = buckets.require_expected_bucket(ctx, request)
         return reads.object_attributes(bucket, request)
+
+    def restore_object(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        bucket = buckets.require_expected_bucket(ctx, request)
+        started = restore.restore_object(bucket, request)
+        if started:
+            object_events.announce(ctx, bucket["Name"], "ObjectRestore:Post", request["Key"], request)
+        # 202 Accepted for a new restore, 200 OK when an existing restored copy is extended.
+        return {"_Status": 202 if started else 200}
 
     def get_object_tagging(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = buckets.require_expected_bucket(ctx, request)

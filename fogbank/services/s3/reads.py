@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fogbank.services.s3 import bodies, conditions, objects
+from fogbank.services.s3 import bodies, conditions, objects, restore
 from fogbank.services.s3.errors import InvalidObjectState, InvalidPartNumber, InvalidRequest
 
-ARCHIVED = ("GLACIER", "DEEP_ARCHIVE")
 # GetObject's response-* query parameters and the response member each one overrides.
 OVERRIDES = {
     "ResponseCacheControl": "CacheControl",
@@ -26,7 +25,7 @@ OVERRIDES = {
 def read_object(bucket: dict[str, Any], request: dict[str, Any], *, with_body: bool) -> dict[str, Any]:
     """The GetObject (with_body) or HeadObject answer for the version the request names."""
     version = objects.find(bucket["Name"], request["Key"], request.get("VersionId"))
-    if with_body and version["StorageClass"] in ARCHIVED:
+    if with_body and not restore.is_readable(version):
         raise InvalidObjectState(
             "The operation is not valid for the object's storage class", StorageClass=version["StorageClass"]
         )
@@ -35,6 +34,8 @@ def read_object(bucket: dict[str, Any], request: dict[str, Any], *, with_body: b
         # fogbank stores no SSE-C objects (writes with customer keys are refused).
         raise InvalidRequest("The encryption parameters are not applicable to this object.")
     result = objects.describe(bucket, version, request.get("ChecksumMode"))
+    if version["StorageClass"] in restore.ARCHIVED and (state := restore.restore_state(version)):
+        result["Restore"] = state
     size = version["Size"]
     window = _part_window(version, request.get("PartNumber"))
     if window is None:

@@ -17,6 +17,7 @@ from fogbank.services.s3.buckets import find_bucket
 from fogbank.services.s3.errors import (
     EntityTooLarge,
     InvalidArgument,
+    InvalidObjectState,
     InvalidRequest,
     InvalidStorageClass,
     InvalidTag,
@@ -290,6 +291,7 @@ def copy_object(
     refuse_unsupported(request)
     _, source_key, source_version_id = parse_copy_source(request["CopySource"])
     source = objects.find(source_bucket["Name"], source_key, source_version_id)
+    check_readable_source(source)
     conditions.check_copy_source(request, source)
     conditions.check_write(request, key, objects.current(bucket["Name"], key))
     directive = _copy_directive(request)
@@ -310,6 +312,16 @@ def copy_object(
         objects.place(bucket, version)
         keep_object_acl(bucket, version, grants)
     return _copy_result(bucket, source_bucket, source, version)
+
+
+def check_readable_source(source: dict[str, Any]) -> None:
+    """An archived source must be restored before it can be copied."""
+    from fogbank.services.s3 import restore
+
+    if not restore.is_readable(source):
+        raise InvalidObjectState(
+            "The operation is not valid for the object's storage class", StorageClass=source["StorageClass"]
+        )
 
 
 def _copy_directive(request: dict[str, Any]) -> str:
