@@ -51,7 +51,9 @@ def is_readable(version: dict[str, Any]) -> bool:
     if version["StorageClass"] not in ARCHIVED:
         return True
     restore = version.get("Restore")
-    return bool(restore) and restore["ReadyAt"] <= clock.now() < restore["ExpiresAt"]
+    if not restore:
+        return False
+    return bool(restore["ReadyAt"] <= clock.now() < restore["ExpiresAt"])
 
 
 def _expiry(ready_at: float, days: int) -> float:
