@@ -156,8 +156,8 @@ async def send_failure(
             )
         elif service == "s3":
             key = _s3_key(mapping_id, shard_id)
-            body = json.dumps({**document, "payload": payload.decode("utf-8", "replace")}).encode()
-            params = {"Bucket": parts[5], "Key": key, "Body": body}
+            content = json.dumps({**document, "payload": payload.decode("utf-8", "replace")}).encode()
+            params = {"Bucket": parts[5], "Key": key, "Body": content}
             await calls.call_async("s3", "PutObject", params, account=account, region=region)
         else:
             log.warning("on-failure destination %s is not SQS, SNS or S3", destination)

@@ -117,7 +117,8 @@ class SqsPoller:
         receiving = asyncio.ensure_future(self.receive(url, count, wait))
         alarm, timer = batching.clock_alarm(deadline)
         try:
-            await asyncio.wait({receiving, alarm}, return_when=asyncio.FIRST_COMPLETED)
+            racing: set[asyncio.Future[Any]] = {receiving, alarm}
+            await asyncio.wait(racing, return_when=asyncio.FIRST_COMPLETED)
         finally:
             timer.cancel()
         if not receiving.done():

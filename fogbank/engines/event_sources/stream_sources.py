@@ -8,8 +8,8 @@ record exactly as Lambda delivers it.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import contextlib
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,7 +41,8 @@ class KinesisSource:
         self.account, self.region, self.arn, self.role = account, region, arn, role
 
     def stream(self) -> Any:
-        return registry.provider("kinesis").stream(self.account, self.region, self.arn)
+        provider: Any = registry.provider("kinesis")
+        return provider.stream(self.account, self.region, self.arn)
 
     def shard_ids(self) -> list[str]:
         return [shard["ShardId"] for shard in self.stream().shards()]
@@ -159,14 +160,9 @@ class DynamoDbSource:
             moment = raw["dynamodb"]["ApproximateCreationDateTime"]
             if float(moment).is_integer():
                 raw["dynamodb"]["ApproximateCreationDateTime"] = int(moment)
-            found.append(
-                StreamItem(
-                    number,
-                    raw["dynamodb"]["SequenceNumber"],
-                    float(moment),
-                    {**raw, "eventSourceARN": self.arn},
-                )
-            )
+            key = orjson.dumps(raw["dynamodb"]["Keys"], option=orjson.OPT_SORT_KEYS).decode()
+            shaped = {**raw, "eventSourceARN": self.arn}
+            found.append(StreamItem(number, raw["dynamodb"]["SequenceNumber"], float(moment), shaped, key))
         return found
 
     def finished(self, shard_id: str, position: int) -> bool:
