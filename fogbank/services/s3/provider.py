@@ -1,8 +1,10 @@
-"""Amazon S3 operations (buckets, objects, multipart uploads, versioning); the bucket configuration
-sub-resources come from `BucketConfiguration`.
+"""Amazon S3 operations (buckets, objects, multipart uploads, versioning, object tags, restores);
+the bucket configuration sub-resources come from `BucketConfiguration`. Browser uploads (POST
+Object) arrive here as PutObject (see `post_object`).
 
 Not supported yet (answered with a clear error, never ignored): SSE-C, Object Lock retention and
-legal holds, appends (x-amz-write-offset-bytes), MFA delete, XXHASH checksums, directory buckets.
+legal holds, appends (x-amz-write-offset-bytes), MFA delete, XXHASH checksums, directory buckets,
+S3 Select restores, conditional deletes (directory buckets only in S3).
 """
 
 from __future__ import annotations
