@@ -89,7 +89,9 @@ def _check_target(target: dict[str, Any]) -> None:
         raise ValidationException("DeadLetterConfig Arn must be an Amazon SQS queue ARN.")
     if dead_letter and dead_letter.endswith(".fifo"):
         # https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html
-        raise ValidationException("EventBridge Scheduler does not support a FIFO queue as a dead-letter queue.")
+        raise ValidationException(
+            "EventBridge Scheduler does not support a FIFO queue as a dead-letter queue."
+        )
     arn_text = target["Arn"]
     if arn_text.startswith(UNIVERSAL_PREFIX):
         _check_universal(arn_text)
