@@ -211,3 +211,117 @@ def test_create_event_source_mapping_parallelization_factor_lets_other_keys_pass
     assert [batch for batch in seen if batch != ["a1"]] == [["b1"], ["b2"]]
     assert seen.count(["a1"]) == 2  # the first try and one retry
     assert witness.is_quiet()
+
+
+FAIL_ALWAYS = "def decide(event):\n    raise ValueError('cannot process')\n"
+REPORT_BAD = """
+import base64
+
+def decide(event):
+    bad = [r["kinesis"]["sequenceNumber"] for r in event["Records"] if base64.b64decode(r["kinesis"]["data"]) == b"bad"]
+    return {"batchItemFailures": [{"itemIdentifier": number} for number in bad]}
+"""
+
+
+def failure_queue(sqs: Any, name: str) -> tuple[str, str]:
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def test_create_event_source_mapping_report_batch_item_failures_retries_from_checkpoint(
+    kinesis: Any,
+    sqs: Any,
+    lambda_client: Any,
+    reporting_function: Callable[[str], str],
+    witness: Witness,
+    unique_name: Callable[[str], str],
+    fogbank: Any,
+) -> None:
+    name = unique_name("stream")
+    arn = make_stream(kinesis, name)
+    url, queue = failure_queue(sqs, unique_name("failures"))
+    puts = [kinesis.put_record(StreamName=name, Data=d, PartitionKey="k") for d in (b"a", b"b", b"bad", b"c")]
+    function = reporting_function(REPORT_BAD)
+    lambda_client.create_event_source_mapping(
+        EventSourceArn=arn,
+        FunctionName=function,
+        StartingPosition="TRIM_HORIZON",
+        BatchSize=10,
+        MaximumRetryAttempts=1,
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+        DestinationConfig={"OnFailure": {"Destination": queue}},
+    )
+    assert datas(witness.next_event()) == ["a", "b", "bad", "c"]
+    fogbank.advance_clock("PT1S")
+    assert datas(witness.next_event()) == ["bad", "c"]  # checkpointed before the failed record
+    document = json.loads(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20)["Messages"][0]["Body"])
+    info = document["KinesisBatchInfo"]
+    assert (info["startSequenceNumber"], info["endSequenceNumber"], info["batchSize"]) == (
+        puts[2]["SequenceNumber"],
+        puts[3]["SequenceNumber"],
+        2,
+    )
+    assert document["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert document["requestContext"]["approximateInvokeCount"] == 2
+    assert document["responseContext"] == {"statusCode": 200, "executedVersion": "$LATEST"}
+    assert witness.is_quiet()
+
+
+def test_create_event_source_mapping_maximum_record_age_discards_old_records(
+    kinesis: Any,
+    sqs: Any,
+    lambda_client: Any,
+    reporting_function: Callable[[str], str],
+    witness: Witness,
+    unique_name: Callable[[str], str],
+    fogbank: Any,
+) -> None:
+    name = unique_name("stream")
+    arn = make_stream(kinesis, name)
+    url, queue = failure_queue(sqs, unique_name("failures"))
+    function = reporting_function(FAIL_ALWAYS)
+    lambda_client.create_event_source_mapping(
+        EventSourceArn=arn,
+        FunctionName=function,
+        StartingPosition="LATEST",
+        MaximumRecordAgeInSeconds=60,
+        DestinationConfig={"OnFailure": {"Destination": queue}},
+    )
+    put = kinesis.put_record(StreamName=name, Data=b"late", PartitionKey="k")
+    assert datas(witness.next_event()) == ["late"]
+    fogbank.advance_clock("PT61S")
+    document = json.loads(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20)["Messages"][0]["Body"])
+    assert document["requestContext"]["condition"] == "RecordAgeExceeded"
+    assert document["KinesisBatchInfo"]["startSequenceNumber"] == put["SequenceNumber"]
+    assert document["responseContext"]["functionError"] == "Unhandled"
+    kinesis.put_record(StreamName=name, Data=b"next", PartitionKey="k")
+    events = [datas(witness.next_event())]
+    while events[-1] == ["late"]:  # retries that ran before the clock moved
+        events.append(datas(witness.next_event()))
+    assert events[-1] == ["next"]
+
+
+def test_create_event_source_mapping_failing_batch_blocks_shard_until_records_expire(
+    kinesis: Any,
+    lambda_client: Any,
+    reporting_function: Callable[[str], str],
+    witness: Witness,
+    unique_name: Callable[[str], str],
+    fogbank: Any,
+) -> None:
+    name = unique_name("stream")
+    arn = make_stream(kinesis, name)
+    function = reporting_function(FAIL_ON_POISON)
+    lambda_client.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=function, StartingPosition="LATEST", BatchSize=1
+    )
+    kinesis.put_record(StreamName=name, Data=b"poison", PartitionKey="k")
+    assert datas(witness.next_event()) == ["poison"]
+    fogbank.advance_clock("PT23H")
+    kinesis.put_record(StreamName=name, Data=b"fresh", PartitionKey="k")
+    fogbank.advance_clock("PT1H1M")  # the poison record leaves the stream with the 24 h retention
+    events = [datas(witness.next_event())]
+    while events[-1] == ["poison"]:
+        events.append(datas(witness.next_event()))
+    assert events[-1] == ["fresh"]
+    assert len(events) > 1  # the shard waited behind the poison record
