@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from aws_lambda_powertools.utilities.parser.models import DynamoDBStreamModel
 from event_source_support import Witness
 
 FAIL_ON_POISON = """
@@ -58,7 +59,9 @@ def test_create_event_source_mapping_dynamodb_poison_item_sent_to_on_failure_des
     )
     dynamodb.put_item(TableName=table, Item={"pk": {"S": "good"}})
     dynamodb.put_item(TableName=table, Item={"pk": {"S": "bad"}, "poison": {"BOOL": True}})
-    first = witness.next_event()["Records"]
+    event = witness.next_event()
+    DynamoDBStreamModel.model_validate(event)  # Powertools' parser accepts the event
+    first = event["Records"]
     assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in first] == ["good", "bad"]
     record = first[0]
     assert set(record) == {

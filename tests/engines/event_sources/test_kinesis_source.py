@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.parser.models import KinesisDataStreamModel
 from event_source_support import Witness
 
 SUCCEED = "def decide(event):\n    return None\n"
@@ -61,6 +62,7 @@ def test_create_event_source_mapping_kinesis_record_matches_aws(
     assert mapping["StartingPosition"] == "LATEST"
     put = kinesis.put_record(StreamName=name, Data=b'{"n": 1}', PartitionKey="pk-1")
     event = witness.next_event()
+    KinesisDataStreamModel.model_validate(event)  # Powertools' parser accepts the event
     [record] = event["Records"]  # LATEST: the record put before the mapping is not delivered
     assert record == {
         "kinesis": {

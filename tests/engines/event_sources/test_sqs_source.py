@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from aws_lambda_powertools.utilities.parser.models import SqsModel
 from event_source_support import Witness
 
 SUCCEED = "def decide(event):\n    return None\n"
@@ -57,6 +58,7 @@ def test_create_event_source_mapping_sqs_message_delivers_aws_record(
         },
     )
     event = witness.next_event()
+    SqsModel.model_validate(event)  # Powertools' parser accepts the event
     [record] = event["Records"]
     assert set(record) == {
         "messageId",
