@@ -126,6 +126,8 @@ async def _finish(attempt: Attempt, awaitable: Any) -> None:
 
 def error_code(error: AwsError) -> str:
     """The DLQ ERROR_CODE AWS uses for a target's failure."""
+    if error.code.isupper():  # already one of EventBridge's own codes (e.g. THIRD_ACCOUNT_HOP_DETECTED)
+        return error.code
     if error.code in _NOT_FOUND:
         return "NO_RESOURCE"
     if error.code in _NO_PERMISSIONS:

@@ -260,3 +260,73 @@ def test_scheduled_rule_fires_each_occurrence_when_clock_advances(
     ] * 3
     times = [b["time"] for b in bodies]
     assert times == sorted(times) and len(set(times)) == 3
+
+
+def test_event_bus_target_forwarding_in_a_circle_stops(
+    events: Any,
+    sqs: Any,
+    make_bus: Callable[..., str],
+    make_queue: Callable[..., Queue],
+    unique_name: Callable[[str], str],
+) -> None:
+    bus, queue, dlq, source = make_bus(), make_queue(), make_queue(), unique_name("src")
+    bus_arn = f"arn:aws:events:us-east-1:{ACCOUNT}:event-bus/{bus}"
+    events.put_rule(Name="loop", EventBusName=bus, EventPattern=json.dumps({"source": [source]}))
+    events.put_targets(
+        Rule="loop",
+        EventBusName=bus,
+        Targets=[
+            {"Id": "q", "Arn": queue.arn},
+            {"Id": "self", "Arn": bus_arn, "DeadLetterConfig": {"Arn": dlq.arn}},
+        ],
+    )
+    put(events, source, {}, EventBusName=bus)
+    assert len(receive(sqs, queue.url, 5)) == 5
+    (dead,) = receive(sqs, dlq.url)
+    assert dead["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "EVENT_LOOP_DETECTED"
+
+
+def test_event_bus_target_refuses_third_account_hop(
+    events: Any,
+    sqs: Any,
+    client_factory: Callable[..., Any],
+    make_bus: Callable[..., str],
+    make_queue: Callable[..., Queue],
+    unique_name: Callable[[str], str],
+) -> None:
+    third = "222222222222"
+    second_events, third_events = (
+        client_factory("events", access_key=OTHER),
+        client_factory("events", access_key=third),
+    )
+    second_bus, third_bus = make_bus(client=second_events), make_bus(client=third_events)
+    second_events.put_permission(
+        EventBusName=second_bus, Action="events:PutEvents", Principal=ACCOUNT, StatementId="a"
+    )
+    third_events.put_permission(
+        EventBusName=third_bus, Action="events:PutEvents", Principal=OTHER, StatementId="b"
+    )
+    dlq, source = make_queue(), unique_name("src")
+    second_events.put_rule(
+        Name="onward", EventBusName=second_bus, EventPattern=json.dumps({"source": [source]})
+    )
+    second_events.put_targets(
+        Rule="onward",
+        EventBusName=second_bus,
+        Targets=[
+            {
+                "Id": "third",
+                "Arn": f"arn:aws:events:us-east-1:{third}:event-bus/{third_bus}",
+                "DeadLetterConfig": {"Arn": dlq.arn},
+            }
+        ],
+    )
+    rule = unique_name("rule")
+    events.put_rule(Name=rule, EventPattern=json.dumps({"source": [source]}))
+    events.put_targets(
+        Rule=rule,
+        Targets=[{"Id": "second", "Arn": f"arn:aws:events:us-east-1:{OTHER}:event-bus/{second_bus}"}],
+    )
+    put(events, source, {})
+    (dead,) = receive(sqs, dlq.url)
+    assert dead["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "THIRD_ACCOUNT_HOP_DETECTED"
