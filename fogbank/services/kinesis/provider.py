@@ -9,13 +9,19 @@ only with FOGBANK_KINESIS_THROUGHPUT_LIMITS=1 (see `throughput.py`).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fogbank import state
 from fogbank.context import RequestContext
 from fogbank.errors import NotImplementedOperation
 from fogbank.services.kinesis import consumers, describing, iterators, records, resharding, subscriptions
-from fogbank.services.kinesis.errors import InvalidArgumentException, ResourceInUseException, stream_not_found
+from fogbank.services.kinesis.errors import (
+    InvalidArgumentException,
+    ResourceInUseException,
+    ValidationException,
+    stream_not_found,
+)
 from fogbank.services.kinesis.shards import ShardLog
 from fogbank.services.kinesis.streams import ON_DEMAND_SHARDS, Catalog, Stream, new_stream_record
 from fogbank.services.provider import Provider
@@ -23,6 +29,7 @@ from fogbank.services.provider import Provider
 MAX_RETENTION_HOURS = 8760
 MIN_RETENTION_HOURS = 24
 MAX_TAGS = 50
+STREAM_NAME = re.compile(r"[a-zA-Z0-9_.-]+")
 
 
 def stream_name_of(request: dict[str, Any]) -> str:
@@ -37,6 +44,14 @@ def stream_name_of(request: dict[str, Any]) -> str:
     if not name:
         raise InvalidArgumentException("Either StreamName or StreamARN must be provided.")
     return str(name)
+
+
+def check_stream_name(name: str) -> None:
+    if not STREAM_NAME.fullmatch(name):
+        raise ValidationException(
+            f"1 validation error detected: Value '{name}' at 'streamName' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+        )
 
 
 def refuse_dry_run(request: dict[str, Any]) -> None:
@@ -72,8 +87,11 @@ class KinesisProvider(Provider):
 
     def create_stream(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         name = request["StreamName"]
-        mode = (request.get("StreamModeDetails") or {}).get("StreamMode", "PROVISIONED")
+        check_stream_name(name)
         count = request.get("ShardCount")
+        # Neither a mode nor a shard count: an on-demand stream, as AWS creates since on-demand mode.
+        default_mode = "PROVISIONED" if count is not None else "ON_DEMAND"
+        mode = (request.get("StreamModeDetails") or {}).get("StreamMode", default_mode)
         if mode == "PROVISIONED" and count is None:
             raise InvalidArgumentException("ShardCount is required for streams in PROVISIONED mode.")
         if mode == "ON_DEMAND" and count is not None:

@@ -11,6 +11,7 @@ operations answer 501. The KMS key is stored, not used.
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
 
 import orjson
@@ -28,6 +29,17 @@ from fogbank.services.logs.groups import Catalog, Group, check_retention, new_gr
 from fogbank.services.provider import Provider
 
 MAX_TAGS = 50
+GROUP_NAME = re.compile(r"[.\-_/#A-Za-z0-9]+")
+STREAM_NAME = re.compile(r"[^:*]*")
+
+
+def check_name(value: str, member: str, pattern: re.Pattern[str]) -> None:
+    """The model's name patterns, which AWS checks (the generic validator leaves patterns alone)."""
+    if not pattern.fullmatch(value):
+        raise InvalidParameterException(
+            f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
+            f"Member must satisfy regular expression pattern: {pattern.pattern}"
+        )
 
 
 def group_name_from(identifier: str) -> str:
@@ -89,6 +101,7 @@ class LogsProvider(Provider):
 
     def create_log_group(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         name = request["logGroupName"]
+        check_name(name, "logGroupName", GROUP_NAME)
         if self.catalog.find(ctx.account, ctx.region, name) is not None:
             raise ResourceAlreadyExistsException("The specified log group already exists")
         with state.atomic():
@@ -184,6 +197,7 @@ class LogsProvider(Provider):
     def create_log_stream(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         group = self._group(ctx, request)
         name = request["logStreamName"]
+        check_name(name, "logStreamName", STREAM_NAME)
         if name in group.streams():
             raise ResourceAlreadyExistsException("The specified log stream already exists")
         with state.atomic():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ def make_stream(kinesis: Any, unique_name: Callable[[str], str]) -> Callable[...
     """Create a provisioned stream of `shards` shards (or on-demand) and answer its name."""
 
     def make(shards: int | None = 1, *, on_demand: bool = False) -> str:
-        name = unique_name("s")
+        name = f"{unique_name('s')}-{uuid.uuid4().hex[:8]}"  # test names can share their last 30 chars
         if on_demand:
             kinesis.create_stream(StreamName=name, StreamModeDetails={"StreamMode": "ON_DEMAND"})
         else:

@@ -254,3 +254,30 @@ def test_describe_limits_counts_open_shards(client_factory: Callable[..., Any]) 
     kinesis.create_stream(StreamName="two", StreamModeDetails={"StreamMode": "ON_DEMAND"})
     limits = kinesis.describe_limits()
     assert (limits["ShardLimit"], limits["OpenShardCount"], limits["OnDemandStreamCount"]) == (500, 6, 1)
+
+
+def test_create_stream_without_shard_count_or_mode_is_on_demand(
+    kinesis: Any, unique_name: Callable[[str], str]
+) -> None:
+    name = unique_name("s")
+    kinesis.create_stream(StreamName=name)
+    summary = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+    assert (summary["StreamModeDetails"], summary["OpenShardCount"]) == ({"StreamMode": "ON_DEMAND"}, 4)
+    code, message, _ = error_of(
+        lambda: kinesis.create_stream(
+            StreamName=unique_name("s"), StreamModeDetails={"StreamMode": "PROVISIONED"}
+        )
+    )
+    assert (code, message) == (
+        "InvalidArgumentException",
+        "ShardCount is required for streams in PROVISIONED mode.",
+    )
+
+
+def test_create_stream_invalid_name_is_validation_error(kinesis: Any) -> None:
+    assert error_of(lambda: kinesis.create_stream(StreamName="bad name", ShardCount=1)) == (
+        "ValidationException",
+        "1 validation error detected: Value 'bad name' at 'streamName' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+        400,
+    )

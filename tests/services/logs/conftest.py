@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ def make_group(logs: Any, unique_name: Callable[[str], str]) -> Callable[..., st
     """Create a log group (with `streams` log streams) and answer its name."""
 
     def make(*streams: str, **extra: Any) -> str:
-        name = "/test/" + unique_name("g")
+        name = f"/test/{unique_name('g')}-{uuid.uuid4().hex[:8]}"  # test names can share their last 30 chars
         logs.create_log_group(logGroupName=name, **extra)
         for stream in streams:
             logs.create_log_stream(logGroupName=name, logStreamName=stream)

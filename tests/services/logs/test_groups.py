@@ -146,3 +146,12 @@ def test_delete_log_group_with_deletion_protection_is_refused(
     assert (code, status) == ("InvalidOperationException", 400)
     logs.put_log_group_deletion_protection(logGroupIdentifier=name, deletionProtectionEnabled=False)
     logs.delete_log_group(logGroupName=name)
+
+
+def test_create_log_group_invalid_name_is_invalid_parameter(logs: Any) -> None:
+    assert error_of(lambda: logs.create_log_group(logGroupName="bad name!")) == (
+        "InvalidParameterException",
+        "1 validation error detected: Value 'bad name!' at 'logGroupName' failed to satisfy constraint: "
+        r"Member must satisfy regular expression pattern: [.\-_/#A-Za-z0-9]+",
+        400,
+    )
