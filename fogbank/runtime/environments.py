@@ -376,6 +376,10 @@ def tmp_root() -> Path:
     return root
 
 
+def clear_temporary_folders() -> None:
+    shutil.rmtree(settings.data_dir / "lambda" / "tmp", ignore_errors=True)
+
+
 def unavailable_outcome(problem: RuntimeUnavailable, request_id: str, version: str) -> Outcome:
     """A runtime that cannot run at all: the invoke fails with Lambda's error for it."""
     document = {

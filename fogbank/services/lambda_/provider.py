@@ -3,7 +3,7 @@ invoke configs, code signing configs, and Invoke (through the `invocations` engi
 
 Not supported yet: container images, EFS, SnapStart, the JSON log format, streaming function
 URLs (InvokeWithResponseStream answers once the function finished), layer permissions, runtime
-management, recursion and scaling settings. The asynchronous event queue lives in memory.
+management, recursion and scaling settings.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from fogbank import state
 from fogbank.context import RequestContext
 from fogbank.protocol import event_stream
-from fogbank.runtime import pool
+from fogbank.runtime import environments, pool
 from fogbank.runtime.runtimes import python_interpreters
 from fogbank.services.lambda_ import (
     async_invocations,
@@ -62,6 +62,8 @@ class LambdaProvider(EventSourceMappingOperations, Provider):
     def start(self) -> None:
         # Find the machine's interpreters before the first invoke needs them.
         threading.Thread(target=python_interpreters, daemon=True).start()
+        environments.clear_temporary_folders()  # left by environments of an earlier run
+        async_invocations.resume()  # events accepted before a restart
 
     def stop(self) -> None:
         """On shutdown and reset: end every environment and forget what was kept in memory."""
