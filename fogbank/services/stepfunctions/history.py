@@ -8,6 +8,7 @@ https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,7 @@ _DETAILED = {
 }
 
 
+@functools.cache
 def details_key(event_type: str) -> str | None:
     for suffix, key in _SHARED_DETAILS.items():
         if event_type.endswith(suffix):

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 from fogbank.services.stepfunctions.errors import StatesError
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
@@ -39,10 +41,10 @@ class Step:
 class Path:
     root: str  # "$" input, "$$" context, or a variable name
     steps: list[Step] = field(default_factory=list)
+    definite: bool = True  # selects one node (no wildcards, slices, unions, filters or deep scans)
 
-    @property
-    def definite(self) -> bool:
-        return all(step.kind in ("key", "index") for step in self.steps)
+    def __post_init__(self) -> None:
+        self.definite = all(step.kind in ("key", "index") for step in self.steps)
 
 
 @lru_cache(maxsize=4096)
@@ -285,7 +287,10 @@ def merge_result(input_value: Any, result: Any, result_path: str | None) -> Any:
 
 def dumps(value: Any) -> str:
     """JSON text as Step Functions writes it in histories and outputs (compact, unicode kept)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # integers beyond 64 bits: the standard library writes them
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def is_reference_path(text: str) -> bool:
