@@ -43,6 +43,7 @@ class StateData:
     frame: Frame
     jsonata: bool = field(default=False)
     inspection: dict[str, Any] | None = None  # TestState's inspectionData, filled as data flows
+    assigned: dict[str, Any] = field(default_factory=dict)  # variables this state assigned
 
     def inspect(self, name: str, value: Any) -> None:
         if self.inspection is not None:
@@ -53,6 +54,11 @@ class StateData:
 
     def states(self, **extra: Any) -> dict[str, Any]:
         return {"input": self.raw, "context": self.context, **extra}
+
+
+def _assign(data: StateData, assigned: dict[str, Any]) -> None:
+    data.frame.variables.update(assigned)
+    data.assigned.update(assigned)
 
 
 def no_results(path: str) -> StatesError:
@@ -116,7 +122,7 @@ def finish(data: StateData, result: Any, *, default_output: Any = None, use_resu
             output = jsonata.evaluate_template(data.state["Output"], states, data.frame.variables)
         else:
             output = result if use_result else default_output
-        data.frame.variables.update(assigned)
+        _assign(data, assigned)
         return output
     if "ResultSelector" in data.state:
         result = jsonpath.apply_template(
@@ -130,7 +136,7 @@ def finish(data: StateData, result: Any, *, default_output: Any = None, use_resu
     else:
         merged = default_output
     output = _output_path(data, merged)
-    data.frame.variables.update(assigned)
+    _assign(data, assigned)
     return output
 
 
@@ -163,11 +169,11 @@ def catch_output(data: StateData, catcher: dict[str, Any], error: StatesError) -
             output = jsonata.evaluate_template(catcher["Output"], states, data.frame.variables)
         else:
             output = error_output
-        data.frame.variables.update(assigned)
+        _assign(data, assigned)
         return output
     assigned = _jsonpath_assign(data, catcher.get("Assign"), error_output)
     output = jsonpath.merge_result(data.raw, error_output, catcher.get("ResultPath", "$"))
-    data.frame.variables.update(assigned)
+    _assign(data, assigned)
     return output
 
 

@@ -194,6 +194,9 @@ def _new_run(
         history=history,
         express=record["type"] == "EXPRESS",
         redrive_count=record.get("redriveCount", 0),
+        started_details={
+            key: record[key] for key in ("stateMachineAliasArn", "stateMachineVersionArn") if key in record
+        },
         mock=mocking.for_test_case(record["machineName"], record["mockTestCase"])
         if "mockTestCase" in record
         else None,

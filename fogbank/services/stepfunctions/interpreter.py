@@ -65,6 +65,7 @@ class Run:
     retry_preset: int = 0
     handled: dict[str, Any] = field(default_factory=dict)
     context_override: dict[str, Any] | None = None
+    started_details: dict[str, Any] = field(default_factory=dict)  # version/alias ARNs started with
 
     @property
     def context_execution(self) -> dict[str, Any]:
@@ -157,7 +158,11 @@ async def run_state(
         ):
             error.cause = f"An error occurred while executing the state '{name}' (entered at the event id #{entered}). {error.cause}"
         raise
-    run.history.add(frame.lane, f"{kind}StateExited", {"name": name, **data_details(text, "output")})
+    exited = {"name": name, **data_details(text, "output")}
+    if data.assigned:
+        assigned = {key: jsonpath.dumps(value) for key, value in data.assigned.items()}
+        exited.update(assignedVariables=assigned, assignedVariablesDetails={"truncated": False})
+    run.history.add(frame.lane, f"{kind}StateExited", exited)
     return output, following
 
 
@@ -194,6 +199,8 @@ async def _choice(run: Run, data: StateData, entered: int) -> tuple[Any, str | N
                         data.context,
                         data.frame,
                         data.jsonata,
+                        None,
+                        data.assigned,
                     ),
                     effective,
                     default_output=None,
@@ -362,6 +369,7 @@ async def execute(run: Run) -> tuple[str, Any, StatesError | None]:
             {
                 **data_details(jsonpath.dumps(run.input), "input"),
                 "roleArn": run.role_arn,
+                **run.started_details,
             },
         )
     try:

@@ -520,3 +520,19 @@ def test_redrive_execution_restarts_failed_state(
     with pytest.raises(ClientError) as raised:
         sfn.redrive_execution(executionArn=execution)
     assert error_of(raised)[0] == "ExecutionNotRedrivable"
+
+
+def test_get_execution_history_state_exited_lists_assigned_variables(
+    sfn: Any, make_machine: Callable[..., str]
+) -> None:
+    arn = make_machine(machine(("Set", {"Type": "Pass", "Assign": {"total": 3, "name.$": "$.who"}})))
+    execution = sfn.start_execution(stateMachineArn=arn, input='{"who":"ann"}')["executionArn"]
+    wait_closed(sfn, execution)
+    exited = sfn.get_execution_history(executionArn=execution)["events"][2]["stateExitedEventDetails"]
+    assert exited == {
+        "name": "Set",
+        "output": '{"who":"ann"}',
+        "outputDetails": {"truncated": False},
+        "assignedVariables": {"total": "3", "name": '"ann"'},
+        "assignedVariablesDetails": {"truncated": False},
+    }
