@@ -127,6 +127,9 @@ def test_update_state_machine_publish_versions_and_alias_routing(
         v1,
         alias,
     )
+    history = sfn.get_execution_history(executionArn=started["executionArn"])["events"]
+    started_details = history[0]["executionStartedEventDetails"]
+    assert (started_details["stateMachineVersionArn"], started_details["stateMachineAliasArn"]) == (v1, alias)
     latest = wait_closed(sfn, sfn.start_execution(stateMachineArn=arn)["executionArn"])
     assert latest["output"] == '"v2"'
     with pytest.raises(ClientError) as raised:
