@@ -131,8 +131,10 @@ def check_settings(kind: str, settings: dict[str, Any], queue_is_fifo: bool = Fa
         raise InvalidParameterValueException(
             "MaximumRecordAgeInSeconds must be -1 (infinite) or between 60 and 604800 seconds."
         )
-    if settings.get("TumblingWindowInSeconds"):
-        raise InvalidParameterValueException("TumblingWindowInSeconds is not supported by fogbank yet.")
+    if settings.get("TumblingWindowInSeconds") and (settings.get("ParallelizationFactor") or 1) > 1:
+        raise InvalidParameterValueException(
+            "TumblingWindowInSeconds with a ParallelizationFactor above 1 is not supported by fogbank yet."
+        )
 
 
 def check_response_types(settings: dict[str, Any]) -> None:

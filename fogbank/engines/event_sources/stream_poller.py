@@ -11,7 +11,7 @@ in two (splitting does not count as a retry); `ReportBatchItemFailures` checkpoi
 lowest failed sequence number and retries from there. Discarded batches are described to the
 `OnFailure` destination.
 
-Not supported yet: tumbling windows, reading child shards only
+Not supported yet: reading child shards only
 after their parents are finished (every shard is read independently).
 """
 
@@ -22,7 +22,7 @@ import logging
 from typing import Any
 
 from fogbank import clock, state
-from fogbank.engines.event_sources import batching, failures, filters, mappings, stream_sources
+from fogbank.engines.event_sources import batching, failures, filters, mappings, stream_sources, windows
 from fogbank.engines.event_sources.failures import Attempt
 from fogbank.engines.event_sources.stream_sources import StreamItem
 from fogbank.errors import AwsError
@@ -112,23 +112,34 @@ class ShardReader:
         self.poller = poller
         self.shard_id = shard_id
         self.key = f"{poller.mapping_id}/{shard_id}"
+        self.window: windows.Window | None = None
 
     @property
     def owner(self) -> tuple[str, str]:
         return self.poller.account, self.poller.region
 
-    def position(self, source: Any) -> int:
+    def load(self, record: dict[str, Any], source: Any) -> int:
+        """The shard's next position (and its tumbling window) from the durable checkpoint."""
         saved = mappings_checkpoints(*self.owner).get(self.key)
+        width = record.get("TumblingWindowInSeconds") or 0
+        self.window = windows.restored(width, saved) if width else None
         return int(saved["tick"]) if saved else int(source.first(self.shard_id))
 
     def save(self, position: int) -> None:
-        mappings_checkpoints(*self.owner).put(self.key, {"tick": str(position)})
+        saved: dict[str, Any] = {"tick": str(position)}
+        if self.window is not None:
+            saved.update(self.window.saved())
+        mappings_checkpoints(*self.owner).put(self.key, saved)
 
     async def run(self) -> None:
         while (record := self.poller.mapping()) is not None and record["_enabled"]:
             try:
                 source = source_of(*self.owner, record)
-                found = await self.gather(record, source, self.position(source))
+                position = self.load(record, source)
+                if self.window and self.window.is_open() and clock.now() >= self.window.end:
+                    await self.finish_window(record, source, position)
+                    continue
+                found = await self.gather(record, source, position)
             except AwsError as problem:
                 log.warning(
                     "mapping %s cannot read shard %s: %s", self.poller.mapping_id, self.shard_id, problem
@@ -137,9 +148,29 @@ class ShardReader:
                 continue
             if found is None:
                 return  # a closed shard read to its end
+            if found and self.window is not None:
+                found = await self.windowed(record, source, position, found)
             if found:
                 await self.deliver(record, source, found)
                 self.save(found[-1].position + 1)
+
+    async def windowed(
+        self, record: dict[str, Any], source: Any, position: int, found: list[StreamItem]
+    ) -> list[StreamItem]:
+        """Only records of one window go in a batch; a record of a later window closes the open one."""
+        assert self.window is not None
+        first = self.window.start_of(found[0].arrival)
+        if self.window.is_open() and first != self.window.start:
+            await self.finish_window(record, source, position)
+            return []
+        self.window.open(found[0].arrival)
+        return [item for item in found if self.window.start_of(item.arrival) == first]
+
+    async def finish_window(self, record: dict[str, Any], source: Any, position: int) -> None:
+        assert self.window is not None
+        await Delivery(self, record, source).final_invoke(self.window)
+        self.window.close()
+        self.save(position)
 
     async def deliver(self, record: dict[str, Any], source: Any, found: list[StreamItem]) -> None:
         """ParallelizationFactor N: up to N batches of the shard at once, in lanes by record key,
@@ -164,7 +195,11 @@ class ShardReader:
         if not found:
             if source.finished(self.shard_id, position):
                 return None
-            await source.wait(self.shard_id, position, SAFETY_WAKE)
+            arrival = source.wait(self.shard_id, position, SAFETY_WAKE)
+            if self.window is not None and self.window.is_open():
+                await batching.until(self.window.end, arrival)  # or close the window on the clock
+            else:
+                await arrival
             return []
         window = record.get("MaximumBatchingWindowInSeconds") or 0
         deadline = clock.now() + window
@@ -228,7 +263,9 @@ class Delivery:
 
     async def invoke(self, attempt: Attempt) -> int | None:
         """Invoke once; answers how many leading records succeeded, or None when not invoked."""
-        payload = batching.payload([item.record for item in attempt.records])
+        window = self.reader.window
+        extra = window.fields(self.reader.shard_id, self.stream_arn, False) if window else {}
+        payload = batching.payload([item.record for item in attempt.records], **extra)
         try:
             result = await invocations.invoke(*self.reader.owner, self.mapping["FunctionArn"], None, payload)
         except (TooManyRequestsException, AwsError) as problem:
@@ -241,6 +278,8 @@ class Delivery:
         if result.function_error:
             self.note("PROBLEM: Function call failed")
             return 0
+        if window is not None:
+            window.take_state(result.payload)
         if "ReportBatchItemFailures" not in (self.mapping.get("FunctionResponseTypes") or []):
             self.note("OK")
             return len(attempt.records)
@@ -250,6 +289,26 @@ class Delivery:
             return 0
         self.note("OK")
         return min((numbers.index(number) for number in failed), default=len(attempt.records))
+
+    async def final_invoke(self, window: windows.Window) -> None:
+        """The window's last invocation: no records, its state, `isFinalInvokeForWindow` true;
+        retried like a batch (a function error does not lose the window silently)."""
+        payload = batching.payload([], **window.fields(self.reader.shard_id, self.stream_arn, True))
+        retries = self.mapping.get("MaximumRetryAttempts", -1)
+        attempt = 0
+        while True:
+            try:
+                result = await invocations.invoke(
+                    *self.reader.owner, self.mapping["FunctionArn"], None, payload
+                )
+            except AwsError as problem:
+                self.note(f"PROBLEM: {problem}")
+                await batching.until(clock.now() + failures.backoff(attempt + 1))
+                continue
+            attempt += 1
+            if not result.function_error or (retries != -1 and attempt > retries):
+                return
+            await batching.until(clock.now() + failures.backoff(attempt))
 
     async def settle(self, attempt: Attempt, succeeded: int) -> list[Attempt]:
         """What remains to deliver after an invocation that processed `succeeded` records."""

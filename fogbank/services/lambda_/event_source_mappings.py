@@ -4,7 +4,7 @@ UpdateEventSourceMapping and DeleteEventSourceMapping. Records, checks and polle
 `fogbank.engines.event_sources`.
 
 Not supported yet: Kafka, MQ and DocumentDB sources, Kinesis enhanced fan-out consumers as
-sources, tumbling windows, metrics and
+sources, tumbling windows together with ParallelizationFactor above 1, metrics and
 logging configs, KMS keys for filter criteria (each refused with a clear error).
 """
 

@@ -314,16 +314,84 @@ def test_create_event_source_mapping_failing_batch_blocks_shard_until_records_ex
     name = unique_name("stream")
     arn = make_stream(kinesis, name)
     function = reporting_function(FAIL_ON_POISON)
-    lambda_client.create_event_source_mapping(
+    mapping = lambda_client.create_event_source_mapping(
         EventSourceArn=arn, FunctionName=function, StartingPosition="LATEST", BatchSize=1
     )
     kinesis.put_record(StreamName=name, Data=b"poison", PartitionKey="k")
     assert datas(witness.next_event()) == ["poison"]
+    wait_for_failure(lambda_client, mapping["UUID"])  # the failed batch now waits for its retry
     fogbank.advance_clock("PT23H")
+    assert datas(witness.next_event()) == ["poison"]  # retried, still blocking the shard
     kinesis.put_record(StreamName=name, Data=b"fresh", PartitionKey="k")
     fogbank.advance_clock("PT1H1M")  # the poison record leaves the stream with the 24 h retention
     events = [datas(witness.next_event())]
     while events[-1] == ["poison"]:
         events.append(datas(witness.next_event()))
     assert events[-1] == ["fresh"]
-    assert len(events) > 1  # the shard waited behind the poison record
+
+
+def wait_for_failure(lambda_client: Any, mapping_id: str) -> None:
+    """Until the mapping reports the failed invocation (its function reports the event before it
+    fails, so the witness alone cannot tell that the failure was handled)."""
+    for _ in range(1000):
+        found = lambda_client.get_event_source_mapping(UUID=mapping_id)["LastProcessingResult"]
+        if found == "PROBLEM: Function call failed":
+            return
+    raise AssertionError("the mapping never reported the failure")
+
+
+SUM_IN_WINDOW = """
+import base64
+
+def decide(event):
+    total = event["state"].get("total", 0)
+    total += sum(int(base64.b64decode(r["kinesis"]["data"])) for r in event["Records"])
+    return {"state": {"total": total}}
+"""
+
+
+def test_create_event_source_mapping_tumbling_window_carries_state_to_final_invoke(
+    kinesis: Any,
+    lambda_client: Any,
+    reporting_function: Callable[[str], str],
+    witness: Witness,
+    unique_name: Callable[[str], str],
+    fogbank: Any,
+) -> None:
+    name = unique_name("stream")
+    arn = make_stream(kinesis, name)
+    function = reporting_function(SUM_IN_WINDOW)
+    lambda_client.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=function, StartingPosition="LATEST", TumblingWindowInSeconds=300
+    )
+    put = kinesis.put_records(
+        StreamName=name, Records=[{"Data": b"1", "PartitionKey": "k"}, {"Data": b"2", "PartitionKey": "k"}]
+    )
+    first = witness.next_event()
+    shard = put["Records"][0]["ShardId"]
+    start, end = first["window"]["start"], first["window"]["end"]
+    opened = datetime.strptime(start, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    closed = datetime.strptime(end, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert (closed - opened).total_seconds() == 300 and opened.timestamp() % 300 == 0
+    assert {key: value for key, value in first.items() if key != "Records"} == {
+        "window": {"start": start, "end": end},
+        "state": {},
+        "shardId": shard,
+        "eventSourceARN": arn,
+        "isFinalInvokeForWindow": False,
+        "isWindowTerminatedEarly": False,
+    }
+    assert datas(first) == ["1", "2"]
+    kinesis.put_record(StreamName=name, Data=b"4", PartitionKey="k")
+    second = witness.next_event()
+    assert (datas(second), second["state"], second["window"]["start"]) in (
+        (["4"], {"total": 3}, start),
+        ([], {"total": 3}, start),  # the window closed in between: its final invoke comes first
+    )
+    fogbank.advance_clock("PT301S")
+    events = [second]
+    while not events[-1]["isFinalInvokeForWindow"] or events[-1]["window"]["start"] != start:
+        events.append(witness.next_event())
+    final = events[-1]
+    assert final["Records"] == [] and final["window"] == {"start": start, "end": end}
+    assert final["state"] == ({"total": 7} if datas(second) == ["4"] else {"total": 3})
