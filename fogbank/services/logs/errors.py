@@ -32,3 +32,7 @@ class InvalidOperationException(AwsError):
 
 class TooManyTagsException(AwsError):
     pass
+
+
+class MalformedQueryException(AwsError):
+    pass

@@ -2,8 +2,10 @@
 and tags stored), log streams, PutLogEvents, GetLogEvents, FilterLogEvents with filter patterns,
 subscription and metric filters, TestMetricFilter.
 
+Logs Insights queries run a subset of the query language (see `insights.py`) at StartQuery time.
+
 Not supported yet: subscription filters are stored but deliver nothing, metric filters publish no
-metrics; Logs Insights queries (StartQuery/GetQueryResults), Live Tail, exports, deliveries,
+metrics; OpenSearch PPL/SQL query languages, Live Tail, exports, deliveries,
 destinations, data protection, account and resource policies, anomaly detection and the other
 operations answer 501. The KMS key is stored, not used.
 """
@@ -18,7 +20,7 @@ import orjson
 
 from fogbank import state
 from fogbank.context import RequestContext
-from fogbank.services.logs import filters, reading, writing
+from fogbank.services.logs import filters, queries, reading, writing
 from fogbank.services.logs.errors import (
     InvalidOperationException,
     InvalidParameterException,
@@ -360,6 +362,30 @@ class LogsProvider(Provider):
 
     def test_metric_filter(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         return {"matches": filters.evaluate(request["filterPattern"], request["logEventMessages"])}
+
+    # -- Logs Insights ---------------------------------------------------------------------------
+
+    def start_query(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        given = [m for m in ("logGroupName", "logGroupNames", "logGroupIdentifiers") if request.get(m)]
+        if len(given) != 1:
+            raise InvalidParameterException(
+                "Exactly one of logGroupName, logGroupNames or logGroupIdentifiers must be specified."
+            )
+        value = request[given[0]]
+        names = [value] if isinstance(value, str) else list(value)
+        groups = [self.catalog.get(ctx.account, ctx.region, group_name_from(name)) for name in names]
+        return {"queryId": queries.start(ctx.account, ctx.region, groups, request)}
+
+    def get_query_results(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        found = queries.get(ctx.account, ctx.region, request["queryId"])
+        return {key: found[key] for key in ("queryLanguage", "results", "statistics", "status")}
+
+    def stop_query(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        queries.get(ctx.account, ctx.region, request["queryId"])
+        return {"success": False}  # queries complete when they start: nothing left to stop
+
+    def describe_queries(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        return {"queries": queries.describe(ctx.account, ctx.region, request)}
 
     @staticmethod
     def _filter_page(member: str, found: list[dict[str, Any]], request: dict[str, Any]) -> dict[str, Any]:
