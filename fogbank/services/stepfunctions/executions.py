@@ -69,6 +69,20 @@ def parse_input(text: str | None) -> Any:
         raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{error}'") from None
 
 
+def all_records(account: str, region: str) -> list[dict[str, Any]]:
+    """Every STANDARD execution of an account and region, including those not yet written."""
+    stored = executions(account, region)
+    running = [
+        live.record
+        for arn, live in _live.items()
+        if not live.run.express
+        and live.run.account == account
+        and live.run.region == region
+        and arn not in stored
+    ]
+    return [*stored.values(), *running]
+
+
 def find(account: str, region: str, arn: str) -> dict[str, Any]:
     live = _live.get(arn)
     if live is not None:

@@ -350,7 +350,7 @@ class StepFunctionsProvider(Provider):
         )
         found = [
             item
-            for item in executions.executions(ctx.account, ctx.region).values()
+            for item in executions.all_records(ctx.account, ctx.region)
             if item["stateMachineArn"] == record["stateMachineArn"]
             and (field is None or item.get(field) == arn)
             and request.get("statusFilter") in (None, item["status"])

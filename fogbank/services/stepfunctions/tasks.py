@@ -76,6 +76,10 @@ async def attempt(run: Run, data: StateData, retries: Retries) -> Any:
     """One attempt of a Task state; returns its raw result or raises a StatesError."""
     effective = effective_input(data)
     target = integrations.parse_resource(data.state["Resource"])
+    if "Credentials" in data.state:
+        raise StatesError(
+            "States.Runtime", "fogbank does not support Task Credentials (cross-account roles) yet"
+        )
     timeout = _seconds(data, "TimeoutSeconds", effective)
     heartbeat = _seconds(data, "HeartbeatSeconds", effective)
     token = None
