@@ -167,7 +167,10 @@ class Database:
     def remove_kind(self, service: str, scope: str, kind: str) -> None:
         """Delete every record of one kind in one scope at once (a dropped DynamoDB table's items).
         Not journaled: call it outside `atomic()` or from code that cannot roll back afterwards."""
-        self._conn.execute("DELETE FROM records WHERE service=? AND scope=? AND kind=?", (service, scope, kind))
+        self._conn.execute(
+            "DELETE FROM records WHERE service=? AND scope=? AND kind=?", (service, scope, kind)
+        )
+        self._collections.pop((service, scope, kind), None)  # a later collection() starts empty
 
     def journal(self, collection: Collection[Any], key: str) -> None:
         if self._depth:

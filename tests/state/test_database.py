@@ -164,3 +164,13 @@ def test_memory_database_works_without_a_path() -> None:
         assert len(queues) == 0
     finally:
         database.close()
+
+
+def test_remove_kind_deletes_one_kind_of_one_scope(db: Database) -> None:
+    db.collection("logs", "events:g", "a/r").put("1", {})
+    db.collection("logs", "events:g", "b/r").put("1", {})
+    db.collection("logs", "streams", "a/r").put("s", {})
+    db.remove_kind("logs", "a/r", "events:g")
+    assert len(db.collection("logs", "events:g", "a/r")) == 0
+    assert len(db.collection("logs", "events:g", "b/r")) == 1
+    assert len(db.collection("logs", "streams", "a/r")) == 1
