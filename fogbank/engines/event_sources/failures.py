@@ -156,7 +156,8 @@ async def send_failure(
             )
         elif service == "s3":
             key = _s3_key(mapping_id, shard_id)
-            content = json.dumps({**document, "payload": payload.decode("utf-8", "replace")}).encode()
+            # S3 destinations also get the invocation itself (AWS: "the entire invocation record").
+            content = json.dumps({**document, "payload": orjson.loads(payload)}).encode()
             params = {"Bucket": parts[5], "Key": key, "Body": content}
             await calls.call_async("s3", "PutObject", params, account=account, region=region)
         else:

@@ -395,3 +395,41 @@ def test_create_event_source_mapping_tumbling_window_carries_state_to_final_invo
     final = events[-1]
     assert final["Records"] == [] and final["window"] == {"start": start, "end": end}
     assert final["state"] == ({"total": 7} if datas(second) == ["4"] else {"total": 3})
+
+
+def test_create_event_source_mapping_on_failure_to_s3_stores_record_with_invocation(
+    kinesis: Any,
+    client_factory: Callable[..., Any],
+    lambda_client: Any,
+    reporting_function: Callable[[str], str],
+    witness: Witness,
+    unique_name: Callable[[str], str],
+) -> None:
+    s3 = client_factory("s3")
+    bucket = unique_name("failures")
+    s3.create_bucket(Bucket=bucket)
+    name = unique_name("stream")
+    arn = make_stream(kinesis, name)
+    function = reporting_function(FAIL_ALWAYS)
+    mapping = lambda_client.create_event_source_mapping(
+        EventSourceArn=arn,
+        FunctionName=function,
+        StartingPosition="LATEST",
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": f"arn:aws:s3:::{bucket}"}},
+    )
+    put = kinesis.put_record(StreamName=name, Data=b"lost", PartitionKey="k")
+    event = witness.next_event()
+    wait_for_failure(lambda_client, mapping["UUID"])
+    for _ in range(1000):
+        listed = s3.list_objects_v2(Bucket=bucket).get("Contents") or []
+        if listed:
+            break
+    [stored] = listed
+    prefix = f"aws/lambda/{mapping['UUID']}/{put['ShardId']}/"
+    assert stored["Key"].startswith(prefix)
+    document = json.loads(s3.get_object(Bucket=bucket, Key=stored["Key"])["Body"].read())
+    assert document["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert document["requestContext"]["approximateInvokeCount"] == 1
+    assert document["KinesisBatchInfo"]["startSequenceNumber"] == put["SequenceNumber"]
+    assert document["payload"] == event
