@@ -21,7 +21,7 @@ import orjson
 
 from fogbank import clock, state
 from fogbank.errors import AwsError
-from fogbank.services.stepfunctions import interpreter, jsonpath, mocking, status_events
+from fogbank.services.stepfunctions import execution_logs, interpreter, jsonpath, mocking, status_events
 from fogbank.services.stepfunctions.errors import (
     ExecutionAlreadyExists,
     ExecutionDoesNotExist,
@@ -177,6 +177,8 @@ def start(
         "machineName": machine["name"],
         "redriveCount": 0,
     }
+    if (machine.get("loggingConfiguration") or {}).get("level", "OFF") != "OFF":
+        record["loggingConfiguration"] = machine["loggingConfiguration"]
     for key, value_ in (
         ("stateMachineVersionArn", version_arn),
         ("stateMachineAliasArn", alias_arn),
@@ -283,6 +285,7 @@ def _close(live: Live, status: str, output: Any, error: StatesError | None) -> N
     else:
         _persist(live)
         status_events.announce(record, live.run.account, live.run.region)
+    execution_logs.deliver(record, live.run.history.events, live.run.account, live.run.region)
     _live.pop(record["executionArn"], None)
     live.done.set()
 

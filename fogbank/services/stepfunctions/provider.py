@@ -6,7 +6,7 @@ express, sync), history, activities and task callbacks.
 
 Not supported yet: Map Runs (Distributed Map child executions, DescribeMapRun, ResultWriter;
 a DISTRIBUTED Map runs its items inline, and its ItemReader reads S3 JSON, JSONL, CSV and
-listings), CloudWatch Logs delivery of the stored logging configuration, X-Ray traces of the stored tracing
+listings), execution logs while an execution runs (they are delivered when it closes), X-Ray traces of the stored tracing
 setting, `.sync` for integrations other than `states:startExecution`, and HTTP Task / API Gateway
 integrations. Integration calls act in the execution's account and region; the role is recorded,
 not yet evaluated by IAM. A restarted execution resumes at its current top-level state: a Wait
@@ -26,6 +26,7 @@ from fogbank.services.provider import Provider
 from fogbank.services.stepfunctions import (
     callbacks,
     definition,
+    execution_logs,
     executions,
     history,
     machines,
@@ -74,6 +75,7 @@ class StepFunctionsProvider(Provider):
     def create_state_machine(self, ctx: RequestContext, request: Request) -> Response:
         machines.check_name(request["name"])
         _check_role(request["roleArn"])
+        execution_logs.check(request.get("loggingConfiguration"))
         definition.load(request["definition"])
         arn = ctx.arn("states", f"stateMachine:{request['name']}")
         store = machines.machines(ctx.account, ctx.region)
@@ -113,6 +115,7 @@ class StepFunctionsProvider(Provider):
             definition.load(changes["definition"])
         if "roleArn" in changes:
             _check_role(changes["roleArn"])
+        execution_logs.check(changes.get("loggingConfiguration"))
         if any(record.get(key) != value for key, value in changes.items()):
             record.update(changes, revisionId=str(uuid.uuid4()))
         record["updateDate"] = clock.now()

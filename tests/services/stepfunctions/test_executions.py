@@ -539,3 +539,57 @@ def test_get_execution_history_state_exited_lists_assigned_variables(
         "assignedVariables": {"total": "3", "name": '"ann"'},
         "assignedVariablesDetails": {"truncated": False},
     }
+
+
+def test_start_sync_execution_logs_history_to_cloudwatch_logs(
+    sfn: Any, client_factory: Callable[..., Any], unique_name: Callable[[str], str]
+) -> None:
+    logs = client_factory("logs")
+    group = unique_name("/aws/vendedlogs/states/g")
+    logs.create_log_group(logGroupName=group)
+    destination = [
+        {
+            "cloudWatchLogsLogGroup": {
+                "logGroupArn": f"arn:aws:logs:us-east-1:000000000000:log-group:{group}:*"
+            }
+        }
+    ]
+    definition = json.dumps(machine(("P", {"Type": "Pass", "Result": 1})))
+    arn = sfn.create_state_machine(
+        name=unique_name("sm"),
+        definition=definition,
+        roleArn=ROLE,
+        type="EXPRESS",
+        loggingConfiguration={"level": "ALL", "includeExecutionData": True, "destinations": destination},
+    )["stateMachineArn"]
+    execution = sfn.start_sync_execution(stateMachineArn=arn, input='{"k":1}')["executionArn"]
+    messages = [
+        json.loads(event["message"]) for event in logs.filter_log_events(logGroupName=group)["events"]
+    ]
+    assert [(message["id"], message["type"], message["previous_event_id"]) for message in messages] == [
+        ("1", "ExecutionStarted", "0"),
+        ("2", "PassStateEntered", "1"),
+        ("3", "PassStateExited", "2"),
+        ("4", "ExecutionSucceeded", "3"),
+    ]
+    assert messages[0]["execution_arn"] == execution
+    assert messages[0]["details"]["input"] == '{"k":1}'
+    streams = logs.describe_log_streams(logGroupName=group)["logStreams"]
+    assert streams[0]["logStreamName"].startswith(f"states/{arn.rsplit(':', 1)[1]}/")
+
+
+def test_create_state_machine_logging_without_destination_raises_invalid_logging_configuration(
+    sfn: Any, unique_name: Callable[[str], str]
+) -> None:
+    with pytest.raises(ClientError) as raised:
+        sfn.create_state_machine(
+            name=unique_name("sm"),
+            definition=json.dumps(PASS3),
+            roleArn=ROLE,
+            loggingConfiguration={"level": "ERROR"},
+        )
+    assert error_of(raised) == (
+        "InvalidLoggingConfiguration",
+        "Invalid Logging Configuration: Must specify exactly one Log Destination.",
+        400,
+    )
