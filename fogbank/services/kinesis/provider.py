@@ -81,6 +81,9 @@ class KinesisProvider(Provider):
         return self.stream(account, region, name_or_arn).log(shard_id)
 
     def _get(self, ctx: RequestContext, request: dict[str, Any]) -> Stream:
+        """The stream a request names by StreamName, StreamARN or StreamId."""
+        if request.get("StreamId") and not request.get("StreamName") and not request.get("StreamARN"):
+            return self.catalog.by_id(ctx.account, ctx.region, request["StreamId"])
         return self.catalog.get(ctx.account, ctx.region, stream_name_of(request))
 
     # -- streams -------------------------------------------------------------------------------
@@ -174,6 +177,13 @@ class KinesisProvider(Provider):
         self._refuse_unsupported(request, ("WarmThroughputMiBps",))
         stream = self._get(ctx, request)
         stream.record["StreamMode"] = request["StreamModeDetails"]["StreamMode"]
+        with state.atomic():
+            self.catalog.save(stream)
+        return {}
+
+    def update_max_record_size(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        stream = self._get(ctx, request)
+        stream.record["MaxRecordSizeInKiB"] = request["MaxRecordSizeInKiB"]
         with state.atomic():
             self.catalog.save(stream)
         return {}

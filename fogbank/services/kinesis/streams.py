@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fogbank import clock, state
-from fogbank.services.kinesis.errors import InvalidArgumentException, shard_not_found, stream_not_found
+from fogbank.services.kinesis.errors import (
+    InvalidArgumentException,
+    ResourceNotFoundException,
+    shard_not_found,
+    stream_not_found,
+)
 from fogbank.services.kinesis.shards import ShardLog, parse_sequence_number, sequence_number, tick_at
 from fogbank.state import Collection
 
@@ -131,7 +136,7 @@ def new_stream_record(
     record: dict[str, Any] = {
         "StreamName": name,
         "StreamARN": ctx_arn,
-        "StreamId": uuid.uuid4().hex,
+        "StreamId": f"{uuid.uuid4().hex[:20]}-{uuid.uuid4().hex[:3]}",  # AWS's shape: 20 + 3 characters
         "StreamStatus": "ACTIVE",
         "StreamMode": mode,
         "RetentionPeriodHours": DEFAULT_RETENTION_HOURS,
@@ -191,6 +196,12 @@ class Catalog:
             log.drop()
         self.records(stream.account, stream.region).delete(stream.name)
         self._live.pop((stream.account, stream.region, stream.name), None)
+
+    def by_id(self, account: str, region: str, stream_id: str) -> Stream:
+        for record in self.records(account, region).values():
+            if record["StreamId"] == stream_id:
+                return self.get(account, region, record["StreamName"])
+        raise ResourceNotFoundException(f"Stream with id {stream_id} under account {account} not found.")
 
     def names(self, account: str, region: str) -> list[str]:
         return sorted(self.records(account, region).keys())

@@ -3,7 +3,9 @@ enhanced monitoring, tags and consumers, addressed by name or ARN."""
 
 from __future__ import annotations
 
+import base64
 import random
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -281,3 +283,51 @@ def test_create_stream_invalid_name_is_validation_error(kinesis: Any) -> None:
         "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
         400,
     )
+
+
+def test_describe_stream_summary_stream_id_shaped_as_aws(
+    kinesis: Any, make_stream: Callable[..., str]
+) -> None:
+    # boto3 sends StreamId requests to AWS's own host whatever the endpoint URL: none are sent here
+    name = make_stream()
+    summary = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+    assert re.fullmatch(r"[a-z0-9]{20}-[a-z0-9]{3}", summary["StreamId"])
+
+
+def test_update_max_record_size_allows_larger_records(kinesis: Any, make_stream: Callable[..., str]) -> None:
+    name = make_stream()
+    arn = f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/{name}"
+    kinesis.update_max_record_size(StreamARN=arn, MaxRecordSizeInKiB=2048)
+    assert (
+        kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["MaxRecordSizeInKiB"]
+        == 2048
+    )
+    kinesis.put_record(StreamName=name, Data=b"x" * (2 * 1024 * 1024), PartitionKey="k")
+    code, message, _ = error_of(
+        lambda: kinesis.put_record(StreamName=name, Data=b"x" * (2 * 1024 * 1024 + 1), PartitionKey="k")
+    )
+    assert code == "ValidationException" and message.endswith("less than or equal to 2097152")
+
+
+def test_kinesis_with_aws_cli_put_and_get_records(
+    aws_cli: Callable[..., Any], unique_name: Callable[[str], str]
+) -> None:
+    name = unique_name("cli")
+    aws_cli("kinesis", "create-stream", "--stream-name", name, "--shard-count", "1")
+    put = aws_cli(
+        "kinesis", "put-record", "--stream-name", name, "--partition-key", "k", "--data", "aGVsbG8="
+    )
+    assert put["ShardId"] == "shardId-000000000000"
+    iterator = aws_cli(
+        "kinesis",
+        "get-shard-iterator",
+        "--stream-name",
+        name,
+        "--shard-id",
+        put["ShardId"],
+        "--shard-iterator-type",
+        "TRIM_HORIZON",
+    )["ShardIterator"]
+    records = aws_cli("kinesis", "get-records", "--shard-iterator", iterator)["Records"]
+    assert [(r["SequenceNumber"], r["PartitionKey"]) for r in records] == [(put["SequenceNumber"], "k")]
+    assert base64.b64decode(records[0]["Data"]) in (b"hello", b"aGVsbG8=")

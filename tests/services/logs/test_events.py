@@ -281,3 +281,27 @@ def test_restart_keeps_groups_streams_and_events(tmp_path: Path) -> None:
         assert messages(logs.filter_log_events(logGroupName="/durable")) == ["one", "two", "three"]
     finally:
         server.stop()
+
+
+def test_logs_with_aws_cli_put_and_filter_events(
+    aws_cli: Callable[..., Any], unique_name: Callable[[str], str], fogbank: FogbankServer
+) -> None:
+    group = "/cli/" + unique_name("g")
+    aws_cli("logs", "create-log-group", "--log-group-name", group)
+    aws_cli("logs", "create-log-stream", "--log-group-name", group, "--log-stream-name", "s")
+    now = now_ms(fogbank)
+    events = f"timestamp={now},message=hello-cli timestamp={now + 1},message=other"
+    aws_cli(
+        "logs",
+        "put-log-events",
+        "--log-group-name",
+        group,
+        "--log-stream-name",
+        "s",
+        "--log-events",
+        *events.split(),
+    )
+    found = aws_cli("logs", "filter-log-events", "--log-group-name", group, "--filter-pattern", "hello")[
+        "events"
+    ]
+    assert [(e["logStreamName"], e["message"], e["timestamp"]) for e in found] == [("s", "hello-cli", now)]
