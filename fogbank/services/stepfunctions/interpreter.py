@@ -184,33 +184,18 @@ async def _pass(run: Run, data: StateData, entered: int) -> tuple[Any, str | Non
 
 
 async def _choice(run: Run, data: StateData, entered: int) -> tuple[Any, str | None]:
+    """The first matching rule (or Default) names the next state; a rule's own Assign and (in
+    JSONata) Output apply in place of the state's."""
     effective = effective_input(data)
+    default_output = data.raw if data.jsonata else effective
     for rule in data.state["Choices"]:
         if _matches(data, rule, effective):
-            output = finish(
-                data, effective, default_output=effective if not data.jsonata else data.raw, use_result=False
-            )
-            if rule.get("Assign"):
-                finish(
-                    StateData(
-                        data.name,
-                        {"Assign": rule["Assign"], "QueryLanguage": data.state.get("QueryLanguage")},
-                        data.raw,
-                        data.context,
-                        data.frame,
-                        data.jsonata,
-                        None,
-                        data.assigned,
-                    ),
-                    effective,
-                    default_output=None,
-                    use_result=False,
-                )
-            return output, rule["Next"]
+            overrides = {key: rule[key] for key in ("Assign", "Output") if key in rule}
+            if overrides:
+                data.state = {**data.state, **overrides}
+            return finish(data, effective, default_output=default_output, use_result=False), rule["Next"]
     if "Default" in data.state:
-        return finish(
-            data, effective, default_output=effective if not data.jsonata else data.raw, use_result=False
-        ), data.state["Default"]
+        return finish(data, effective, default_output=default_output, use_result=False), data.state["Default"]
     raise StatesError("States.NoChoiceMatched", "No Matches!")
 
 

@@ -337,3 +337,42 @@ def test_start_sync_execution_output_over_256kb_fails_data_limit(run_sync: Run) 
     definition = machine(("Big", {"Type": "Pass", "Parameters": {"a.$": "$.s", "b.$": "$.s", "c.$": "$.s"}}))
     response = run_sync(definition, {"s": "x" * 90000})
     assert (response["status"], response["error"]) == ("FAILED", "States.DataLimitExceeded")
+
+
+def test_start_sync_execution_choice_rule_assign_and_jsonata_output(run_sync: Run) -> None:
+    definition = machine(
+        (
+            "Pick",
+            {
+                "Type": "Choice",
+                "Choices": [
+                    {"Variable": "$.n", "NumericGreaterThan": 1, "Assign": {"size": "big"}, "Next": "Show"}
+                ],
+                "Default": "Show",
+                "Assign": {"size": "small"},
+            },
+        ),
+        ("Show", {"Type": "Pass", "Parameters": {"size.$": "$size"}}),
+    )
+    assert output(run_sync(definition, {"n": 2})) == {"size": "big"}
+    assert output(run_sync(definition, {"n": 0})) == {"size": "small"}
+    jsonata_definition = machine(
+        (
+            "Pick",
+            {
+                "Type": "Choice",
+                "Choices": [
+                    {
+                        "Condition": "{% $states.input.n > 1 %}",
+                        "Output": {"doubled": "{% $states.input.n * 2 %}"},
+                        "Next": "Done",
+                    }
+                ],
+                "Default": "Done",
+            },
+        ),
+        ("Done", {"Type": "Succeed"}),
+        QueryLanguage="JSONata",
+    )
+    assert output(run_sync(jsonata_definition, {"n": 4})) == {"doubled": 8}
+    assert output(run_sync(jsonata_definition, {"n": 1})) == {"n": 1}
