@@ -593,3 +593,31 @@ def test_create_state_machine_logging_without_destination_raises_invalid_logging
         "Invalid Logging Configuration: Must specify exactly one Log Destination.",
         400,
     )
+
+
+def test_get_execution_history_long_history_pages_in_order(
+    sfn: Any, make_machine: Callable[..., str]
+) -> None:
+    arn = make_machine(
+        machine(
+            ("M", {"Type": "Map", "MaxConcurrency": 1, "ItemProcessor": machine(("Item", {"Type": "Pass"}))})
+        )
+    )
+    execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps(list(range(200))))["executionArn"]
+    assert wait_closed(sfn, execution)["status"] == "SUCCEEDED"
+    events: list[dict[str, Any]] = []
+    token: dict[str, str] = {}
+    while True:
+        page = sfn.get_execution_history(executionArn=execution, maxResults=300, **token)
+        events += page["events"]
+        if "nextToken" not in page:
+            break
+        token = {"nextToken": page["nextToken"]}
+    assert [event["id"] for event in events] == list(range(1, 807))
+    assert events[-1]["type"] == "ExecutionSucceeded"
+    indexes = [
+        event["mapIterationStartedEventDetails"]["index"]
+        for event in events
+        if event["type"] == "MapIterationStarted"
+    ]
+    assert indexes == list(range(200))
