@@ -39,9 +39,10 @@ def refresh(account: str, region: str, mapping_id: str) -> None:
     # Imported on first use: fogbank without mappings starts without loading the Lambda engine.
     from fogbank.engines.event_sources.sqs_poller import SqsPoller
     from fogbank.engines.event_sources.stream_poller import StreamPoller
+    from fogbank.engines.event_sources.subscriptions import for_mapping
 
     poller = SqsPoller if record["_kind"] == mappings.SQS else StreamPoller
-    task = asyncio.ensure_future(poller(account, region, mapping_id).run())
+    task = asyncio.ensure_future(poller(for_mapping(account, region, mapping_id)).run())
     _tasks[key] = task
     task.add_done_callback(lambda done: _finished(key, done))
 

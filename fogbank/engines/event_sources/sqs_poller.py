@@ -19,11 +19,10 @@ import math
 from typing import Any
 
 from fogbank import clock
-from fogbank.engines.event_sources import batching, failures, filters, mappings, records
+from fogbank.engines.event_sources import batching, failures, filters, records
+from fogbank.engines.event_sources.subscriptions import Subscription
 from fogbank.errors import AwsError
 from fogbank.services import calls
-from fogbank.services.lambda_ import invocations
-from fogbank.services.lambda_.errors import TooManyRequestsException
 
 log = logging.getLogger("fogbank.event_sources")
 
@@ -35,21 +34,19 @@ PROBLEM_PAUSE = 5.0
 
 
 class SqsPoller:
-    def __init__(self, account: str, region: str, mapping_id: str) -> None:
-        self.account = account
-        self.region = region
-        self.mapping_id = mapping_id
+    def __init__(self, subscription: Subscription) -> None:
+        self.subscription = subscription
+        self.account = subscription.account
+        self.region = subscription.region
+        self.mapping_id = subscription.id
         self.in_flight: set[asyncio.Task[None]] = set()
         self.carried: list[dict[str, Any]] = []
-
-    def mapping(self) -> dict[str, Any] | None:
-        return mappings.collection(self.account, self.region).get(self.mapping_id)
 
     async def run(self) -> None:
         try:
             while True:
-                record = self.mapping()
-                if record is None or not record["_enabled"]:
+                record = self.subscription.settings()
+                if record is None:
                     return
                 try:
                     await self.poll_once(record)
@@ -149,12 +146,9 @@ class SqsPoller:
     async def deliver(self, record: dict[str, Any], url: str, batch: list[records.SqsRecord]) -> None:
         payload = batching.payload(batch)
         try:
-            result = await invocations.invoke(self.account, self.region, record["FunctionArn"], None, payload)
-        except TooManyRequestsException:
-            self.note(record, "PROBLEM: Function call throttled")
-            return  # the messages come back after their visibility timeout
-        except AwsError as problem:
-            self.note(record, f"PROBLEM: {problem}")
+            result = await self.subscription.deliver(payload)
+        except AwsError as problem:  # throttled or not invocable: the messages come back after
+            log.info("mapping %s: %s", self.mapping_id, problem)  # their visibility timeout
             return
         if result.function_error:
             return
@@ -179,9 +173,6 @@ class SqsPoller:
                 )
             except AwsError as problem:
                 log.warning("mapping %s could not delete messages: %s", self.mapping_id, problem)
-
-    def note(self, record: dict[str, Any], text: str) -> None:
-        log.info("mapping %s: %s", self.mapping_id, text)
 
 
 def _concurrency(record: dict[str, Any]) -> int:

@@ -1,6 +1,7 @@
-"""The stream poller of one mapping: one reader per shard, following the shard's record log through
-the Kinesis reader API (`shard_log(...).read` / `wait_for`, woken the moment records arrive), with
-the checkpoint of each shard stored durably so a restarted fogbank resumes where it left off.
+"""The stream poller of one subscription (a Lambda mapping, or a Pipe): one reader per shard of a
+Kinesis or DynamoDB stream (`stream_sources`), woken the moment records arrive, with the checkpoint
+of each shard stored durably so a restarted fogbank resumes where it left off. ParallelizationFactor
+lanes and tumbling windows (`windows`) are handled here too.
 
 Error handling as AWS documents it
 (https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html#services-kinesis-errors): a failed
@@ -11,8 +12,8 @@ in two (splitting does not count as a retry); `ReportBatchItemFailures` checkpoi
 lowest failed sequence number and retries from there. Discarded batches are described to the
 `OnFailure` destination.
 
-Not supported yet: reading child shards only
-after their parents are finished (every shard is read independently).
+Not supported yet: reading child shards only after their parents are finished (every shard is
+read independently).
 """
 
 from __future__ import annotations
@@ -22,12 +23,11 @@ import logging
 from typing import Any
 
 from fogbank import clock, state
-from fogbank.engines.event_sources import batching, failures, filters, mappings, stream_sources, windows
+from fogbank.engines.event_sources import batching, failures, filters, stream_sources, windows
 from fogbank.engines.event_sources.failures import Attempt
 from fogbank.engines.event_sources.stream_sources import StreamItem
+from fogbank.engines.event_sources.subscriptions import Subscription
 from fogbank.errors import AwsError
-from fogbank.services.lambda_ import invocations
-from fogbank.services.lambda_.errors import TooManyRequestsException
 
 log = logging.getLogger("fogbank.event_sources")
 
@@ -35,29 +35,18 @@ SAFETY_WAKE = 5.0  # real seconds: re-read the mapping and the stream even when 
 PROBLEM_PAUSE = 5.0
 
 
-def mappings_checkpoints(account: str, region: str) -> state.Collection[dict[str, Any]]:
-    """Each shard's next position (a tick, as text: ticks exceed 64 bits), by `<UUID>/<shard>`."""
-    return state.collection("lambda", "event_source_checkpoints", account, region)
-
-
-def role_of(account: str, region: str, function_arn: str) -> str:
-    """The function's execution role (the records' `invokeIdentityArn`)."""
-    try:
-        return str(invocations.resolve(account, region, function_arn, None).config.get("Role") or "")
-    except AwsError:
-        return ""
-
-
-def source_of(account: str, region: str, record: dict[str, Any]) -> Any:
+def source_of(subscription: Subscription, record: dict[str, Any]) -> Any:
     factory = stream_sources.source_for(record["_kind"])
-    return factory(account, region, record["EventSourceArn"], role_of(account, region, record["FunctionArn"]))
+    return factory(
+        subscription.account, subscription.region, record["EventSourceArn"], subscription.identity()
+    )
 
 
-def initial_positions(account: str, region: str, record: dict[str, Any]) -> None:
+def initial_positions(subscription: Subscription, record: dict[str, Any]) -> None:
     """Fix the starting position of every current shard when the mapping is created (LATEST means
     the records after creation, not after the poller first runs)."""
-    source = source_of(account, region, record)
-    store = mappings_checkpoints(account, region)
+    source = source_of(subscription, record)
+    store = subscription.checkpoints
     for shard_id in source.shard_ids():
         kind = record["StartingPosition"]
         if kind == "LATEST":
@@ -69,27 +58,22 @@ def initial_positions(account: str, region: str, record: dict[str, Any]) -> None
         store.put(f"{record['UUID']}/{shard_id}", {"tick": str(position)})
 
 
-def forget_positions(account: str, region: str, mapping_id: str) -> None:
-    store = mappings_checkpoints(account, region)
+def forget_positions(store: state.Collection[dict[str, Any]], mapping_id: str) -> None:
     for key in [key for key in store if key.startswith(mapping_id + "/")]:
         store.delete(key)
 
 
 class StreamPoller:
-    def __init__(self, account: str, region: str, mapping_id: str) -> None:
-        self.account = account
-        self.region = region
-        self.mapping_id = mapping_id
+    def __init__(self, subscription: Subscription) -> None:
+        self.subscription = subscription
+        self.mapping_id = subscription.id
         self.readers: dict[str, asyncio.Task[None]] = {}
-
-    def mapping(self) -> dict[str, Any] | None:
-        return mappings.collection(self.account, self.region).get(self.mapping_id)
 
     async def run(self) -> None:
         try:
-            while (record := self.mapping()) is not None and record["_enabled"]:
+            while (record := self.subscription.settings()) is not None:
                 try:
-                    source = source_of(self.account, self.region, record)
+                    source = source_of(self.subscription, record)
                     for shard_id in source.shard_ids():
                         if shard_id not in self.readers:
                             reader = asyncio.ensure_future(ShardReader(self, shard_id).run())
@@ -115,12 +99,12 @@ class ShardReader:
         self.window: windows.Window | None = None
 
     @property
-    def owner(self) -> tuple[str, str]:
-        return self.poller.account, self.poller.region
+    def subscription(self) -> Subscription:
+        return self.poller.subscription
 
     def load(self, record: dict[str, Any], source: Any) -> int:
         """The shard's next position (and its tumbling window) from the durable checkpoint."""
-        saved = mappings_checkpoints(*self.owner).get(self.key)
+        saved = self.subscription.checkpoints.get(self.key)
         width = record.get("TumblingWindowInSeconds") or 0
         self.window = windows.restored(width, saved) if width else None
         return int(saved["tick"]) if saved else int(source.first(self.shard_id))
@@ -129,12 +113,12 @@ class ShardReader:
         saved: dict[str, Any] = {"tick": str(position)}
         if self.window is not None:
             saved.update(self.window.saved())
-        mappings_checkpoints(*self.owner).put(self.key, saved)
+        self.subscription.checkpoints.put(self.key, saved)
 
     async def run(self) -> None:
-        while (record := self.poller.mapping()) is not None and record["_enabled"]:
+        while (record := self.subscription.settings()) is not None:
             try:
-                source = source_of(*self.owner, record)
+                source = source_of(self.subscription, record)
                 position = self.load(record, source)
                 if self.window and self.window.is_open() and clock.now() >= self.window.end:
                     await self.finish_window(record, source, position)
@@ -267,8 +251,8 @@ class Delivery:
         extra = window.fields(self.reader.shard_id, self.stream_arn, False) if window else {}
         payload = batching.payload([item.record for item in attempt.records], **extra)
         try:
-            result = await invocations.invoke(*self.reader.owner, self.mapping["FunctionArn"], None, payload)
-        except (TooManyRequestsException, AwsError) as problem:
+            result = await self.reader.subscription.deliver(payload)
+        except AwsError as problem:
             self.note(f"PROBLEM: {problem}")
             return None
         attempt.invokes += 1
@@ -298,9 +282,7 @@ class Delivery:
         attempt = 0
         while True:
             try:
-                result = await invocations.invoke(
-                    *self.reader.owner, self.mapping["FunctionArn"], None, payload
-                )
+                result = await self.reader.subscription.deliver(payload)
             except AwsError as problem:
                 self.note(f"PROBLEM: {problem}")
                 await batching.until(clock.now() + failures.backoff(attempt + 1))
@@ -346,7 +328,7 @@ class Delivery:
         await failures.send_failure(
             destination,
             document,
-            owner=self.reader.owner,
+            owner=(self.reader.subscription.account, self.reader.subscription.region),
             mapping_id=self.reader.poller.mapping_id,
             shard_id=self.reader.shard_id,
             payload=payload,
@@ -354,8 +336,4 @@ class Delivery:
 
     def note(self, text: str) -> None:
         """LastProcessingResult, as GetEventSourceMapping reports it."""
-        store = mappings.collection(*self.reader.owner)
-        record = store.get(self.reader.poller.mapping_id)
-        if record is not None and record.get("LastProcessingResult") != text:
-            record["LastProcessingResult"] = text
-            store.put(record["UUID"], record)
+        self.reader.subscription.note(text)

@@ -14,7 +14,7 @@ from typing import Any
 
 from fogbank import state
 from fogbank.context import RequestContext
-from fogbank.engines.event_sources import engine, filters, mappings, stream_poller
+from fogbank.engines.event_sources import engine, filters, mappings, stream_poller, subscriptions
 from fogbank.errors import AwsError
 from fogbank.services import calls
 from fogbank.services.lambda_ import functions
@@ -120,7 +120,8 @@ class EventSourceMappingOperations:
         with state.atomic():
             mappings.collection(ctx.account, ctx.region).put(record["UUID"], record)
             if kind != mappings.SQS:
-                stream_poller.initial_positions(ctx.account, ctx.region, record)
+                subscription = subscriptions.for_mapping(ctx.account, ctx.region, record["UUID"])
+                stream_poller.initial_positions(subscription, record)
         engine.refresh(ctx.account, ctx.region, record["UUID"])
         return mappings.view(record, "Creating")
 
@@ -165,7 +166,8 @@ class EventSourceMappingOperations:
         record = mappings.require(ctx.account, ctx.region, request["UUID"])
         with state.atomic():
             mappings.collection(ctx.account, ctx.region).delete(record["UUID"])
-            stream_poller.forget_positions(ctx.account, ctx.region, record["UUID"])
+            store = subscriptions.checkpoints(ctx.account, ctx.region)
+            stream_poller.forget_positions(store, record["UUID"])
         engine.refresh(ctx.account, ctx.region, record["UUID"])
         return mappings.view(record, "Deleting")
 
