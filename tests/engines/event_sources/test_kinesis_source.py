@@ -433,3 +433,70 @@ def test_create_event_source_mapping_on_failure_to_s3_stores_record_with_invocat
     assert document["requestContext"]["approximateInvokeCount"] == 1
     assert document["KinesisBatchInfo"]["startSequenceNumber"] == put["SequenceNumber"]
     assert document["payload"] == event
+
+
+def test_create_event_source_mapping_at_timestamp_and_filter_criteria_select_records(
+    kinesis: Any,
+    lambda_client: Any,
+    reporting_function: Callable[[str], str],
+    witness: Witness,
+    unique_name: Callable[[str], str],
+    fogbank: Any,
+) -> None:
+    name = unique_name("stream")
+    arn = make_stream(kinesis, name)
+    kinesis.put_record(StreamName=name, Data=b'{"kind": "order", "n": 0}', PartitionKey="k")
+    fogbank.advance_clock("PT2S")
+    second = kinesis.put_record(StreamName=name, Data=b'{"kind": "order", "n": 1}', PartitionKey="k")
+    kinesis.put_record(StreamName=name, Data=b'{"kind": "spam", "n": 2}', PartitionKey="k")
+    kinesis.put_record(StreamName=name, Data=b"not json", PartitionKey="k")
+    kinesis.put_record(StreamName=name, Data=b'{"kind": "order", "n": 3}', PartitionKey="k")
+    iterator = kinesis.get_shard_iterator(
+        StreamName=name,
+        ShardId=second["ShardId"],
+        ShardIteratorType="AT_SEQUENCE_NUMBER",
+        StartingSequenceNumber=second["SequenceNumber"],
+    )["ShardIterator"]
+    moment = kinesis.get_records(ShardIterator=iterator, Limit=1)["Records"][0]["ApproximateArrivalTimestamp"]
+    function = reporting_function(SUCCEED)
+    lambda_client.create_event_source_mapping(
+        EventSourceArn=arn,
+        FunctionName=function,
+        StartingPosition="AT_TIMESTAMP",
+        StartingPositionTimestamp=moment,
+        BatchSize=10,
+        FilterCriteria={"Filters": [{"Pattern": json.dumps({"data": {"kind": ["order"]}})}]},
+    )
+    assert datas(witness.next_event()) == ['{"kind": "order", "n": 1}', '{"kind": "order", "n": 3}']
+    assert witness.is_quiet()
+
+
+def test_create_event_source_mapping_on_failure_to_sns_publishes_record(
+    kinesis: Any,
+    sqs: Any,
+    client_factory: Callable[..., Any],
+    lambda_client: Any,
+    reporting_function: Callable[[str], str],
+    witness: Witness,
+    unique_name: Callable[[str], str],
+) -> None:
+    sns = client_factory("sns")
+    topic = sns.create_topic(Name=unique_name("failures"))["TopicArn"]
+    url, queue = failure_queue(sqs, unique_name("subscriber"))
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue, Attributes={"RawMessageDelivery": "true"})
+    name = unique_name("stream")
+    arn = make_stream(kinesis, name)
+    function = reporting_function(FAIL_ALWAYS)
+    lambda_client.create_event_source_mapping(
+        EventSourceArn=arn,
+        FunctionName=function,
+        StartingPosition="LATEST",
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": topic}},
+    )
+    put = kinesis.put_record(StreamName=name, Data=b"lost", PartitionKey="k")
+    witness.next_event()
+    document = json.loads(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20)["Messages"][0]["Body"])
+    assert document["KinesisBatchInfo"]["startSequenceNumber"] == put["SequenceNumber"]
+    assert document["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert "payload" not in document
