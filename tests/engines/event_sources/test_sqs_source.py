@@ -228,3 +228,33 @@ def test_create_event_source_mapping_fifo_queue_keeps_group_order(
         for record in witness.next_event()["Records"]:
             seen[record["attributes"]["MessageGroupId"]].append(record["body"])
     assert seen == {"0": ["0-0", "0-2", "0-4"], "1": ["1-1", "1-3", "1-5"]}
+
+
+SLOW = "import time\n\ndef decide(event):\n    time.sleep(0.3)\n"
+
+
+def test_create_event_source_mapping_maximum_concurrency_bounds_batches_in_flight(
+    sqs: Any,
+    lambda_client: Any,
+    reporting_function: Callable[[str], str],
+    witness: Witness,
+    unique_name: Callable[[str], str],
+) -> None:
+    url, arn = make_queue(sqs, unique_name("jobs"))
+    function = reporting_function(SLOW)
+    mapping = lambda_client.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=function, BatchSize=1, ScalingConfig={"MaximumConcurrency": 2}
+    )
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": 2}
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(n), "MessageBody": str(n)} for n in range(6)])
+    starts = []
+    while len(starts) < 6:
+        answer = sqs.receive_message(
+            QueueUrl=witness.url, WaitTimeSeconds=20, AttributeNames=["SentTimestamp"]
+        )
+        for message in answer.get("Messages") or []:
+            starts.append(int(message["Attributes"]["SentTimestamp"]))
+            sqs.delete_message(QueueUrl=witness.url, ReceiptHandle=message["ReceiptHandle"])
+    starts.sort()
+    # At most two invocations run at once: any three starts span at least one 300 ms invocation.
+    assert all(starts[i + 2] - starts[i] >= 290 for i in range(4))
