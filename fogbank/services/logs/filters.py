@@ -1,15 +1,16 @@
 """Subscription filters and metric filters, stored in their log group's record.
 
 Both are validated (the filter pattern must compile) and reported as AWS reports them, and
-TestMetricFilter evaluates patterns. Not yet done: subscription filters do not deliver events to
-their destination, and metric filters publish no CloudWatch metrics (fogbank has no CloudWatch
-metrics service yet).
+TestMetricFilter evaluates patterns. Subscription filters deliver to Kinesis streams and Lambda
+functions (`subscriptions.py`). Not yet done: metric filters publish no CloudWatch metrics
+(fogbank has no CloudWatch metrics service yet).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from fogbank.services.logs import subscriptions
 from fogbank.services.logs.errors import (
     InvalidParameterException,
     LimitExceededException,
@@ -35,6 +36,9 @@ def put_subscription(group: Group, request: dict[str, Any]) -> None:
     name = request["filterName"]
     if name not in found and len(found) >= MAX_SUBSCRIPTION_FILTERS:
         raise LimitExceededException("Resource limit exceeded.")
+    if request.get("distribution") not in (None, "ByLogStream", "Random"):
+        raise InvalidParameterException(f"Invalid distribution: {request['distribution']}")
+    subscriptions.check_destination(request["destinationArn"], group.account, group.name, name)
     found[name] = {
         "filterName": name,
         "logGroupName": group.name,

@@ -4,8 +4,10 @@ subscription and metric filters, TestMetricFilter.
 
 Logs Insights queries run a subset of the query language (see `insights.py`) at StartQuery time.
 
-Not supported yet: subscription filters are stored but deliver nothing, metric filters publish no
-metrics; OpenSearch PPL/SQL query languages, Live Tail, exports, deliveries,
+Subscription filters deliver to Kinesis streams and Lambda functions (`subscriptions.py`).
+
+Not supported yet: subscription filters to Firehose or to CloudWatch Logs destinations (refused),
+metric filters publish no metrics; OpenSearch PPL/SQL query languages, Live Tail, exports, deliveries,
 destinations, data protection, account and resource policies, anomaly detection and the other
 operations answer 501. The KMS key is stored, not used.
 """

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fogbank.services.logs import subscriptions
 from fogbank.services.logs.errors import InvalidParameterException
 from fogbank.services.logs.events import EVENT_OVERHEAD
 from fogbank.services.logs.groups import Group, new_stream, now_ms
@@ -68,8 +69,13 @@ def put_log_events(group: Group, stream_name: str, events: list[dict[str, Any]])
 def store(group: Group, stream: dict[str, Any], events: list[tuple[int, str]], now: int) -> None:
     """Append events to a stream and update its first/last event times and upload token."""
     events_store = group.expire()
-    for timestamp, message in events:
-        events_store.add(stream["logStreamName"], timestamp, message, now)
+    added = [
+        events_store.add(stream["logStreamName"], timestamp, message, now) for timestamp, message in events
+    ]
+    if added and group.record.get("subscriptionFilters"):
+        subscriptions.deliver(
+            group.account, group.name, stream["logStreamName"], group.record["subscriptionFilters"], added
+        )
     if events:
         first = min(timestamp for timestamp, _ in events)
         last = max(timestamp for timestamp, _ in events)

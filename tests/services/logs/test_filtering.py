@@ -176,10 +176,12 @@ def test_filter_log_events_pages_with_next_token(
 
 
 def test_put_subscription_filter_described_and_limited_to_two(
-    logs: Any, make_group: Callable[..., str]
+    logs: Any, make_group: Callable[..., str], client_factory: Callable[..., Any]
 ) -> None:
     group = make_group()
-    destination = "arn:aws:kinesis:us-east-1:000000000000:stream/dest"
+    stream = group.replace("/", "-").strip("-")
+    client_factory("kinesis").create_stream(StreamName=stream, ShardCount=1)
+    destination = f"arn:aws:kinesis:us-east-1:000000000000:stream/{stream}"
     for name in ("one", "two"):
         logs.put_subscription_filter(
             logGroupName=group, filterName=name, filterPattern="ERROR", destinationArn=destination
