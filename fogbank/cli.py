@@ -116,7 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(stop, "data directory of the fogbank started with -d")
     logs = commands.add_parser("logs", help="print the log of a fogbank started with -d")
     logs.add_argument("-f", "--follow", action="store_true", help="keep printing new lines (Ctrl-C ends)")
-    _add_data_dir(logs, "data directory of the fogbank started with -d")
+    logs.add_argument("--function", metavar="NAME", help="print this Lambda function's logs instead")
+    logs.add_argument("--region", default="us-east-1", help="the function's region (with --function)")
+    _add_target(logs)
 
     reset = commands.add_parser("reset", help="delete all state, or one service's")
     reset.add_argument("service", nargs="?", help="only this service (e.g. sqs)")
@@ -334,6 +336,13 @@ def _status(args: argparse.Namespace) -> int:
 
 def _logs(args: argparse.Namespace) -> int:
     import shutil
+
+    if args.function:
+        from fogbank.services.logs.console import print_function_logs
+
+        return print_function_logs(
+            _port_of(args), args.function, sys.stdout, region=args.region, follow=args.follow
+        )
 
     log_path = args.data_dir / "fogbank.log"
     if not log_path.exists():
