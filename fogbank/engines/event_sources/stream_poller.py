@@ -12,8 +12,8 @@ in two (splitting does not count as a retry); `ReportBatchItemFailures` checkpoi
 lowest failed sequence number and retries from there. Discarded batches are described to the
 `OnFailure` destination.
 
-Not supported yet: reading child shards only after their parents are finished (every shard is
-read independently).
+After resharding, a child shard is read once its parents are read to their end (or have left the
+stream), so records of one partition key stay in order.
 """
 
 from __future__ import annotations
@@ -73,20 +73,33 @@ class StreamPoller:
         try:
             while (record := self.subscription.settings()) is not None:
                 try:
-                    source = source_of(self.subscription, record)
-                    for shard_id in source.shard_ids():
-                        if shard_id not in self.readers:
-                            reader = asyncio.ensure_future(ShardReader(self, shard_id).run())
-                            self.readers[shard_id] = reader
+                    self.start_readers(source_of(self.subscription, record))
                 except AwsError as problem:
                     log.warning("mapping %s cannot read its stream: %s", self.mapping_id, problem)
-                # A finished (closed) shard wakes us to look for its children.
-                await asyncio.wait(
-                    [*self.readers.values()], timeout=SAFETY_WAKE, return_when="FIRST_COMPLETED"
-                )
+                # A finished (closed) shard wakes us to start its children.
+                running = [reader for reader in self.readers.values() if not reader.done()]
+                if running:
+                    await asyncio.wait(running, timeout=SAFETY_WAKE, return_when=asyncio.FIRST_COMPLETED)
+                else:
+                    await batching.until(clock.now() + SAFETY_WAKE)
         finally:
             for reader in self.readers.values():
                 reader.cancel()
+
+    def start_readers(self, source: Any) -> None:
+        """A reader per shard whose parents are read to their end (or gone with retention), so
+        records of one key stay in order across resharding, as AWS processes them."""
+        listed = set(source.shard_ids())
+        for shard_id in source.shard_ids():
+            if shard_id in self.readers:
+                continue
+            parents = [parent for parent in source.parents(shard_id) if parent in listed]
+            if all(self.is_finished(parent) for parent in parents):
+                self.readers[shard_id] = asyncio.ensure_future(ShardReader(self, shard_id).run())
+
+    def is_finished(self, shard_id: str) -> bool:
+        saved = self.subscription.checkpoints.get(f"{self.mapping_id}/{shard_id}") or {}
+        return bool(saved.get("done"))
 
 
 class ShardReader:
@@ -109,8 +122,10 @@ class ShardReader:
         self.window = windows.restored(width, saved) if width else None
         return int(saved["tick"]) if saved else int(source.first(self.shard_id))
 
-    def save(self, position: int) -> None:
+    def save(self, position: int, *, done: bool = False) -> None:
         saved: dict[str, Any] = {"tick": str(position)}
+        if done:
+            saved["done"] = True
         if self.window is not None:
             saved.update(self.window.saved())
         self.subscription.checkpoints.put(self.key, saved)
@@ -130,8 +145,9 @@ class ShardReader:
                 )
                 await batching.until(clock.now() + PROBLEM_PAUSE)
                 continue
-            if found is None:
-                return  # a closed shard read to its end
+            if found is None:  # a closed shard read to its end: its children may start
+                self.save(position, done=True)
+                return
             if found and self.window is not None:
                 found = await self.windowed(record, source, position, found)
             if found:
@@ -322,8 +338,12 @@ class Delivery:
             (last.sequence_number, last.arrival),
             len(attempt.records),
         )
-        function_arn = self.mapping["FunctionArn"]
-        document = failures.failure_record(attempt, function_arn, condition, self.source.info_key, info)
+        describe = self.reader.subscription.describe_failure
+        if describe is not None:
+            document = describe(attempt, condition, self.source.info_key, info)
+        else:
+            function_arn = self.mapping["FunctionArn"]
+            document = failures.failure_record(attempt, function_arn, condition, self.source.info_key, info)
         payload = batching.payload([item.record for item in attempt.records])
         await failures.send_failure(
             destination,

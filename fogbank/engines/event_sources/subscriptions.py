@@ -40,6 +40,10 @@ class Subscription:
     identity: Callable[[], str]  # the role records name (Kinesis `invokeIdentityArn`)
     checkpoints: state.Collection[dict[str, Any]]
     note: Callable[[str], None]  # LastProcessingResult
+    # The record a stream's failure destination receives for discarded records, from (attempt,
+    # condition, info key, batch info); None: Lambda's invocation record. EventBridge Pipes
+    # describe failures their own way (`context.partnerResourceArn`).
+    describe_failure: Callable[[Any, str, str, Any], dict[str, Any]] | None = None
 
 
 def checkpoints(account: str, region: str) -> state.Collection[dict[str, Any]]:
