@@ -50,6 +50,10 @@ class KinesisSource:
     def _log(self, shard_id: str) -> Any:
         return self.stream().log(shard_id)
 
+    def parents(self, shard_id: str) -> list[str]:
+        shard = self.stream().shard(shard_id)
+        return [p for p in (shard.get("ParentShardId"), shard.get("AdjacentParentShardId")) if p]
+
     def first(self, shard_id: str) -> int:
         return int(self._log(shard_id).first_tick())
 
@@ -139,6 +143,10 @@ class DynamoDbSource:
 
     def shard_ids(self) -> list[str]:
         return [shard["ShardId"] for shard in self.log().live_shards()]
+
+    def parents(self, shard_id: str) -> list[str]:
+        parent = self.shard(shard_id).get("Parent")
+        return [parent] if parent else []
 
     def first(self, shard_id: str) -> int:
         return max(int(self.shard(shard_id)["Start"]), int(self.log().oldest()))

@@ -500,3 +500,29 @@ def test_create_event_source_mapping_on_failure_to_sns_publishes_record(
     assert document["KinesisBatchInfo"]["startSequenceNumber"] == put["SequenceNumber"]
     assert document["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert "payload" not in document
+
+
+def test_create_event_source_mapping_child_shards_wait_for_their_parent(
+    kinesis: Any,
+    lambda_client: Any,
+    reporting_function: Callable[[str], str],
+    witness: Witness,
+    unique_name: Callable[[str], str],
+    fogbank: Any,
+) -> None:
+    name = unique_name("stream")
+    arn = make_stream(kinesis, name)
+    function = reporting_function(FAIL_ON_POISON)
+    mapping = lambda_client.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=function, StartingPosition="LATEST", MaximumRetryAttempts=1
+    )
+    parent = kinesis.put_record(StreamName=name, Data=b"poison", PartitionKey="k")["ShardId"]
+    assert datas(witness.next_event()) == ["poison"]
+    wait_for_failure(lambda_client, mapping["UUID"])
+    kinesis.split_shard(StreamName=name, ShardToSplit=parent, NewStartingHashKey=str(2**127))
+    child = kinesis.put_record(StreamName=name, Data=b"after split", PartitionKey="k")["ShardId"]
+    assert child != parent
+    fogbank.advance_clock("PT1S")
+    assert datas(witness.next_event()) == ["poison"]  # the parent's retry comes first
+    assert datas(witness.next_event()) == ["after split"]
+    assert witness.is_quiet()
