@@ -44,6 +44,7 @@ class StateData:
     jsonata: bool = field(default=False)
     inspection: dict[str, Any] | None = None  # TestState's inspectionData, filled as data flows
     assigned: dict[str, Any] = field(default_factory=dict)  # variables this state assigned
+    assigned_callback: dict[str, Any] = field(default_factory=dict)  # a waiting task's token details
 
     def inspect(self, name: str, value: Any) -> None:
         if self.inspection is not None:

@@ -4,8 +4,9 @@ stop, time out, and durability.
 STANDARD executions persist compactly: the record (with a checkpoint: the top-level state being
 run, its input, the variables and, in a Wait, when it ends) and the history in chunks of 500
 events, written only when the execution blocks or ends. After a restart, `resume_all` continues
-every RUNNING execution from its checkpoint; a Wait keeps its original end, any other state runs
-again from its start (a Task may therefore run twice, as after an AWS infrastructure retry).
+every RUNNING execution from its checkpoint; a Wait keeps its original end, a task waiting for
+its token keeps waiting for the same token, any other state runs again from its start (a Task may
+therefore run twice, as after an AWS infrastructure retry).
 EXPRESS executions are kept in memory only, as AWS keeps no history for them.
 """
 

@@ -130,19 +130,23 @@ async def run_state(
     run: Run, name: str, state: dict[str, Any], raw: Any, frame: Frame, resume: dict[str, Any] | None = None
 ) -> tuple[Any, str | None]:
     kind = state["Type"]
-    resuming_wait = resume is not None and "wait_until" in resume
-    if resuming_wait:
-        entered = resume["entered"]  # type: ignore[index]
+    resuming = resume is not None and ("wait_until" in resume or "token" in resume)
+    if resuming:
+        entered = resume.get("entered", 0)  # type: ignore[union-attr]
     else:
         entered = run.history.add(
             frame.lane, f"{kind}StateEntered", {"name": name, **data_details(jsonpath.dumps(raw), "input")}
         )
+    if frame.lane is run.main_lane:
+        run.checkpoint["entered"] = entered
     language = state.get("QueryLanguage", frame.language)
     data = StateData(
         name, state, raw, context_object(run, name, frame), frame, language == "JSONata", run.inspection
     )
     try:
-        if resuming_wait:
+        if resuming and "token" in resume:  # type: ignore[operator]
+            output, following = await _task_resumed(run, data, resume)  # type: ignore[arg-type]
+        elif resuming:
             output, following = await _wait(run, data, entered, resume["wait_until"])  # type: ignore[index]
         else:
             output, following = await _HANDLERS[kind](run, data, entered)
@@ -314,6 +318,21 @@ async def guarded(
 
 async def _task(run: Run, data: StateData, entered: int) -> tuple[Any, str | None]:
     return await guarded(run, data, lambda retries: tasks.attempt(run, data, retries))
+
+
+async def _task_resumed(run: Run, data: StateData, resume: dict[str, Any]) -> tuple[Any, str | None]:
+    """A Task that waited for a token when fogbank stopped: wait for it again, then retry or
+    catch as usual."""
+    resumed = False
+
+    async def again(retries: Retries) -> Any:
+        nonlocal resumed
+        if not resumed:
+            resumed = True
+            return await tasks.await_callback(run, data, resume)
+        return await tasks.attempt(run, data, retries)
+
+    return await guarded(run, data, again)
 
 
 async def _parallel(run: Run, data: StateData, entered: int) -> tuple[Any, str | None]:

@@ -10,7 +10,8 @@ listings), execution logs while an execution runs (they are delivered when it cl
 setting, `.sync` for integrations other than `states:startExecution`, and HTTP Task / API Gateway
 integrations. Integration calls act in the execution's account and region; the role is recorded,
 not yet evaluated by IAM. A restarted execution resumes at its current top-level state: a Wait
-keeps its end time, a Task, Parallel or Map runs again from its start.
+keeps its end time, a task waiting for its token (callback or activity) keeps waiting for the
+same token, any other Task, Parallel or Map runs again from its start.
 """
 
 from __future__ import annotations

@@ -88,20 +88,46 @@ async def attempt(run: Run, data: StateData, retries: Retries) -> Any:
         data.context["Task"] = {"Token": token}
     params = arguments(data, effective)
     lane = data.frame.lane
-    prefix = {"lambda": "LambdaFunction", "activity": "Activity"}.get(target.kind, "Task")
-    names = (
-        {}
-        if target.kind != "service"
-        else {"resourceType": target.resource_type, "resource": target.resource}
-    )
+    prefix, names = _labels(target)
     run.history.add(lane, f"{prefix}Scheduled", _scheduled(run, target, params, timeout, heartbeat))
     if target.kind == "lambda":
         run.history.add(lane, "LambdaFunctionStarted")
     elif target.kind == "service":
         run.history.add(lane, "TaskStarted", names)
-    callback = callbacks.register(run.arn, token, jsonpath.dumps(params)) if token is not None else None
-    work = asyncio.ensure_future(_work(run, target, params, callback, names, lane, data.name))
-    deadlines = Deadlines(work, timeout, heartbeat)
+    callback = None
+    if token is not None:
+        callback = callbacks.register(run.arn, token, jsonpath.dumps(params))
+        # Kept in the checkpoint so that a restarted fogbank waits for the same token.
+        data.assigned_callback = {
+            "input": callback.input,
+            "heartbeat": heartbeat,
+            "timeout_at": clock.now() + timeout if timeout else None,
+        }
+    work = asyncio.ensure_future(_work(run, target, params, callback, names, lane, data))
+    return await _outcome(run, lane, prefix, names, work, Deadlines(work, timeout, heartbeat), callback)
+
+
+def _labels(target: Target) -> tuple[str, dict[str, str]]:
+    """The event name prefix and the resource names a task's events carry."""
+    prefix = {"lambda": "LambdaFunction", "activity": "Activity"}.get(target.kind, "Task")
+    names = (
+        {"resourceType": target.resource_type, "resource": target.resource}
+        if target.kind == "service"
+        else {}
+    )
+    return prefix, names
+
+
+async def _outcome(
+    run: Run,
+    lane: Lane,
+    prefix: str,
+    names: dict[str, str],
+    work: asyncio.Future[Any],
+    deadlines: Deadlines,
+    callback: callbacks.Callback | None,
+) -> Any:
+    """Wait for the task's work and record how it ended."""
     if callback is not None:
         callback.on_heartbeat = deadlines.beat
     try:
@@ -119,10 +145,40 @@ async def attempt(run: Run, data: StateData, retries: Retries) -> Any:
         raise
     finally:
         deadlines.close()
-        if token is not None:
-            callbacks.forget(token)
+        if callback is not None:
+            callbacks.forget(callback.token)
+            run.checkpoint.pop("token", None)
+            run.checkpoint.pop("callback", None)
     run.history.add(lane, f"{prefix}Succeeded", {**names, **data_details(jsonpath.dumps(result), "output")})
     return result
+
+
+def _remember(run: Run, data: StateData, token: str, **extra: Any) -> None:
+    """A top-level task now waits for its token: checkpoint it, so a restart keeps waiting."""
+    if data.frame.lane is run.main_lane:
+        run.checkpoint.update(
+            token=token, lane=data.frame.lane.last, callback={**data.assigned_callback, **extra}
+        )
+    run.persist()
+
+
+async def await_callback(run: Run, data: StateData, resume: dict[str, Any]) -> Any:
+    """After a restart: wait again for the token a task was waiting for when fogbank stopped."""
+    target = integrations.parse_resource(data.state["Resource"])
+    saved, token, lane = resume["callback"], resume["token"], data.frame.lane
+    data.context["Task"] = {"Token": token}
+    data.assigned_callback = saved
+    prefix, names = _labels(target)
+    callback = callbacks.register(run.arn, token, saved.get("input", ""))
+    if target.kind == "activity":
+        callback.on_started = _activity_started(run, data, token)
+        if not saved.get("started"):
+            callbacks.schedule_activity(target.arn, callback)
+    timeout = saved["timeout_at"] - clock.now() if saved.get("timeout_at") else None
+    deadlines = Deadlines(
+        callback.future, max(timeout, 0.001) if timeout is not None else None, saved.get("heartbeat")
+    )
+    return await _outcome(run, lane, prefix, names, callback.future, deadlines, callback)
 
 
 def _scheduled(
@@ -152,10 +208,10 @@ async def _work(
     callback: callbacks.Callback | None,
     names: dict[str, str],
     lane: Lane,
-    state_name: str,
+    data: StateData,
 ) -> Any:
     if run.mock is not None:
-        mocked = await run.mock(state_name, params)
+        mocked = await run.mock(data.name, params)
         if mocked is not mocking.REAL:
             return mocked
     if target.kind == "lambda":
@@ -163,7 +219,7 @@ async def _work(
         return response.get("Payload")
     if target.kind == "activity":
         assert callback is not None
-        return await _activity(run, target, callback, lane)
+        return await _activity(run, data, target, callback)
     if target.service == "states" and target.action == "startExecution" and not target.sdk:
         if start_nested is None:
             raise StatesError("States.Runtime", "nested executions are not available")
@@ -172,7 +228,7 @@ async def _work(
         response = await integrations.call(target, params, run.account, run.region)
     if target.pattern == "waitForTaskToken" and callback is not None:
         run.history.add(lane, "TaskSubmitted", {**names, **data_details(jsonpath.dumps(response), "output")})
-        run.persist()
+        _remember(run, data, callback.token)
         return await callback.future
     if target.pattern in ("sync", "sync:2") and not (target.service == "states" and not target.sdk):
         raise StatesError(
@@ -182,11 +238,18 @@ async def _work(
     return response
 
 
-async def _activity(run: Run, target: Target, callback: callbacks.Callback, lane: Lane) -> Any:
+def _activity_started(run: Run, data: StateData, token: str) -> Callable[[str], None]:
+    lane = data.frame.lane
+
     def started(worker: str) -> None:
         run.history.add(lane, "ActivityStarted", {"workerName": worker} if worker else {})
+        _remember(run, data, token, started=True)
 
-    callback.on_started = started
+    return started
+
+
+async def _activity(run: Run, data: StateData, target: Target, callback: callbacks.Callback) -> Any:
+    callback.on_started = _activity_started(run, data, callback.token)
     callbacks.schedule_activity(target.arn, callback)
-    run.persist()
+    _remember(run, data, callback.token)
     return await callback.future

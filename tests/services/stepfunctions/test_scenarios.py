@@ -145,3 +145,93 @@ def test_start_execution_wait_survives_restart(fogbank_factory: Callable[..., An
         (7, 6, "PassStateExited"),
         (8, 7, "ExecutionSucceeded"),
     ]
+
+
+def test_send_task_success_after_restart_completes_waiting_task(
+    fogbank_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    # GIVEN a STANDARD execution waiting for a task token sent through SQS
+    server = fogbank_factory(data_dir=tmp_path)
+    sfn = _client(server.url)
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=server.url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    queue = sqs.create_queue(QueueName="tokens")["QueueUrl"]
+    definition = machine(
+        (
+            "Ask",
+            {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "ResultPath": "$.answer",
+                "Parameters": {"QueueUrl": queue, "MessageBody": {"token.$": "$$.Task.Token"}},
+            },
+        ),
+        ("After", {"Type": "Pass"}),
+    )
+    arn = sfn.create_state_machine(name="approval", definition=json.dumps(definition), roleArn=ROLE)[
+        "stateMachineArn"
+    ]
+    execution = sfn.start_execution(stateMachineArn=arn, input='{"k":1}')["executionArn"]
+    token = json.loads(sqs.receive_message(QueueUrl=queue)["Messages"][0]["Body"])["token"]
+    # WHEN fogbank restarts and the token then comes back
+    server.stop()
+    restarted = fogbank_factory(data_dir=tmp_path, port=server.port)
+    sfn = _client(restarted.url)
+    sfn.send_task_success(taskToken=token, output='{"ok":true}')
+    # THEN the same task completes, without sending its message again
+    described = wait_closed(sfn, execution)
+    assert (described["status"], json.loads(described["output"])) == (
+        "SUCCEEDED",
+        {"k": 1, "answer": {"ok": True}},
+    )
+    assert history_types(sfn, execution) == [
+        "ExecutionStarted",
+        "TaskStateEntered",
+        "TaskScheduled",
+        "TaskStarted",
+        "TaskSubmitted",
+        "TaskSucceeded",
+        "TaskStateExited",
+        "PassStateEntered",
+        "PassStateExited",
+        "ExecutionSucceeded",
+    ]
+
+
+def test_get_activity_task_after_restart_receives_scheduled_task(
+    fogbank_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    # GIVEN an activity task scheduled before fogbank restarts
+    server = fogbank_factory(data_dir=tmp_path)
+    sfn = _client(server.url)
+    activity = sfn.create_activity(name="work")["activityArn"]
+    arn = sfn.create_state_machine(
+        name="worker",
+        definition=json.dumps(machine(("Work", {"Type": "Task", "Resource": activity}))),
+        roleArn=ROLE,
+    )["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, input='{"job":7}')["executionArn"]
+    server.stop()
+    # WHEN a worker polls the restarted fogbank
+    restarted = fogbank_factory(data_dir=tmp_path, port=server.port)
+    sfn = _client(restarted.url)
+    task = sfn.get_activity_task(activityArn=activity, workerName="w")
+    # THEN it gets the task scheduled before the restart, and its answer completes the execution
+    assert json.loads(task["input"]) == {"job": 7}
+    sfn.send_task_success(taskToken=task["taskToken"], output='"done"')
+    described = wait_closed(sfn, execution)
+    assert (described["status"], described["output"]) == ("SUCCEEDED", '"done"')
+    assert history_types(sfn, execution) == [
+        "ExecutionStarted",
+        "TaskStateEntered",
+        "ActivityScheduled",
+        "ActivityStarted",
+        "ActivitySucceeded",
+        "TaskStateExited",
+        "ExecutionSucceeded",
+    ]
