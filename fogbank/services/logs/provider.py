@@ -9,7 +9,8 @@ Subscription filters deliver to Kinesis streams and Lambda functions (`subscript
 Not supported yet: subscription filters to Firehose or to CloudWatch Logs destinations (refused),
 metric filters publish no metrics; OpenSearch PPL/SQL query languages, Live Tail, exports, deliveries,
 destinations, data protection, account and resource policies, anomaly detection and the other
-operations answer 501. The KMS key is stored, not used.
+operations answer 501. The KMS key is stored, not used. PutLogEvents' `entity` (telemetry
+metadata for CloudWatch's related-resource views, which fogbank has not) is accepted and unused.
 """
 
 from __future__ import annotations
@@ -240,8 +241,6 @@ class LogsProvider(Provider):
 
     def put_log_events(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         group = self._group(ctx, request)
-        if request.get("entity"):
-            raise InvalidParameterException("PutLogEvents entities are not supported by fogbank yet.")
         writing.check_batch(request["logEvents"])
         with state.atomic():
             return writing.put_log_events(group, request["logStreamName"], request["logEvents"])
