@@ -7,6 +7,7 @@ matches, formatted as AWS formats it for each protocol.
   fogbank's clock following the delivery policy
   (https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html).
 - email / email-json: captured (see `emails.py`).
+- Lambda: an asynchronous invoke with the SNS event record (see `function_delivery.py`).
 Messages that cannot be delivered go to the subscription's dead-letter queue when it has a
 RedrivePolicy (https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html).
 
@@ -24,6 +25,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +33,7 @@ from typing import Any
 from fogbank import clock
 from fogbank.errors import AwsError
 from fogbank.services import calls
-from fogbank.services.sns import emails, filter_policies, signing, subscriptions, topics
+from fogbank.services.sns import emails, filter_policies, function_delivery, signing, subscriptions, topics
 from fogbank.services.sns.delivery_policies import retry_delays
 from fogbank.services.sns.messages import (
     Message,
@@ -133,6 +135,13 @@ def _compiled(text: str, scope: str) -> filter_policies.Policy:
 
 def notification(topic: dict[str, Any], subscription: dict[str, Any], message: Message, base_url: str) -> str:
     """The JSON envelope of a notification (SQS, HTTP/S, email-json)."""
+    return render(notification_document(topic, subscription, message, base_url))
+
+
+def notification_document(
+    topic: dict[str, Any], subscription: dict[str, Any], message: Message, base_url: str
+) -> dict[str, Any]:
+    """The fields of a notification envelope, signed, in SNS's order."""
     document: dict[str, Any] = {"Type": "Notification", "MessageId": message.message_id}
     if message.sequence_number is not None:
         document["SequenceNumber"] = message.sequence_number
@@ -145,7 +154,7 @@ def notification(topic: dict[str, Any], subscription: dict[str, Any], message: M
     document["UnsubscribeURL"] = unsubscribe_url(base_url, subscription["SubscriptionArn"])
     if message.delivered_attributes:
         document["MessageAttributes"] = envelope_attributes(message.delivered_attributes)
-    return render(document)
+    return document
 
 
 def confirmation(
@@ -273,6 +282,26 @@ def _request_id() -> str:
     return str(uuid.uuid4())
 
 
+# -- Lambda -------------------------------------------------------------------------------------
+
+
+def _deliver_lambda(
+    topic: dict[str, Any], subscription: dict[str, Any], message: Message, base_url: str
+) -> None:
+    document = notification_document(topic, subscription, message, base_url)
+    record = function_delivery.event_record(document, subscription["SubscriptionArn"])
+    _spawn(_invoke_function(subscription, record, render(document)))
+
+
+async def _invoke_function(
+    subscription: dict[str, Any], record: function_delivery.SnsRecord, envelope: str
+) -> None:
+    try:
+        await function_delivery.invoke(subscription["Endpoint"], record)
+    except AwsError as problem:
+        dead_letter(subscription, {"MessageBody": envelope}, problem.code, problem.message)
+
+
 # -- email --------------------------------------------------------------------------------------
 
 
@@ -379,15 +408,20 @@ def _deliver_http(
 
 
 def _start(job: HttpJob, *, confirming: bool = False) -> None:
+    _spawn(_attempt(job, confirming))
+
+
+def _spawn(work: Coroutine[Any, Any, None]) -> None:
+    """Run a delivery coroutine on fogbank's event loop, from any thread."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         if _home is not None and _home.is_running():
-            _home.call_soon_threadsafe(functools.partial(_start, job, confirming=confirming))
+            _home.call_soon_threadsafe(_spawn, work)
         else:
-            asyncio.run(_attempt(job, confirming))
+            asyncio.run(work)
         return
-    task = loop.create_task(_attempt(job, confirming))
+    task = loop.create_task(work)
     _pending.add(task)
     task.add_done_callback(_finished)
 
@@ -395,7 +429,7 @@ def _start(job: HttpJob, *, confirming: bool = False) -> None:
 def _finished(task: asyncio.Task[Any]) -> None:
     _pending.discard(task)
     if not task.cancelled() and task.exception() is not None:
-        log.error("HTTP delivery failed", exc_info=task.exception())
+        log.error("delivery failed", exc_info=task.exception())
 
 
 async def _attempt(job: HttpJob, confirming: bool) -> None:
@@ -503,4 +537,5 @@ _DELIVERERS = {
     "https": _deliver_http,
     "email": _deliver_email,
     "email-json": _deliver_email,
+    "lambda": _deliver_lambda,
 }

@@ -1,11 +1,12 @@
 """Amazon SNS operations (query protocol): topics, subscriptions, publishing, tags, permissions.
 
-Not supported yet (each answers a clear error, never a silent success): delivery to Lambda,
+Not supported yet (each answers a clear error, never a silent success): delivery to
 application (mobile push), SMS and Firehose endpoints; SMS and platform-application operations
 (501); data protection policies; delivery status logging (feedback role attributes); FIFO archives
 and replay; active X-Ray tracing. Known gaps: pending HTTP/S retries do not survive a restart, a
-DeliveryPolicy's throttlePolicy is validated but not applied, and IAM identity policies are not
-enforced (topic policies are, for callers from other accounts: see `access.py`).
+DeliveryPolicy's throttlePolicy is validated but not applied, a function's resource policy need
+not allow SNS to invoke it, and IAM identity policies are not enforced (topic policies are, for
+callers from other accounts: see `access.py`).
 """
 
 from __future__ import annotations

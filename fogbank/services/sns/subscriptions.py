@@ -17,12 +17,12 @@ import uuid
 from typing import Any
 
 from fogbank import clock, state
-from fogbank.services.sns import delivery_policies, filter_policies, topics
+from fogbank.services.sns import delivery_policies, filter_policies, function_delivery, topics
 from fogbank.services.sns.errors import NotFound, invalid, not_supported
 
 PROTOCOLS = ("http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose")
 # Protocols whose targets fogbank does not run yet: refused clearly instead of dropping messages.
-UNDELIVERABLE = ("lambda", "application", "sms", "firehose")
+UNDELIVERABLE = ("application", "sms", "firehose")
 RAW_PROTOCOLS = ("sqs", "http", "https", "firehose")
 SETTABLE = ("DeliveryPolicy", "FilterPolicy", "FilterPolicyScope", "RawMessageDelivery", "RedrivePolicy")
 TOKEN_LIFETIME = 3 * 86400.0  # "Confirmation tokens are valid for three days" (Subscribe API reference)
@@ -86,6 +86,8 @@ def check_endpoint(protocol: str, endpoint: str | None, topic: dict[str, Any]) -
         raise invalid("Email address")
     if protocol == "sqs":
         _check_queue_arn(endpoint, topic)
+    if protocol == "lambda":
+        function_delivery.check_function(endpoint)
     return endpoint
 
 

@@ -67,7 +67,7 @@ def test_subscribe_return_subscription_arn_gives_arn_of_pending(sns, topic_arn):
     assert attributes["ConfirmationWasAuthenticated"] == "false"
 
 
-@pytest.mark.parametrize("protocol", ["lambda", "application", "sms", "firehose"])
+@pytest.mark.parametrize("protocol", ["application", "sms", "firehose"])
 def test_subscribe_protocol_fogbank_cannot_deliver_yet_fails_clearly(sns, topic_arn, protocol):
     with pytest.raises(ClientError) as raised:
         sns.subscribe(
