@@ -621,3 +621,26 @@ def test_get_execution_history_long_history_pages_in_order(
         if event["type"] == "MapIterationStarted"
     ]
     assert indexes == list(range(200))
+
+
+def test_stop_execution_inside_map_aborts_iterations(sfn: Any, make_machine: Callable[..., str]) -> None:
+    arn = make_machine(
+        machine(("M", {"Type": "Map", "ItemProcessor": machine(("Nap", {"Type": "Wait", "Seconds": 3600}))}))
+    )
+    execution = sfn.start_execution(stateMachineArn=arn, input="[1, 2]")["executionArn"]
+    sfn.stop_execution(executionArn=execution, cause="enough")
+    described = wait_closed(sfn, execution)
+    assert (described["status"], described["cause"]) == ("ABORTED", "enough")
+    assert history_types(sfn, execution) == [
+        "ExecutionStarted",
+        "MapStateEntered",
+        "MapStateStarted",
+        "MapIterationStarted",
+        "WaitStateEntered",
+        "MapIterationStarted",
+        "WaitStateEntered",
+        "MapIterationAborted",
+        "MapIterationAborted",
+        "MapStateAborted",
+        "ExecutionAborted",
+    ]
