@@ -87,6 +87,12 @@ def check_batch(stream: Stream, entries: list[dict[str, Any]]) -> None:
 
 def starting_tick(stream: Stream, log: ShardLog, request: dict[str, Any]) -> int:
     kind = request["ShardIteratorType"]
+    if kind in ("TRIM_HORIZON", "LATEST") and request.get("StartingSequenceNumber"):
+        raise InvalidArgumentException(
+            "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or "
+            "(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified "
+            f"{kind} and also a StartingSequenceNumber."
+        )
     if kind == "TRIM_HORIZON":
         return log.first_tick()
     if kind == "LATEST":

@@ -310,3 +310,22 @@ def test_put_record_sequence_number_for_ordering_is_exceeded(
         StreamName=name, Data=b"2", PartitionKey="pk", SequenceNumberForOrdering=first["SequenceNumber"]
     )
     assert int(second["SequenceNumber"]) > int(first["SequenceNumber"])
+
+
+def test_get_shard_iterator_trim_horizon_with_sequence_number_is_invalid(
+    kinesis: Any, make_stream: Callable[..., str]
+) -> None:
+    name = make_stream()
+    put = kinesis.put_record(StreamName=name, Data=b"x", PartitionKey="k")
+    assert error_of(
+        lambda: iterator(kinesis, name, kind="TRIM_HORIZON", StartingSequenceNumber=put["SequenceNumber"])
+    ) == (
+        "InvalidArgumentException",
+        "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or "
+        "(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified TRIM_HORIZON and also a "
+        "StartingSequenceNumber.",
+        400,
+    )
+    assert error_of(lambda: iterator(kinesis, name, kind="AT_SEQUENCE_NUMBER"))[1].endswith(
+        "Request specified AT_SEQUENCE_NUMBER and no StartingSequenceNumber."
+    )
