@@ -6,7 +6,7 @@ The evaluator is the pure-Python `jsonata-python` package; Step Functions' own a
 (`$partition`, `$range`, `$hash`, `$random`, `$uuid`, `$parse`) are registered here. A failed
 evaluation raises `States.QueryEvaluationError`, as AWS does.
 https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
-Not supported yet: `$now()`/`$millis()` read the real time, not fogbank's clock.
+`$now()` and `$millis()` read fogbank's clock (`$now()` ignores picture and timezone arguments).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 import jsonata as jsonata_engine
 from jsonata.jexception import JException
 
+from fogbank import clock
 from fogbank.services.stepfunctions.errors import StatesError
 
 _HASHES = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
@@ -56,6 +57,11 @@ def compile_expression(text: str) -> Any:
     )
     expression.register_lambda("uuid", lambda: str(uuid.uuid4()))
     expression.register_lambda("parse", lambda text: json.loads(text))
+    # Time comes from fogbank's clock, so that advancing it moves $now() too.
+    expression.register_lambda(
+        "now", lambda *ignored: clock.now_datetime().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    )
+    expression.register_lambda("millis", lambda: int(clock.now() * 1000))
     return expression
 
 

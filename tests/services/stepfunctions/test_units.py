@@ -336,3 +336,11 @@ def test_jsonata_bad_expression_raises_query_evaluation_error() -> None:
     with pytest.raises(StatesError) as raised:
         jsonata.evaluate("{% $states.input.( %}", {"input": {}}, {})
     assert raised.value.error == "States.QueryEvaluationError"
+
+
+def test_jsonata_now_and_millis_read_fogbank_clock() -> None:
+    from fogbank import clock
+
+    millis = jsonata.evaluate("{% $millis() %}", {"input": {}}, {})
+    assert abs(millis - clock.now() * 1000) < 5000
+    assert jsonata.evaluate("{% $now() %}", {"input": {}}, {}).endswith("Z")
