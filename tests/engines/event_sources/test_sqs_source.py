@@ -181,7 +181,9 @@ def test_create_event_source_mapping_filter_criteria_deletes_non_matching_messag
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"kind": "order"}))
     [record] = witness.next_event()["Records"]
     assert json.loads(record["body"]) == {"kind": "order"}
-    assert counts(sqs, url) == (0, 0)  # the non-matching message was deleted, not left behind
+    # The non-matching message was deleted before the invocation, not left behind (the matching
+    # one may still be in flight until the function's answer is handled).
+    assert counts(sqs, url) in ((0, 0), (0, 1))
     assert witness.is_quiet()
 
 
