@@ -11,7 +11,11 @@ shards (closed at once, without records), as AWS performs such scaling through i
 from __future__ import annotations
 
 from fogbank import clock
-from fogbank.services.kinesis.errors import InvalidArgumentException, LimitExceededException
+from fogbank.services.kinesis.errors import (
+    InvalidArgumentException,
+    LimitExceededException,
+    ResourceNotFoundException,
+)
 from fogbank.services.kinesis.shards import sequence_number, tick_at
 from fogbank.services.kinesis.streams import HASH_SPACE, Shard, Stream, even_ranges, new_shard
 
@@ -22,14 +26,18 @@ def _range(shard: Shard) -> tuple[int, int]:
     return int(shard["HashKeyRange"]["StartingHashKey"]), int(shard["HashKeyRange"]["EndingHashKey"])
 
 
-def _open_shard(stream: Stream, wanted: str, member: str) -> Shard:
-    shard = stream.shard(wanted)
-    if shard.get("Closed") is not None:
+def _open_shard(stream: Stream, wanted: str) -> Shard:
+    found = [shard for shard in stream.record["Shards"] if shard["ShardId"] == wanted]
+    if not found:
+        raise ResourceNotFoundException(
+            f"Could not find shard {wanted} in stream {stream.name} under account {stream.account}."
+        )
+    if found[0].get("Closed") is not None:
         raise InvalidArgumentException(
-            f"{member} {wanted} in stream {stream.name} under account {stream.account} has already been "
+            f"Shard {wanted} in stream {stream.name} under account {stream.account} has already been "
             "merged or split, and thus is not eligible for merging or splitting."
         )
-    return shard
+    return found[0]
 
 
 def close(stream: Stream, shard: Shard) -> None:
@@ -49,13 +57,13 @@ def _open(stream: Stream, low: int, high: int, parents: tuple[str | None, str | 
 
 
 def split(stream: Stream, wanted: str, new_starting_hash_key: str) -> None:
-    shard = _open_shard(stream, wanted, "Shard")
+    shard = _open_shard(stream, wanted)
     low, high = _range(shard)
     try:
         key = int(new_starting_hash_key)
     except ValueError:
         key = -1
-    if not low < key <= high:
+    if not low + 1 < key < high:  # both children keep more than one hash key
         raise InvalidArgumentException(
             f"NewStartingHashKey {new_starting_hash_key} used in SplitShard() on shard {wanted} in stream "
             f"{stream.name} under account {stream.account} is not both greater than one plus the shard's "
@@ -69,17 +77,17 @@ def split(stream: Stream, wanted: str, new_starting_hash_key: str) -> None:
 
 
 def merge(stream: Stream, first_id: str, second_id: str) -> None:
-    first = _open_shard(stream, first_id, "Shard")
-    second = _open_shard(stream, second_id, "Shard")
+    first = _open_shard(stream, first_id)
+    second = _open_shard(stream, second_id)
     (a_low, a_high), (b_low, b_high) = _range(first), _range(second)
-    if a_high + 1 != b_low and b_high + 1 != a_low:
+    if a_high + 1 != b_low:  # ShardToMerge must be the lower of the two
         raise InvalidArgumentException(
             f"Shards {first_id} and {second_id} in stream {stream.name} under account {stream.account} "
             "are not an adjacent pair of shards eligible for merging"
         )
     close(stream, first)
     close(stream, second)
-    _open(stream, min(a_low, b_low), max(a_high, b_high), (first_id, second_id))
+    _open(stream, a_low, b_high, (first_id, second_id))
     stream.refresh_routes()
 
 

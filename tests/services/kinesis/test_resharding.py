@@ -162,3 +162,47 @@ def test_list_shards_trim_horizon_filters_follow_lineage(
         StreamName=name, ShardFilter={"Type": "AFTER_SHARD_ID", "ShardId": "shardId-000000000001"}
     )["Shards"]
     assert [s["ShardId"] for s in after] == ["shardId-000000000002"]
+
+
+def test_split_shard_hash_key_one_above_start_is_invalid(
+    kinesis: Any, make_stream: Callable[..., str]
+) -> None:
+    name = make_stream(3)
+    assert error_of(
+        lambda: kinesis.split_shard(
+            StreamName=name, ShardToSplit="shardId-000000000000", NewStartingHashKey="1"
+        )
+    ) == (
+        "InvalidArgumentException",
+        f"NewStartingHashKey 1 used in SplitShard() on shard shardId-000000000000 in stream {name} under account "
+        "000000000000 is not both greater than one plus the shard's StartingHashKey 0 and less than the shard's "
+        f"EndingHashKey {2**128 // 3 - 1}.",
+        400,
+    )
+
+
+def test_merge_shards_inverted_order_is_invalid(kinesis: Any, make_stream: Callable[..., str]) -> None:
+    name = make_stream(2)
+    code, message, _ = error_of(
+        lambda: kinesis.merge_shards(
+            StreamName=name, ShardToMerge="shardId-000000000001", AdjacentShardToMerge="shardId-000000000000"
+        )
+    )
+    assert code == "InvalidArgumentException"
+    assert message == (
+        f"Shards shardId-000000000001 and shardId-000000000000 in stream {name} under account 000000000000 "
+        "are not an adjacent pair of shards eligible for merging"
+    )
+
+
+def test_split_shard_unknown_shard_is_not_found(kinesis: Any, make_stream: Callable[..., str]) -> None:
+    name = make_stream(1)
+    assert error_of(
+        lambda: kinesis.split_shard(
+            StreamName=name, ShardToSplit="shardId-000000000005", NewStartingHashKey="100"
+        )
+    ) == (
+        "ResourceNotFoundException",
+        f"Could not find shard shardId-000000000005 in stream {name} under account 000000000000.",
+        400,
+    )

@@ -39,7 +39,7 @@ def test_subscribe_to_shard_pushes_existing_and_new_records(
     ).start()
     event = next(events)["SubscribeToShardEvent"]
     assert [r["Data"] for r in event["Records"]] == [b"pushed"]
-    kinesis.split_shard(StreamName=name, ShardToSplit="shardId-000000000000", NewStartingHashKey="1")
+    kinesis.split_shard(StreamName=name, ShardToSplit="shardId-000000000000", NewStartingHashKey="100")
     rest = [e["SubscribeToShardEvent"] for e in events]
     assert rest[-1]["Records"] == [] and len(rest[-1]["ChildShards"]) == 2
 
@@ -49,7 +49,7 @@ def test_subscribe_to_shard_again_within_five_seconds_is_in_use(
 ) -> None:
     name = make_stream()
     consumer = consumer_of(kinesis, name)
-    kinesis.split_shard(StreamName=name, ShardToSplit="shardId-000000000000", NewStartingHashKey="1")
+    kinesis.split_shard(StreamName=name, ShardToSplit="shardId-000000000000", NewStartingHashKey="100")
     start = {
         "ConsumerARN": consumer,
         "ShardId": "shardId-000000000000",
