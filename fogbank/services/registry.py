@@ -25,11 +25,17 @@ PROVIDERS: dict[str, str] = {
     "events": "fogbank.services.events.provider:EventsProvider",
     "scheduler": "fogbank.services.scheduler.provider:SchedulerProvider",
     "logs": "fogbank.services.logs.provider:LogsProvider",
+    "pipes": "fogbank.services.pipes.provider:PipesProvider",
 }
 
 # Services with stored work to continue as soon as fogbank starts (service → the kind of record
 # whose presence means there may be some), e.g. Step Functions executions waiting in a Wait state.
-RESUME_AT_START: dict[str, str] = {"stepfunctions": "executions", "events": "rules", "scheduler": "schedules"}
+RESUME_AT_START: dict[str, str] = {
+    "stepfunctions": "executions",
+    "events": "rules",
+    "scheduler": "schedules",
+    "pipes": "pipes",
+}
 
 # Engines that run without a request (module with `start()` / `stop()`), by the service owning
 # their state: started when fogbank starts and after a state import, stopped when that service

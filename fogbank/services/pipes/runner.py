@@ -1,0 +1,159 @@
+"""A pipe's batch handler and its `Subscription` to the shared event-source pollers (the same
+machinery as Lambda event source mappings): the pollers read the source, batch, filter
+(FilterCriteria), retry, bisect, age out and dead-letter; for each batch this module runs the
+enrichment (with its input template) and delivers the result to the target (with its input
+template and parameters).
+
+Pipe events are the source's records as Lambda receives them, except Kinesis records, which
+Pipes flatten (the `kinesis` members beside `eventSource`, …)
+(https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-kinesis.html). A target that
+answers `batchItemFailures` (Lambda, Step Functions) fails only those records, as AWS's partial
+batch handling does; `OnPartialBatchItemFailure: AUTOMATIC_BISECT` bisects failed stream batches.
+Records dropped by a stream pipe go to its `DeadLetterConfig` with the record AWS sends there:
+`context.partnerResourceArn`, `condition`, and the batch's shard and sequence numbers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from fogbank import clock, state
+from fogbank.engines.event_sources import failures
+from fogbank.engines.event_sources.subscriptions import Subscription
+from fogbank.errors import AwsError
+from fogbank.services.pipes import pipe_logs, pipes, targets, templates
+
+log = logging.getLogger("fogbank.pipes")
+
+
+@dataclass(slots=True)
+class PipeOutcome:
+    """One batch's result as the pollers read it (Lambda's InvokeResult has the same members)."""
+
+    payload: bytes
+    function_error: str | None
+    request_id: str
+    executed_version: str | None
+
+
+def checkpoints(account: str, region: str) -> state.Collection[dict[str, Any]]:
+    """Each shard's next position of a pipe, by `<pipe id>/<shard>`."""
+    return state.collection("pipes", "checkpoints", account, region)
+
+
+def settings_of(record: dict[str, Any]) -> dict[str, Any]:
+    """The pipe's source settings in the members the pollers read (those of a mapping)."""
+    kind = record["_kind"]
+    own = dict(record["SourceParameters"][pipes.SOURCE_PARAMETERS[kind]])
+    settings: dict[str, Any] = {
+        "UUID": record["_id"],
+        "EventSourceArn": record["Source"],
+        "_kind": kind,
+        "BatchSize": own["BatchSize"],
+        "MaximumBatchingWindowInSeconds": own.get("MaximumBatchingWindowInSeconds") or 0,
+        "FilterCriteria": record["SourceParameters"].get("FilterCriteria"),
+        "FunctionResponseTypes": ["ReportBatchItemFailures"],
+    }
+    if kind != pipes.SQS:
+        stamp = own.get("StartingPositionTimestamp")
+        dead_letter = (own.get("DeadLetterConfig") or {}).get("Arn")
+        settings.update(
+            StartingPosition=own.get("StartingPosition") or "LATEST",
+            StartingPositionTimestamp=stamp,
+            ParallelizationFactor=own.get("ParallelizationFactor") or 1,
+            MaximumRecordAgeInSeconds=own.get("MaximumRecordAgeInSeconds", -1),
+            MaximumRetryAttempts=own.get("MaximumRetryAttempts", -1),
+            BisectBatchOnFunctionError=own.get("OnPartialBatchItemFailure") == "AUTOMATIC_BISECT",
+            DestinationConfig={"OnFailure": {"Destination": dead_letter} if dead_letter else {}},
+        )
+    return settings
+
+
+def subscription(account: str, region: str, name: str) -> Subscription:
+    store = pipes.collection(account, region)
+
+    def settings() -> dict[str, Any] | None:
+        record = store.get(name)
+        return settings_of(record) if record is not None and pipes.is_running(record) else None
+
+    async def deliver(payload: bytes) -> PipeOutcome:
+        return await run_batch(account, region, name, payload)
+
+    def identity() -> str:
+        record = store.get(name)
+        return str(record["RoleArn"]) if record else ""
+
+    def note(text: str) -> None:
+        log.info("pipe %s: %s", name, text)
+
+    def describe_failure(attempt: Any, condition: str, info_key: str, info: Any) -> dict[str, Any]:
+        return {
+            "context": {"partnerResourceArn": pipes.pipe_arn(account, region, name), "condition": condition},
+            "version": "1.0",
+            "timestamp": failures.iso_millis(clock.now()),
+            info_key: info,
+        }
+
+    return Subscription(
+        account,
+        region,
+        name,
+        settings,
+        deliver,
+        identity,
+        checkpoints(account, region),
+        note,
+        describe_failure,
+    )
+
+
+def pipe_event(item: dict[str, Any]) -> dict[str, Any]:
+    if "kinesis" in item and item.get("eventSource") == "aws:kinesis":
+        rest = {key: value for key, value in item.items() if key != "kinesis"}
+        return {**item["kinesis"], **rest}
+    return item
+
+
+async def run_batch(account: str, region: str, name: str, payload: bytes) -> PipeOutcome:
+    """Enrichment then target for one batch; a customer failure is a failed attempt, anything
+    else (throttling, the pipe gone) raises to be retried without counting."""
+    record = pipes.collection(account, region).get(name)
+    if record is None:
+        raise AwsError(f"Pipe {name} does not exist.", code="NotFoundException")
+    events = [pipe_event(item) for item in orjson.loads(payload)["Records"]]
+    names = templates.PipeNames(
+        record["Arn"], name, record["Source"], record.get("Enrichment") or "", record["Target"]
+    )
+    execution = pipe_logs.Execution(account, region, record)
+    execution.started(len(events))
+    try:
+        enrichment = record.get("Enrichment")
+        if enrichment:
+            template = (record.get("EnrichmentParameters") or {}).get("InputTemplate")
+            batch = [templates.render(template, event, names) for event in events] if template else events
+            events = await targets.enrich(enrichment, batch)
+        if not events:
+            execution.succeeded()
+            return PipeOutcome(b"", None, "", None)
+        parameters = record.get("TargetParameters") or {}
+        template = parameters.get("InputTemplate")
+        rendered = [templates.render(template, event, names) for event in events] if template else events
+        sent = await targets.send(record["Target"], parameters, events, rendered, record)
+    except targets.Failure as failure:
+        execution.failed(failure.error)
+        return PipeOutcome(b"", failure.error or "Unhandled", failure.request_id, failure.executed_version)
+    execution.succeeded()
+    return PipeOutcome(_partial(sent.payload), None, sent.request_id, sent.executed_version)
+
+
+def _partial(payload: bytes) -> bytes:
+    """Only a `batchItemFailures` answer means anything to the pollers; other answers are output."""
+    try:
+        document = orjson.loads(payload) if payload.strip() else None
+    except orjson.JSONDecodeError:
+        return b""
+    return payload if isinstance(document, dict) and "batchItemFailures" in document else b""
