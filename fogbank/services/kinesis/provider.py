@@ -155,7 +155,7 @@ class KinesisProvider(Provider):
             "StreamNames": page,
             "HasMoreStreams": len(names) > limit,
             "StreamSummaries": [
-                describing.stream_summary(self.catalog.get(ctx.account, ctx.region, n)) for n in page
+                describing.stream_summary(self.catalog.unloaded(ctx.account, ctx.region, n)) for n in page
             ],
         }
         if len(names) > limit:
@@ -164,7 +164,8 @@ class KinesisProvider(Provider):
 
     def describe_limits(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         streams = [
-            self.catalog.get(ctx.account, ctx.region, n) for n in self.catalog.names(ctx.account, ctx.region)
+            self.catalog.unloaded(ctx.account, ctx.region, n)
+            for n in self.catalog.names(ctx.account, ctx.region)
         ]
         return {
             "ShardLimit": resharding.SHARD_LIMIT,

@@ -178,6 +178,11 @@ class Catalog:
         self._live[(account, region, name)] = stream
         return stream
 
+    def unloaded(self, account: str, region: str, name: str) -> Stream:
+        """A stream's settings and shards without loading its records (listings)."""
+        live = self._live.get((account, region, name))
+        return live if live is not None else Stream(account, region, self.records(account, region)[name])
+
     def get(self, account: str, region: str, name: str) -> Stream:
         found = self.find(account, region, name)
         if found is None:
