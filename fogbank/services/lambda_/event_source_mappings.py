@@ -17,7 +17,7 @@ from fogbank.context import RequestContext
 from fogbank.engines.event_sources import engine, filters, mappings, stream_poller, subscriptions
 from fogbank.errors import AwsError
 from fogbank.services import calls
-from fogbank.services.lambda_ import functions
+from fogbank.services.lambda_ import functions, invocations
 from fogbank.services.lambda_.errors import InvalidParameterValueException
 
 Request = dict[str, Any]
@@ -69,6 +69,31 @@ def _source_facts(ctx: RequestContext, kind: str, arn: str) -> bool:
     return False
 
 
+def _check_visibility(ctx: RequestContext, queue_arn: str, function_arn: str) -> None:
+    """AWS refuses a queue whose visibility timeout is shorter than the function's timeout."""
+    parts = queue_arn.split(":")
+    url = calls.call(
+        "sqs",
+        "GetQueueUrl",
+        {"QueueName": parts[5], "QueueOwnerAWSAccountId": parts[4]},
+        account=parts[4],
+        region=parts[3],
+    )["QueueUrl"]
+    found = calls.call(
+        "sqs",
+        "GetQueueAttributes",
+        {"QueueUrl": url, "AttributeNames": ["VisibilityTimeout"]},
+        account=parts[4],
+        region=parts[3],
+    )
+    visibility = int(found["Attributes"]["VisibilityTimeout"])
+    timeout = int(invocations.resolve(ctx.account, ctx.region, function_arn, None).config.get("Timeout") or 3)
+    if visibility < timeout:
+        raise InvalidParameterValueException(
+            f"Queue visibility timeout: {visibility} seconds is less than Function timeout: {timeout} seconds"
+        )
+
+
 def _check_stream_start(kind: str, request: Request) -> None:
     if kind == mappings.SQS:
         if request.get("StartingPosition"):
@@ -114,6 +139,8 @@ class EventSourceMappingOperations:
         function_arn = _function_arn(ctx, request["FunctionName"])
         _check_stream_start(kind, request)
         fifo = _source_facts(ctx, kind, source)
+        if kind == mappings.SQS:
+            _check_visibility(ctx, source, function_arn)
         record = mappings.new_record(ctx.account, ctx.region, source, function_arn, request)
         _check(record, fifo)
         mappings.check_unique(ctx.account, ctx.region, source, function_arn)

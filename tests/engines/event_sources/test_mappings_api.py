@@ -118,6 +118,13 @@ def test_create_event_source_mapping_invalid_requests_answer_aws_errors(
     _, arn = make_queue(sqs, unique_name("q"))
     function = reporting_function(SUCCEED)
     create = lambda_client.create_event_source_mapping
+    short_url, short = make_queue(sqs, unique_name("short"))
+    sqs.set_queue_attributes(QueueUrl=short_url, Attributes={"VisibilityTimeout": "5"})
+    assert error_of(lambda: create(EventSourceArn=short, FunctionName=function)) == (
+        "InvalidParameterValueException",
+        "Queue visibility timeout: 5 seconds is less than Function timeout: 10 seconds",
+        400,
+    )
     assert error_of(lambda: create(EventSourceArn=arn, FunctionName=function, BatchSize=11)) == (
         "InvalidParameterValueException",
         "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10",
