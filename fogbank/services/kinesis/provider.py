@@ -1,8 +1,8 @@
 """Amazon Kinesis Data Streams operations (JSON from boto3 and the CLI; CBOR from the Java SDK).
 
-Not supported yet: resource policies, warm throughput and record distribution strategies, the newer queue and channel
-operations, and DryRun (refused with a clear error). Enhanced monitoring is stored and reported,
-but no CloudWatch metrics are published yet. KMS encryption is recorded and reported on the stream
+Not supported yet: resource policies, warm throughput and record distribution strategies, the
+newer queue and channel operations, account settings, and DryRun (refused with a clear error).
+Enhanced monitoring is stored and reported, but no CloudWatch metrics are published yet. KMS encryption is recorded and reported on the stream
 and its records; the key is not checked against a KMS service. Shard throughput limits are emulated
 only with FOGBANK_KINESIS_THROUGHPUT_LIMITS=1 (see `throughput.py`).
 """

@@ -28,15 +28,8 @@ def start(account: str, region: str, groups: list[Group], request: dict[str, Any
     low, high = request["startTime"] * 1000, request["endTime"] * 1000 + 999
     if low > high:
         raise InvalidParameterException("endTime must be greater than or equal to startTime")
-    rows, scanned, size = [], 0, 0
-    for group in groups:
-        store = group.expire()
-        for stream in list(store.streams):
-            for event in store.window(stream, low, high + 1):
-                rows.append(insights.row_of(event, group.name, account))
-                scanned += 1
-                size += len(event.message.encode())
-    rows.sort(key=lambda row: row["@timestamp"])
+    rows, size = _rows(account, groups, low, high)
+    scanned = len(rows)
     try:
         results = insights.run(request["queryString"], rows, request.get("limit"))
     except insights.QueryError as problem:
@@ -66,6 +59,19 @@ def start(account: str, region: str, groups: list[Group], request: dict[str, Any
     with state.atomic():
         collection(account, region).put(query_id, record)
     return query_id
+
+
+def _rows(account: str, groups: list[Group], low: int, high: int) -> tuple[list[insights.Row], int]:
+    """The queried events as rows, oldest first, and the bytes of their messages."""
+    rows, size = [], 0
+    for group in groups:
+        store = group.expire()
+        for stream in list(store.streams):
+            for event in store.window(stream, low, high + 1):
+                rows.append(insights.row_of(event, group.name, account))
+                size += len(event.message.encode())
+    rows.sort(key=lambda row: row["@timestamp"])
+    return rows, size
 
 
 def get(account: str, region: str, query_id: str) -> dict[str, Any]:
