@@ -197,3 +197,40 @@ def test_create_event_source_mapping_stream_without_starting_position_refused(
         "StartingPosition": "TRIM_HORIZON",
         "State": "Creating",
     }
+
+
+def test_create_event_source_mapping_with_aws_cli_lists_and_deletes(
+    sqs: Any,
+    aws_cli: Callable[..., Any],
+    reporting_function: Callable[[str], str],
+    unique_name: Callable[[str], str],
+) -> None:
+    _, arn = make_queue(sqs, unique_name("q"))
+    function = reporting_function(SUCCEED)
+    created = aws_cli(
+        "lambda",
+        "create-event-source-mapping",
+        "--event-source-arn",
+        arn,
+        "--function-name",
+        function,
+        "--batch-size",
+        "5",
+        "--scaling-config",
+        "MaximumConcurrency=3",
+    )
+    assert (created["State"], created["BatchSize"], created["ScalingConfig"]) == (
+        "Creating",
+        5,
+        {"MaximumConcurrency": 3},
+    )
+    listed = aws_cli("lambda", "list-event-source-mappings", "--event-source-arn", arn)
+    assert [(item["UUID"], item["State"]) for item in listed["EventSourceMappings"]] == [
+        (created["UUID"], "Enabled")
+    ]
+    deleted = aws_cli("lambda", "delete-event-source-mapping", "--uuid", created["UUID"])
+    assert deleted["State"] == "Deleting"
+    assert (
+        aws_cli("lambda", "list-event-source-mappings", "--event-source-arn", arn)["EventSourceMappings"]
+        == []
+    )
