@@ -126,8 +126,8 @@ class Diagnostics:
         self.found.append({"severity": "ERROR", "code": code, "message": message, "location": location})
 
 
-def diagnose(text: str) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
-    """Parse and check a definition: (document or None, diagnostics)."""
+def diagnose(text: str, machine_type: str = "STANDARD") -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
+    """Parse and check a definition for a STANDARD or EXPRESS machine: (document, diagnostics)."""
     report = Diagnostics()
     try:
         document = json.loads(text)
@@ -145,11 +145,45 @@ def diagnose(text: str) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
             "/QueryLanguage",
         )
     _machine(document, "", language, report)
+    if machine_type == "EXPRESS":
+        _express_only(document, "", report)
     return document, report.found
 
 
-def load(text: str) -> dict[str, Any]:
-    document, found = diagnose(text)
+def _express_only(machine: dict[str, Any], at: str, report: Diagnostics) -> None:
+    """Express workflows cannot wait for jobs, tokens or activity workers.
+    https://docs.aws.amazon.com/step-functions/latest/dg/concepts-standard-vs-express.html"""
+    states = machine.get("States")
+    for name, state in (states or {}).items() if isinstance(states, dict) else []:
+        if not isinstance(state, dict):
+            continue
+        where = f"{at}/States/{name}"
+        resource = state.get("Resource")
+        if isinstance(resource, str):
+            for suffix in (".sync:2", ".sync", ".waitForTaskToken"):
+                if resource.endswith(suffix):
+                    report.error(
+                        "SCHEMA_VALIDATION_FAILED",
+                        f"Express state machine does not support '{suffix.split(':')[0]}' service integration",
+                        f"{where}/Resource",
+                    )
+                    break
+            if ":activity:" in resource:
+                report.error(
+                    "SCHEMA_VALIDATION_FAILED",
+                    "Express state machine does not support Activity ARN",
+                    f"{where}/Resource",
+                )
+        for index, branch in enumerate(state.get("Branches") or []):
+            if isinstance(branch, dict):
+                _express_only(branch, f"{where}/Branches[{index}]", report)
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        if isinstance(processor, dict):
+            _express_only(processor, f"{where}/ItemProcessor", report)
+
+
+def load(text: str, machine_type: str = "STANDARD") -> dict[str, Any]:
+    document, found = diagnose(text, machine_type)
     if found or document is None:
         details = ", ".join(
             f"{item['code']}: {item['message']}" + (f" at {item['location']}" if item["location"] else "")

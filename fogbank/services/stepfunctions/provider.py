@@ -77,7 +77,7 @@ class StepFunctionsProvider(Provider):
         machines.check_name(request["name"])
         _check_role(request["roleArn"])
         execution_logs.check(request.get("loggingConfiguration"))
-        definition.load(request["definition"])
+        definition.load(request["definition"], request.get("type") or "STANDARD")
         arn = ctx.arn("states", f"stateMachine:{request['name']}")
         store = machines.machines(ctx.account, ctx.region)
         existing = store.get(arn)
@@ -113,7 +113,7 @@ class StepFunctionsProvider(Provider):
                 "Either the definition, the roleArn, the loggingConfiguration or the tracingConfiguration must be specified"
             )
         if "definition" in changes:
-            definition.load(changes["definition"])
+            definition.load(changes["definition"], record["type"])
         if "roleArn" in changes:
             _check_role(changes["roleArn"])
         execution_logs.check(changes.get("loggingConfiguration"))
@@ -147,7 +147,7 @@ class StepFunctionsProvider(Provider):
         return {"stateMachines": listed, **({"nextToken": token} if token else {})}
 
     def validate_state_machine_definition(self, ctx: RequestContext, request: Request) -> Response:
-        _, found = definition.diagnose(request["definition"])
+        _, found = definition.diagnose(request["definition"], request.get("type") or "STANDARD")
         limit = request.get("maxResults") or 100
         return {
             "result": "FAIL" if found else "OK",

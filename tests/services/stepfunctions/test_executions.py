@@ -644,3 +644,18 @@ def test_stop_execution_inside_map_aborts_iterations(sfn: Any, make_machine: Cal
         "MapStateAborted",
         "ExecutionAborted",
     ]
+
+
+def test_validate_state_machine_definition_express_refuses_callbacks(sfn: Any) -> None:
+    task = {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "End": True}
+    text = json.dumps({"StartAt": "T", "States": {"T": task}})
+    assert sfn.validate_state_machine_definition(definition=text, type="STANDARD")["result"] == "OK"
+    response = sfn.validate_state_machine_definition(definition=text, type="EXPRESS")
+    assert response["diagnostics"] == [
+        {
+            "severity": "ERROR",
+            "code": "SCHEMA_VALIDATION_FAILED",
+            "message": "Express state machine does not support '.waitForTaskToken' service integration",
+            "location": "/States/T/Resource",
+        }
+    ]
