@@ -9,7 +9,8 @@ Subscription filters deliver to Kinesis streams and Lambda functions (`subscript
 Not supported yet: subscription filters to Firehose or to CloudWatch Logs destinations (refused),
 metric filters publish no metrics; OpenSearch PPL/SQL query languages, Live Tail, exports, deliveries,
 destinations, data protection, account and resource policies, anomaly detection and the other
-operations answer 501. The KMS key is stored, not used. PutLogEvents' `entity` (telemetry
+operations answer 501. The KMS key is stored, not used; resource policies are stored and reported,
+not evaluated yet. PutLogEvents' `entity` (telemetry
 metadata for CloudWatch's related-resource views, which fogbank has not) is accepted and unused.
 """
 
@@ -23,7 +24,7 @@ import orjson
 
 from fogbank import state
 from fogbank.context import RequestContext
-from fogbank.services.logs import filters, queries, reading, writing
+from fogbank.services.logs import filters, policies, queries, reading, writing
 from fogbank.services.logs.errors import (
     InvalidOperationException,
     InvalidParameterException,
@@ -68,6 +69,16 @@ def _page(names: list[str], token: str | None, limit: int) -> tuple[list[str], s
     page = names[:limit]
     more = len(names) > limit
     return page, base64.b64encode(orjson.dumps({"after": page[-1]})).decode() if more else None
+
+
+def _matches_any(name: str, pattern: str) -> bool:
+    """ListLogGroups' pattern: alternatives separated by `|`, each a case-insensitive substring,
+    or a prefix when it starts with `^`."""
+    lowered = name.lower()
+    for alternative in pattern.lower().split("|"):
+        if lowered.startswith(alternative[1:]) if alternative.startswith("^") else alternative in lowered:
+            return True
+    return False
 
 
 class LogsProvider(Provider):
@@ -363,6 +374,43 @@ class LogsProvider(Provider):
 
     def test_metric_filter(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         return {"matches": filters.evaluate(request["filterPattern"], request["logEventMessages"])}
+
+    def list_log_groups(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        for member in ("dataSources", "fieldIndexNames", "logGroupTags"):
+            if request.get(member):
+                raise InvalidParameterException(
+                    f"ListLogGroups {member} filters are not supported by fogbank yet."
+                )
+        names = self.catalog.names(ctx.account, ctx.region)
+        if request.get("logGroupNamePattern"):
+            names = [name for name in names if _matches_any(name, request["logGroupNamePattern"])]
+        records = self.catalog.records(ctx.account, ctx.region)
+        if request.get("logGroupClass"):
+            names = [name for name in names if records[name]["logGroupClass"] == request["logGroupClass"]]
+        page, token = _page(names, request.get("nextToken"), request.get("limit", 50))
+        arn = f"arn:aws:logs:{ctx.region}:{ctx.account}:log-group:"
+        result: dict[str, Any] = {
+            "logGroups": [
+                {"logGroupName": n, "logGroupArn": arn + n, "logGroupClass": records[n]["logGroupClass"]}
+                for n in page
+            ]
+        }
+        if token:
+            result["nextToken"] = token
+        return result
+
+    # -- resource policies ---------------------------------------------------------------------
+
+    def put_resource_policy(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        policy = policies.put(ctx.account, ctx.region, request)
+        return {"resourcePolicy": policy, "revisionId": policy["revisionId"]}
+
+    def describe_resource_policies(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        return {"resourcePolicies": policies.describe(ctx.account, ctx.region, request)}
+
+    def delete_resource_policy(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        policies.delete(ctx.account, ctx.region, request)
+        return {}
 
     # -- Logs Insights ---------------------------------------------------------------------------
 

@@ -155,3 +155,38 @@ def test_create_log_group_invalid_name_is_invalid_parameter(logs: Any) -> None:
         r"Member must satisfy regular expression pattern: [.\-_/#A-Za-z0-9]+",
         400,
     )
+
+
+def test_list_log_groups_pattern_alternatives_and_prefix(client_factory: Callable[..., Any]) -> None:
+    logs = client_factory("logs", access_key=f"{random.randrange(10**11, 10**12)}")
+    for name in ("/app/api", "/app/worker", "/aws/lambda/Fn", "/other"):
+        logs.create_log_group(logGroupName=name)
+    found = logs.list_log_groups(logGroupNamePattern="^/app|lambda")["logGroups"]
+    assert [g["logGroupName"] for g in found] == ["/app/api", "/app/worker", "/aws/lambda/Fn"]
+    assert found[0]["logGroupClass"] == "STANDARD"
+    assert found[0]["logGroupArn"].startswith("arn:aws:logs:us-east-1:")
+    assert found[0]["logGroupArn"].endswith(":log-group:/app/api")
+    first = logs.list_log_groups(limit=3)
+    assert len(first["logGroups"]) == 3
+    assert [g["logGroupName"] for g in logs.list_log_groups(nextToken=first["nextToken"])["logGroups"]] == [
+        "/other"
+    ]
+
+
+def test_put_describe_delete_resource_policy(client_factory: Callable[..., Any]) -> None:
+    logs = client_factory("logs", access_key=f"{random.randrange(10**11, 10**12)}")
+    document = '{"Version": "2012-10-17", "Statement": []}'
+    put = logs.put_resource_policy(policyName="events", policyDocument=document)
+    assert (
+        put["resourcePolicy"]["policyName"] == "events" and put["resourcePolicy"]["policyScope"] == "ACCOUNT"
+    )
+    described = logs.describe_resource_policies()["resourcePolicies"]
+    assert [(p["policyName"], p["policyDocument"]) for p in described] == [("events", document)]
+    logs.delete_resource_policy(policyName="events")
+    assert logs.describe_resource_policies()["resourcePolicies"] == []
+    assert error_of(lambda: logs.put_resource_policy(policyName="bad", policyDocument="{not json"))[0] == (
+        "InvalidParameterException"
+    )
+    assert (
+        error_of(lambda: logs.delete_resource_policy(policyName="events"))[0] == "ResourceNotFoundException"
+    )
