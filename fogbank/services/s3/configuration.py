@@ -8,7 +8,7 @@ Documents live in `subresources`; their rules in concept modules (`tagging`, `ac
 default encryption.
 
 Not supported yet (refused with a clear error): server access logging delivery (PutBucketLogging
-with LoggingEnabled), lifecycle transitions, notifications to Lambda and EventBridge.
+with LoggingEnabled), lifecycle transitions.
 """
 
 from __future__ import annotations
@@ -327,6 +327,7 @@ class BucketConfiguration:
         bucket = bucket_of(ctx, request)
         configuration = notifications.validate_notifications(
             request["NotificationConfiguration"],
+            bucket,
             check_destinations=not request.get("SkipDestinationValidation"),
         )
         write_config(bucket, "notification", configuration)

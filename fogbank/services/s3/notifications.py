@@ -1,24 +1,30 @@
 """S3 event notifications: validation of notification configurations and delivery of S3 event
-records to SQS queues and SNS topics.
+records to SQS queues, SNS topics and Lambda functions, and of S3 events to EventBridge.
 
 Validation (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-event-types-and-destinations.html):
 each destination must exist (checked through the target service's public operations unless
-`x-amz-skip-destination-validation` is set); destinations fogbank cannot deliver to yet (Lambda,
-EventBridge) are refused with an InvalidArgument error saying so. Like S3, a test event
-(`s3:TestEvent`) goes to each SQS/SNS destination when a configuration is put.
+`x-amz-skip-destination-validation` is set), and a Lambda function's resource policy must let
+`s3.amazonaws.com` invoke it
+(https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html).
+Like S3, a test event (`s3:TestEvent`) goes to each SQS/SNS destination when a configuration is put.
 
 Delivery: S3's object operations call `notify(ctx, bucket, event_name, object_info)` after a
 change; each matching configuration receives the event record S3 sends (event structure 2.1,
 https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html),
-delivered on the clock's next turn, as S3 delivers asynchronously.
+delivered on the clock's next turn, as S3 delivers asynchronously. Functions are invoked
+asynchronously (invocation type Event). With `EventBridgeConfiguration` every event also goes to
+the default bus in EventBridge's shape (see `eventbridge_events`).
 """
 
 from __future__ import annotations
 
 import base64
+import fnmatch
 import itertools
+import json
 import logging
 import uuid
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 from urllib.parse import quote_plus
@@ -28,31 +34,26 @@ import orjson
 from fogbank import clock
 from fogbank.context import RequestContext
 from fogbank.errors import AwsError
+from fogbank.services.s3 import eventbridge_events
 from fogbank.services.s3.errors import InvalidArgument
 
 log = logging.getLogger("fogbank.s3.notifications")
 _sequence = itertools.count()
-_KINDS = (("QueueConfigurations", "QueueArn"), ("TopicConfigurations", "TopicArn"))
+_KINDS = (
+    ("QueueConfigurations", "QueueArn"),
+    ("TopicConfigurations", "TopicArn"),
+    ("LambdaFunctionConfigurations", "LambdaFunctionArn"),
+)
+_TESTED_KINDS = _KINDS[:2]  # S3 sends its test event to queues and topics only
 
 
 # -- configuration --------------------------------------------------------------------------------
 
 
-def validate_notifications(configuration: dict[str, Any], *, check_destinations: bool) -> dict[str, Any]:
+def validate_notifications(
+    configuration: dict[str, Any], bucket: dict[str, Any], *, check_destinations: bool
+) -> dict[str, Any]:
     """The configuration to store (with generated Ids), or S3's InvalidArgument error."""
-    if configuration.get("LambdaFunctionConfigurations"):
-        arn = configuration["LambdaFunctionConfigurations"][0].get("LambdaFunctionArn", "")
-        raise InvalidArgument(
-            "fogbank does not deliver S3 event notifications to Lambda functions yet",
-            ArgumentName1=arn,
-            ArgumentValue1="Delivery to Lambda is not supported yet",
-        )
-    if "EventBridgeConfiguration" in configuration:
-        raise InvalidArgument(
-            "fogbank does not deliver S3 event notifications to Amazon EventBridge yet",
-            ArgumentName1="EventBridgeConfiguration",
-            ArgumentValue1="Delivery to EventBridge is not supported yet",
-        )
     stored: dict[str, Any] = {}
     for kind, _arn_member in _KINDS:
         entries = []
@@ -64,12 +65,14 @@ def validate_notifications(configuration: dict[str, Any], *, check_destinations:
         if entries:
             stored[kind] = entries
     _check_overlaps([entry for kind, _arn in _KINDS for entry in stored.get(kind, [])])
+    if "EventBridgeConfiguration" in configuration:
+        stored["EventBridgeConfiguration"] = {}
     if check_destinations:
         failures = [
             (entry[arn_member], problem)
             for kind, arn_member in _KINDS
             for entry in stored.get(kind, [])
-            if (problem := destination_problem(entry[arn_member])) is not None
+            if (problem := destination_problem(entry[arn_member], bucket)) is not None
         ]
         if failures:
             fields = {}
@@ -148,12 +151,14 @@ def _check_overlaps(entries: list[dict[str, Any]]) -> None:
                 )
 
 
-def destination_problem(arn: str) -> str | None:
+def destination_problem(arn: str, bucket: dict[str, Any]) -> str | None:
     """Why S3 could not validate a destination, or None when it exists."""
     parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[2] not in ("sqs", "sns"):
+    if len(parts) != 6 or parts[2] not in ("sqs", "sns", "lambda"):
         return "The destination ARN is not valid"
     service, region, account, name = parts[2], parts[3], parts[4], parts[5]
+    if service == "lambda":
+        return _function_problem(arn, account, region, bucket)
     try:
         _find_destination(service, name, arn, account, region)
     except (ImportError, AwsError) as error:
@@ -165,6 +170,46 @@ def destination_problem(arn: str) -> str | None:
             else "The destination topic does not exist"
         )
     return None
+
+
+def _function_problem(arn: str, account: str, region: str, bucket: dict[str, Any]) -> str | None:
+    """S3 checks that it may invoke the function (which also fails for a missing function)."""
+    from fogbank.services.calls import call
+
+    refused = f"Not authorized to invoke function [{arn}]"
+    try:
+        policy = call("lambda", "GetPolicy", {"FunctionName": arn}, account=account, region=region)
+    except AwsError:  # no function, or no resource policy at all
+        return refused
+    statements = json.loads(policy["Policy"]).get("Statement") or []
+    if isinstance(statements, dict):
+        statements = [statements]
+    if any(_allows_s3(statement, bucket) for statement in statements):
+        return None
+    return refused
+
+
+def _allows_s3(statement: dict[str, Any], bucket: dict[str, Any]) -> bool:
+    """Whether a statement lets S3 invoke the function for this bucket (AddPermission's
+    SourceArn / SourceAccount conditions included)."""
+    principal = statement.get("Principal")
+    services = principal.get("Service") if isinstance(principal, dict) else principal
+    actions = statement.get("Action")
+    actions = [actions] if isinstance(actions, str) else actions or []
+    if statement.get("Effect") != "Allow" or "s3.amazonaws.com" not in (
+        [services] if isinstance(services, str) else services or []
+    ):
+        return False
+    if not any(action in ("lambda:InvokeFunction", "lambda:*", "*") for action in actions):
+        return False
+    facts = {"aws:sourcearn": f"arn:aws:s3:::{bucket['Name']}", "aws:sourceaccount": bucket["Account"]}
+    for condition in (statement.get("Condition") or {}).values():
+        for key, wanted in condition.items():
+            fact = facts.get(key.lower())
+            values = [wanted] if isinstance(wanted, str) else wanted
+            if fact is not None and not any(fnmatch.fnmatchcase(fact, value) for value in values):
+                return False
+    return True
 
 
 def _find_destination(service: str, name: str, arn: str, account: str, region: str) -> dict[str, Any]:
@@ -284,6 +329,8 @@ def notify(
     if not bucket or not config:
         return
     event_name = event_name.removeprefix("s3:")
+    if "EventBridgeConfiguration" in config:
+        eventbridge_events.publish(ctx, bucket, event_name, object_info, principal)
     for kind, arn_member in _KINDS:
         for entry in config.get(kind) or []:
             if _event_matches(entry, event_name, object_info["Key"]):
@@ -303,7 +350,7 @@ def send_test_events(ctx: RequestContext, bucket: dict[str, Any], configuration:
         "HostId": base64.b64encode(uuid.uuid4().bytes * 2).decode(),
     }
     body = orjson.dumps(document).decode()
-    for kind, arn_member in _KINDS:
+    for kind, arn_member in _TESTED_KINDS:
         for entry in configuration.get(kind) or []:
             _deliver_later(entry[arn_member], body)
 
@@ -312,11 +359,14 @@ def _deliver_later(arn: str, body: str) -> None:
     clock.call_later(0, lambda: deliver(arn, body))
 
 
-def deliver(arn: str, body: str) -> None:
-    """Send one notification document to an SQS queue or SNS topic (errors are logged)."""
+def deliver(arn: str, body: str) -> Coroutine[Any, Any, None] | None:
+    """Send one notification document to an SQS queue or SNS topic (errors are logged); for a
+    Lambda function, the invocation to run."""
     from fogbank.services.calls import call
 
     service, region, account, name = arn.split(":", 5)[2:6]
+    if service == "lambda":
+        return _invoke(arn, account, region, body)
     try:
         if service == "sqs":
             queue = _find_destination("sqs", name, arn, account, region)
@@ -336,4 +386,17 @@ def deliver(arn: str, body: str) -> None:
                 region=region,
             )
     except (ImportError, AwsError) as error:
+        log.warning("S3 notification to %s failed: %s", arn, error)
+    return None
+
+
+async def _invoke(arn: str, account: str, region: str, body: str) -> None:
+    """Hand the event to Lambda's asynchronous queue (its retries and destinations apply)."""
+    from fogbank.services import registry
+    from fogbank.services.lambda_ import invocations
+
+    try:
+        registry.provider("lambda")  # started: waiting async events resumed
+        await invocations.invoke(account, region, arn, None, body.encode(), "Event")
+    except AwsError as error:
         log.warning("S3 notification to %s failed: %s", arn, error)

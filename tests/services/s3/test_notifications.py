@@ -126,29 +126,6 @@ def test_put_bucket_notification_configuration_skip_validation_accepts_missing_q
     ]
 
 
-def test_put_bucket_notification_configuration_lambda_fails_not_supported(s3: Any, bucket: str) -> None:
-    arn = "arn:aws:lambda:us-east-1:000000000000:function:handler"
-    code, message, status, _ = error_of(
-        s3.put_bucket_notification_configuration,
-        Bucket=bucket,
-        NotificationConfiguration={
-            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]
-        },
-    )
-    assert (code, status) == ("InvalidArgument", 400)
-    assert message == "fogbank does not deliver S3 event notifications to Lambda functions yet"
-
-
-def test_put_bucket_notification_configuration_eventbridge_fails_not_supported(s3: Any, bucket: str) -> None:
-    code, message, status, _ = error_of(
-        s3.put_bucket_notification_configuration,
-        Bucket=bucket,
-        NotificationConfiguration={"EventBridgeConfiguration": {}},
-    )
-    assert (code, status) == ("InvalidArgument", 400)
-    assert message == "fogbank does not deliver S3 event notifications to Amazon EventBridge yet"
-
-
 def test_put_bucket_notification_configuration_two_prefix_rules_fails_invalid_argument(
     s3: Any, bucket: str, queue: tuple[str, str]
 ) -> None:
