@@ -1,6 +1,8 @@
 """Amazon Kinesis Data Streams operations (JSON from boto3 and the CLI; CBOR from the Java SDK).
 
-Not supported yet: resource policies, warm throughput and record distribution strategies, the
+Resource policies are stored and reported, not evaluated yet (no IAM enforcement).
+
+Not supported yet: warm throughput and record distribution strategies, the
 newer queue and channel operations, account settings, and DryRun (refused with a clear error).
 Enhanced monitoring is stored and reported, but no CloudWatch metrics are published yet. KMS encryption is recorded and reported on the stream
 and its records; the key is not checked against a KMS service. Shard throughput limits are emulated
@@ -9,6 +11,7 @@ only with FOGBANK_KINESIS_THROUGHPUT_LIMITS=1 (see `throughput.py`).
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -19,6 +22,7 @@ from fogbank.services.kinesis import consumers, describing, iterators, records, 
 from fogbank.services.kinesis.errors import (
     InvalidArgumentException,
     ResourceInUseException,
+    ResourceNotFoundException,
     ValidationException,
     stream_not_found,
 )
@@ -423,6 +427,41 @@ class KinesisProvider(Provider):
             tags.pop(key, None)
         with state.atomic():
             self.catalog.save(stream)
+
+    # -- resource policies ---------------------------------------------------------------------
+
+    def put_resource_policy(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        stream, holder = self._policy_holder(ctx, request["ResourceARN"])
+        try:
+            json.loads(request["Policy"])
+        except ValueError:
+            raise InvalidArgumentException("Policy is not a valid JSON document.") from None
+        holder["Policy"] = request["Policy"]
+        with state.atomic():
+            self.catalog.save(stream)
+        return {}
+
+    def get_resource_policy(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        _, holder = self._policy_holder(ctx, request["ResourceARN"])
+        return {"Policy": holder.get("Policy") or "{}"}
+
+    def delete_resource_policy(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        stream, holder = self._policy_holder(ctx, request["ResourceARN"])
+        if not holder.pop("Policy", None):
+            raise ResourceNotFoundException(
+                f"No resource policy found for resource ARN {request['ResourceARN']}."
+            )
+        with state.atomic():
+            self.catalog.save(stream)
+        return {}
+
+    def _policy_holder(self, ctx: RequestContext, arn: str) -> tuple[Stream, dict[str, Any]]:
+        """The stream, and the record (stream or consumer) that holds an ARN's resource policy."""
+        if "/consumer/" in arn:
+            stream = self.catalog.get(ctx.account, ctx.region, consumers.split_arn(arn)[0])
+            return stream, consumers.find(stream, None, arn)
+        stream = self.catalog.get(ctx.account, ctx.region, stream_name_of({"StreamARN": arn}))
+        return stream, stream.record
 
     # -- consumers -----------------------------------------------------------------------------
 

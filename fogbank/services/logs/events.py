@@ -108,6 +108,17 @@ class GroupEvents:
         high = len(events) if end is None else bisect.bisect_left(events, (end, -1), key=_position)
         return events[low:high]
 
+    def find(self, event_id: str) -> Event | None:
+        """An event by its eventId (timestamp and arrival sequence), in whichever stream it is."""
+        if len(event_id) != 56:
+            return None
+        position = (int(event_id[:20]), int(event_id[20:]))
+        for events in self.streams.values():
+            index = bisect.bisect_left(events, position, key=_position)
+            if index < len(events) and events[index].position == position:
+                return events[index]
+        return None
+
     # -- rollback ------------------------------------------------------------------------------
 
     def _reload(self, key: str) -> None:

@@ -24,7 +24,7 @@ import orjson
 
 from fogbank import state
 from fogbank.context import RequestContext
-from fogbank.services.logs import filters, policies, queries, reading, writing
+from fogbank.services.logs import filters, insights, policies, queries, reading, writing
 from fogbank.services.logs.errors import (
     InvalidOperationException,
     InvalidParameterException,
@@ -398,6 +398,22 @@ class LogsProvider(Provider):
         if token:
             result["nextToken"] = token
         return result
+
+    def get_log_record(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+        """The fields of one event by the `@ptr` a Logs Insights query returned."""
+        group_name, _, event_id = request["logRecordPointer"].rpartition("/")
+        group = self.catalog.find(ctx.account, ctx.region, group_name)
+        found = group.expire().find(event_id) if group is not None and event_id.isdigit() else None
+        if group is None or found is None:
+            raise InvalidParameterException("The specified logRecordPointer is invalid.")
+        row = insights.row_of(found, group.name, ctx.account)
+        del row["@ptr"]
+        return {
+            "logRecord": {
+                name: value if isinstance(value, str) else orjson.dumps(value).decode()
+                for name, value in row.items()
+            }
+        }
 
     # -- resource policies ---------------------------------------------------------------------
 

@@ -331,3 +331,22 @@ def test_kinesis_with_aws_cli_put_and_get_records(
     records = aws_cli("kinesis", "get-records", "--shard-iterator", iterator)["Records"]
     assert [(r["SequenceNumber"], r["PartitionKey"]) for r in records] == [(put["SequenceNumber"], "k")]
     assert base64.b64decode(records[0]["Data"]) in (b"hello", b"aGVsbG8=")
+
+
+def test_put_get_delete_resource_policy_on_stream_and_consumer(
+    kinesis: Any, make_stream: Callable[..., str]
+) -> None:
+    name = make_stream()
+    arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+    policy = '{"Version": "2012-10-17", "Statement": []}'
+    kinesis.put_resource_policy(ResourceARN=arn, Policy=policy)
+    assert kinesis.get_resource_policy(ResourceARN=arn)["Policy"] == policy
+    consumer = kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="c")["Consumer"]["ConsumerARN"]
+    assert kinesis.get_resource_policy(ResourceARN=consumer)["Policy"] == "{}"
+    kinesis.delete_resource_policy(ResourceARN=arn)
+    assert kinesis.get_resource_policy(ResourceARN=arn)["Policy"] == "{}"
+    assert (
+        error_of(lambda: kinesis.put_resource_policy(ResourceARN=arn, Policy="{nope"))[0]
+        == "InvalidArgumentException"
+    )
+    assert error_of(lambda: kinesis.delete_resource_policy(ResourceARN=arn))[0] == "ResourceNotFoundException"

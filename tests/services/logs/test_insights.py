@@ -114,3 +114,17 @@ def test_describe_queries_lists_completed_queries(logs: Any, queried: tuple[str,
     )
     found = logs.describe_queries(logGroupName=group)["queries"]
     assert found[0]["queryId"] == started["queryId"] and found[0]["status"] == "Complete"
+
+
+def test_get_log_record_by_query_pointer(logs: Any, queried: tuple[str, int]) -> None:
+    group, now = queried
+    answer = query(logs, group, now, "fields @ptr, @message | limit 1")
+    pointer = table(answer)[0]["@ptr"]
+    record = logs.get_log_record(logRecordPointer=pointer)["logRecord"]
+    assert record["@message"] == table(answer)[0]["@message"]
+    assert record["@logStream"] in ("api", "worker") and record["@log"] == f"000000000000:{group}"
+    assert record["@timestamp"].isdigit() and record["level"] in ("ERROR", "INFO")
+    assert (
+        error_of(lambda: logs.get_log_record(logRecordPointer=f"{group}/123"))[0]
+        == "InvalidParameterException"
+    )
