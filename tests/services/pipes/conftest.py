@@ -4,13 +4,12 @@ factory of Python functions (enrichments and targets)."""
 from __future__ import annotations
 
 import contextlib
-import io
 import json
-import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from pipes_support import build_zip
 
 TRUST_PIPES = {
     "Version": "2012-10-17",
@@ -65,14 +64,6 @@ def queue(sqs: Any, unique_name: Callable[[str], str]) -> Iterator[Callable[[str
     for url in made:
         with contextlib.suppress(Exception):
             sqs.delete_queue(QueueUrl=url)
-
-
-def build_zip(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+from collections.abc import Callable
 from typing import Any
 
 
@@ -11,3 +14,22 @@ def receive_one(sqs: Any, url: str, wait: int = 20) -> dict[str, Any]:
     assert found, "nothing arrived"
     sqs.delete_message(QueueUrl=url, ReceiptHandle=found[0]["ReceiptHandle"])
     return dict(found[0])
+
+
+def build_zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def eventually(check: Callable[[], Any], sqs: Any, idle_url: str, rounds: int = 20) -> Any:
+    """`check()` once it answers something truthy, long-polling an idle queue between tries
+    (a pipe's work is asynchronous; this waits on fogbank, never on a sleep)."""
+    for _ in range(rounds):
+        found = check()
+        if found:
+            return found
+        sqs.receive_message(QueueUrl=idle_url, WaitTimeSeconds=1)
+    return check()
