@@ -8,13 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from fogbank import state
 from fogbank.services.kinesis.shards import ShardLog, parse_sequence_number, tick_at
+from fogbank.state import Database
 
 
 @pytest.fixture
 def log() -> Iterator[ShardLog]:
-    database = state.open_database(None)
+    database = Database(None)  # its own in-memory database: the process-wide one is left alone
     yield ShardLog(
         database, "000000000000/us-east-1", "stream-id", "shardId-000000000000", 0, tick_at(1000.0)
     )
