@@ -1,5 +1,7 @@
 """Event patterns: validation (with AWS's `InvalidEventPatternException` texts), compilation and
-matching, shared by EventBridge buses, archives, Pipes and Lambda event filters.
+matching, shared by EventBridge buses, archives, Pipes, Lambda event filters and SNS filter
+policies (AWS runs one matcher for all of them; a `Dialect` says where a caller's rules differ:
+its error prefix and the operators it offers).
 
 Semantics follow https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html and
 https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html:
@@ -35,11 +37,29 @@ Matcher = Callable[[Any], bool]
 
 
 class InvalidPattern(ValueError):
-    """An invalid event pattern; `str(error)` is AWS's full message."""
+    """An invalid event pattern; `str(error)` is AWS's full message (`prefix` + `reason`)."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(PREFIX + reason)
+    def __init__(self, reason: str, prefix: str = PREFIX) -> None:
+        super().__init__(prefix + reason)
         self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """How one caller's patterns differ from EventBridge's: the prefix of its error messages, the
+    operators it accepts, the string operators `anything-but` may hold, whether `prefix` and
+    `suffix` take `{"equals-ignore-case": ...}`, and its limit on expanded `$or` alternatives."""
+
+    prefix: str = PREFIX
+    operators: frozenset[str] = frozenset(
+        ("prefix", "suffix", "equals-ignore-case", "wildcard", "exists", "anything-but", "numeric", "cidr")
+    )
+    anything_but_operators: frozenset[str] = frozenset(("prefix", "suffix", "wildcard", "equals-ignore-case"))
+    folded_affixes: bool = True
+    max_or_combinations: int = MAX_OR_COMBINATIONS
+
+
+EVENTBRIDGE = Dialect()
 
 
 # -- parsing and validation ---------------------------------------------------------------------
@@ -59,40 +79,46 @@ def parse(document: str) -> dict[str, Any]:
     return pattern
 
 
-def validate(pattern: dict[str, Any]) -> None:
-    """Raise `InvalidPattern` with AWS's reason when the pattern is not acceptable."""
-    if _count_alternatives(pattern) > MAX_OR_COMBINATIONS:
-        raise InvalidPattern("Filter is too complex")
-    _validate_object(pattern)
+def validate(pattern: dict[str, Any], dialect: Dialect = EVENTBRIDGE) -> None:
+    """Raise `InvalidPattern` with AWS's reason (after the dialect's prefix) when the pattern is
+    not acceptable."""
+    try:
+        if _count_alternatives(pattern) > dialect.max_or_combinations:
+            raise InvalidPattern("Filter is too complex")
+        _validate_object(pattern, dialect)
+    except InvalidPattern as problem:
+        if dialect.prefix == PREFIX:
+            raise
+        raise InvalidPattern(problem.reason, dialect.prefix) from None
 
 
-def _validate_object(node: dict[str, Any]) -> None:
+def _validate_object(node: dict[str, Any], dialect: Dialect) -> None:
     if not node:
         raise InvalidPattern("Empty objects are not allowed")
     for key, value in node.items():
         if key == "$or":
-            _validate_or(value)
+            _validate_or(value, dialect)
         elif isinstance(value, dict):
-            _validate_object(value)
+            _validate_object(value, dialect)
         elif isinstance(value, list):
             if not value:
                 raise InvalidPattern("Empty arrays are not allowed")
             for rule in value:
-                _validate_rule(rule)
+                _validate_rule(rule, dialect)
         else:
             raise InvalidPattern(f'"{key}" must be an object or an array')
 
 
-def _validate_or(value: Any) -> None:
+def _validate_or(value: Any, dialect: Dialect) -> None:
     if not isinstance(value, list):
         raise InvalidPattern('"$or" must be an object or an array')
     if len(value) < 2 or not all(isinstance(item, dict) for item in value):
         raise InvalidPattern("Or relationship must be an array of at least 2 objects")
     for alternative in value:
-        _validate_object(alternative)
+        _validate_object(alternative, dialect)
 
 
-def _validate_rule(rule: Any) -> None:
+def _validate_rule(rule: Any, dialect: Dialect) -> None:
     if rule is None or isinstance(rule, str | bool | int | float):
         return
     if not isinstance(rule, dict):
@@ -100,14 +126,14 @@ def _validate_rule(rule: Any) -> None:
     if len(rule) != 1:
         raise InvalidPattern("Only one key allowed in match expression")
     operator, operand = next(iter(rule.items()))
-    check = _CHECKS.get(operator)
+    check = _CHECKS.get(operator) if operator in dialect.operators else None
     if check is None:
         raise InvalidPattern(f"Unrecognized match type {operator}")
-    check(operator, operand)
+    check(operator, operand, dialect)
 
 
-def _check_string(operator: str, operand: Any) -> None:
-    if operator in ("prefix", "suffix") and isinstance(operand, dict):
+def _check_string(operator: str, operand: Any, dialect: Dialect) -> None:
+    if operator in ("prefix", "suffix") and isinstance(operand, dict) and dialect.folded_affixes:
         if list(operand) != ["equals-ignore-case"]:
             raise InvalidPattern(f"Unsupported {operator} pattern: {next(iter(operand), '')}")
         operand = operand["equals-ignore-case"]
@@ -133,19 +159,14 @@ def _check_wildcard(text: str) -> None:
         raise InvalidPattern(f"Invalid escape character at pos {len(text)}")
 
 
-def _check_exists(operator: str, operand: Any) -> None:
+def _check_exists(operator: str, operand: Any, dialect: Dialect) -> None:
     if not isinstance(operand, bool):
         raise InvalidPattern("exists match pattern must be either true or false.")
 
 
-def _check_anything_but(operator: str, operand: Any) -> None:
+def _check_anything_but(operator: str, operand: Any, dialect: Dialect) -> None:
     if isinstance(operand, dict):
-        if len(operand) != 1 or next(iter(operand)) not in (
-            "prefix",
-            "suffix",
-            "wildcard",
-            "equals-ignore-case",
-        ):
+        if len(operand) != 1 or next(iter(operand)) not in dialect.anything_but_operators:
             raise InvalidPattern(f"Unsupported anything-but pattern: {next(iter(operand), '')}")
         inner, value = next(iter(operand.items()))
         values = value if isinstance(value, list) and inner in ("wildcard", "equals-ignore-case") else [value]
@@ -165,9 +186,11 @@ def _check_anything_but(operator: str, operand: Any) -> None:
             raise InvalidPattern("Inside anything but list, start|null|boolean is not supported.")
 
 
-def _check_numeric(operator: str, operand: Any) -> None:
-    if not isinstance(operand, list) or not operand:
+def _check_numeric(operator: str, operand: Any, dialect: Dialect) -> None:
+    if not isinstance(operand, list):
         raise InvalidPattern("Value of numeric must be an array.")
+    if not operand:  # the parser meets the closing bracket where it wants an operator
+        raise InvalidPattern("Invalid member in numeric match: ]")
     first = operand[0]
     if not isinstance(first, str):
         raise InvalidPattern(f"Invalid member in numeric match: {json.dumps(first)}")
@@ -192,18 +215,22 @@ def _check_numeric(operator: str, operand: Any) -> None:
         raise InvalidPattern("Too many terms in numeric range expression")
 
 
-def _check_cidr(operator: str, operand: Any) -> None:
+def _check_cidr(operator: str, operand: Any, dialect: Dialect) -> None:
+    """Checked in AWS's order (Event Ruler's CIDR parser); a non-string says `prefix`, as AWS's does."""
     if not isinstance(operand, str):
-        raise InvalidPattern("cidr match pattern must be a string")
+        raise InvalidPattern("prefix match pattern must be a string")
+    address, _, mask = operand.partition("/")
+    if operand.count("/") != 1 or not mask:
+        raise InvalidPattern("Malformed CIDR, one '/' required")
+    if not mask.isdigit():
+        raise InvalidPattern("Malformed CIDR, mask bits must be an integer")
     try:
         ipaddress.ip_network(operand, strict=False)
     except ValueError:
-        raise InvalidPattern(f"Nonstandard IP address: {operand.partition('/')[0]}") from None
-    if "/" not in operand:
-        raise InvalidPattern("Malformed CIDR, one '/' required")
+        raise InvalidPattern(f"Nonstandard IP address: {address}") from None
 
 
-_CHECKS: dict[str, Callable[[str, Any], None]] = {
+_CHECKS: dict[str, Callable[[str, Any, Dialect], None]] = {
     "prefix": _check_string,
     "suffix": _check_string,
     "equals-ignore-case": _check_string,
