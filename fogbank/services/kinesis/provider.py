@@ -70,6 +70,7 @@ class KinesisProvider(Provider):
         self.catalog = Catalog()
 
     def stop(self) -> None:
+        subscriptions.end_all()
         self.catalog.forget_all()
 
     # -- public API for engines (event source mappings) ----------------------------------------
@@ -134,6 +135,8 @@ class KinesisProvider(Provider):
             )
         with state.atomic():
             self.catalog.remove(stream)
+        stream.record["Consumers"].clear()  # (the deleted record) its subscriptions end
+        subscriptions.wake_all()
         return {}
 
     def describe_stream(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
@@ -482,6 +485,7 @@ class KinesisProvider(Provider):
         del stream.record["Consumers"][consumer["ConsumerName"]]
         with state.atomic():
             self.catalog.save(stream)
+        subscriptions.wake_all()  # its subscriptions end
         return {}
 
     def list_stream_consumers(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
@@ -511,7 +515,7 @@ class KinesisProvider(Provider):
             },
         )
         subscriptions.claim(consumer["ConsumerARN"], request["ShardId"])
-        return {"EventStream": subscriptions.events(stream, log, tick)}
+        return {"EventStream": subscriptions.events(stream, log, consumer["ConsumerARN"], tick)}
 
     def _consumer(self, ctx: RequestContext, request: dict[str, Any]) -> tuple[Stream, dict[str, Any]]:
         arn = request.get("ConsumerARN")

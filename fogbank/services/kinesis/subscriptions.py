@@ -40,14 +40,39 @@ def claim(consumer_arn: str, shard_id: str) -> None:
     _last_call[key] = now
 
 
-async def events(stream: Stream, log: ShardLog, tick: int) -> AsyncIterator[dict[str, Any]]:
-    """The SubscribeToShardEvent payloads of one subscription."""
+_wakers: set[asyncio.Event] = set()
+
+
+def wake_all() -> None:
+    """Let every subscription look again at whether it is still wanted."""
+    for wake in list(_wakers):
+        wake.set()
+
+
+def end_all() -> None:
+    """End every subscription (the provider stops: reset or shutdown)."""
+    global _generation
+    _generation += 1
+    _last_call.clear()
+    wake_all()
+
+
+_generation = 0  # raised when the provider stops: older subscriptions end
+
+
+async def events(
+    stream: Stream, log: ShardLog, consumer_arn: str, tick: int
+) -> AsyncIterator[dict[str, Any]]:
+    """The SubscribeToShardEvent payloads of one subscription; it ends early when its consumer is
+    deregistered, its stream deleted or the provider stopped."""
+    generation = _generation
     wake = asyncio.Event()
+    _wakers.add(wake)
     unsubscribe = log.on_append(wake.set)
     timer = clock.call_at(clock.now() + LIFETIME, wake.set)
     end = clock.now() + LIFETIME
     try:
-        while True:
+        while generation == _generation and _wanted(stream, consumer_arn):
             wake.clear()
             found = log.read(tick, MAX_RECORDS)
             tick = found[-1].tick + 1 if found else tick
@@ -58,8 +83,13 @@ async def events(stream: Stream, log: ShardLog, tick: int) -> AsyncIterator[dict
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), HEARTBEAT)
     finally:
+        _wakers.discard(wake)
         unsubscribe()
         timer.cancel()
+
+
+def _wanted(stream: Stream, consumer_arn: str) -> bool:
+    return any(c["ConsumerARN"] == consumer_arn for c in stream.record["Consumers"].values())
 
 
 def _event(stream: Stream, log: ShardLog, found: list[Any], tick: int) -> dict[str, Any]:

@@ -93,3 +93,17 @@ def test_subscribe_to_shard_unknown_consumer_is_not_found(
         )
     )
     assert (code, status) == ("ResourceNotFoundException", 400)
+
+
+def test_subscribe_to_shard_ends_when_consumer_is_deregistered(
+    kinesis: Any, make_stream: Callable[..., str]
+) -> None:
+    name = make_stream()
+    consumer = consumer_of(kinesis, name)
+    answer = kinesis.subscribe_to_shard(
+        ConsumerARN=consumer, ShardId="shardId-000000000000", StartingPosition={"Type": "LATEST"}
+    )
+    events = iter(answer["EventStream"])
+    assert next(events)["SubscribeToShardEvent"]["Records"] == []
+    kinesis.deregister_stream_consumer(ConsumerARN=consumer)
+    assert list(events) == []
