@@ -5,11 +5,11 @@ apply; a refused invoke goes to the subscription's dead-letter queue."""
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import re
-import zipfile
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,21 +17,11 @@ from aws_lambda_powertools.utilities.parser.models import SnsModel
 from botocore.exceptions import ClientError
 from sns_support import receive
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "lambda_"))
+from lambda_support import TRUST_LAMBDA, build_zip  # noqa: E402 - Lambda's own test helper
+
 ECHO = "def handler(event, context):\n    return event\n"
 FAIL = "def handler(event, context):\n    raise RuntimeError('boom')\n"
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ],
-}
-
-
-def package(code: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", code)
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -45,7 +35,7 @@ def make_function(
 ) -> Iterator[Callable[..., str]]:
     """`make_function(code, **event_invoke_config)` → the function ARN (deleted after the test)."""
     iam = client_factory("iam")
-    role = iam.create_role(RoleName=unique_name("role"), AssumeRolePolicyDocument=json.dumps(TRUST))
+    role = iam.create_role(RoleName=unique_name("role"), AssumeRolePolicyDocument=json.dumps(TRUST_LAMBDA))
     names: list[str] = []
 
     def make(code: str, **invoke_config: Any) -> str:
@@ -55,7 +45,7 @@ def make_function(
             Runtime="python3.12",
             Role=role["Role"]["Arn"],
             Handler="app.handler",
-            Code={"ZipFile": package(code)},
+            Code={"ZipFile": build_zip({"app.py": code})},
         )["FunctionArn"]
         names.append(name)
         lambda_client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})

@@ -192,6 +192,12 @@ def test_filter_policy_body_scope_aws_examples(policy, body, expected):
     assert compiled.matches_body(json.dumps(body)) is expected
 
 
+def test_filter_policy_empty_policy_lets_everything_through():
+    filter_policies.validate({}, "MessageBody")
+    assert filter_policies.compile_policy({}, "MessageBody").matches_body("plain text") is True
+    assert filter_policies.compile_policy({}).matches_attributes({}) is True
+
+
 def test_filter_policy_body_scope_non_json_body_never_matches():
     compiled = filter_policies.compile_policy({"a": [{"exists": False}]}, "MessageBody")
     assert compiled.matches_body("plain text") is False
@@ -227,6 +233,12 @@ INVALID_POLICIES = [
         "FilterPolicy: Unsupported anything-but pattern: wildcard",
     ),
     ({"a": {"b": ["c"]}}, "Filter policy scope MessageAttributes does not support nested filter policy"),
+    # Where SNS differs from EventBridge's patterns: no wildcard, no case-folded prefix.
+    ({"a": [{"wildcard": "x*"}]}, "FilterPolicy: Unrecognized match type wildcard"),
+    ({"a": [{"prefix": {"equals-ignore-case": "x"}}]}, "FilterPolicy: prefix match pattern must be a string"),
+    ({"a": [{"cidr": 10}]}, "FilterPolicy: prefix match pattern must be a string"),
+    ({"a": [{"numeric": []}]}, "FilterPolicy: Invalid member in numeric match: ]"),
+    ({"$or": [{"a": ["x"]}]}, "FilterPolicy: Or relationship must be an array of at least 2 objects"),
 ]
 
 
