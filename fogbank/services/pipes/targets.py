@@ -71,8 +71,14 @@ def arn_parts(arn: str) -> tuple[str, str, str, str]:
     return parts[2], parts[3], parts[4], parts[5]
 
 
-def check_enrichment(arn: str, account: str, region: str) -> None:
-    kind, _, _, resource = arn_parts(arn)
+def check_enrichment(arn: str, parameters: dict[str, Any], account: str, region: str) -> None:
+    kind = arn_parts(arn)[0]
+    if parameters.get("HttpParameters"):
+        raise ValidationException(
+            "EnrichmentParameters.HttpParameters apply to API destinations and API Gateway, which "
+            "fogbank's pipes do not support yet.",
+            "EnrichmentParameters.HttpParameters",
+        )
     if kind == "lambda":
         calls.call("lambda", "GetFunction", {"FunctionName": arn}, account=account, region=region)
         return
