@@ -291,6 +291,25 @@ def _close(live: Live, status: str, output: Any, error: StatesError | None) -> N
     live.done.set()
 
 
+async def settle(arn: str, limit: int = 200) -> None:
+    """Let a new execution run until it waits (or ends) before StartExecution answers, so that
+    what a caller does next (receive the message a task sent, send its token, advance the clock)
+    finds the execution where it is waiting. The execution's history stops growing when it does."""
+    live = _live.get(arn)
+    if live is None:
+        return
+    seen, quiet = -1, 0
+    for _ in range(limit):
+        if live.done.is_set():
+            return
+        await asyncio.sleep(0)
+        size = len(live.run.history.events)
+        quiet = quiet + 1 if size == seen else 0
+        if quiet >= 2:
+            return
+        seen = size
+
+
 def stop(arn: str, error: str | None, cause: str | None) -> bool:
     live = _live.get(arn)
     if live is None or live.task is None or live.task.done():

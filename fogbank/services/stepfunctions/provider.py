@@ -280,8 +280,9 @@ class StepFunctionsProvider(Provider):
             test_case=test_case or None,
         )
 
-    def start_execution(self, ctx: RequestContext, request: Request) -> Response:
+    async def start_execution(self, ctx: RequestContext, request: Request) -> Response:
         started = self._start(ctx, request)
+        await executions.settle(started["executionArn"])
         return {"executionArn": started["executionArn"], "startDate": started["startDate"]}
 
     async def start_sync_execution(self, ctx: RequestContext, request: Request) -> Response:

@@ -32,7 +32,9 @@ start_nested: StartNested | None = None
 
 
 class Deadlines:
-    """TimeoutSeconds and HeartbeatSeconds of one attempt: either cancels the work with its error."""
+    """TimeoutSeconds and HeartbeatSeconds of one attempt: either cancels the work with its error.
+    The work is the execution's own task (the task's call runs in it, without a hop through
+    another task, so that an execution runs inline until it really waits) or a token's future."""
 
     def __init__(self, work: asyncio.Future[Any], timeout: float | None, heartbeat: float | None) -> None:
         self.work = work
@@ -47,6 +49,11 @@ class Deadlines:
         if not self.work.done():
             self.reason = reason
             self.work.cancel()
+
+    def absorb(self) -> None:
+        """The work was the execution's own task: the cancellation was ours and is over."""
+        if isinstance(self.work, asyncio.Task):
+            self.work.uncancel()
 
     def beat(self) -> None:
         if self.heartbeat_timer is not None and self.heartbeat_seconds:
@@ -103,8 +110,12 @@ async def attempt(run: Run, data: StateData, retries: Retries) -> Any:
             "heartbeat": heartbeat,
             "timeout_at": clock.now() + timeout if timeout else None,
         }
-    work = asyncio.ensure_future(_work(run, target, params, callback, names, lane, data))
-    return await _outcome(run, lane, prefix, names, work, Deadlines(work, timeout, heartbeat), callback)
+    own_task = asyncio.current_task()
+    assert own_task is not None
+    deadlines = Deadlines(own_task, timeout, heartbeat)
+    return await _outcome(
+        run, lane, prefix, names, _work(run, target, params, callback, names, lane, data), deadlines, callback
+    )
 
 
 def _labels(target: Target) -> tuple[str, dict[str, str]]:
@@ -123,7 +134,7 @@ async def _outcome(
     lane: Lane,
     prefix: str,
     names: dict[str, str],
-    work: asyncio.Future[Any],
+    work: Awaitable[Any],
     deadlines: Deadlines,
     callback: callbacks.Callback | None,
 ) -> Any:
@@ -131,12 +142,12 @@ async def _outcome(
     if callback is not None:
         callback.on_heartbeat = deadlines.beat
     try:
-        if not work.done():
-            run.persist()
+        run.persist()
         result = await work
     except asyncio.CancelledError:
         if deadlines.reason is None:
             raise
+        deadlines.absorb()
         run.history.add(lane, f"{prefix}TimedOut", {**names, "error": deadlines.reason})
         raise StatesError(deadlines.reason, "") from None
     except StatesError as error:
