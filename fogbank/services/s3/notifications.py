@@ -330,7 +330,10 @@ def notify(
         return
     event_name = event_name.removeprefix("s3:")
     if "EventBridgeConfiguration" in config:
-        eventbridge_events.publish(ctx, bucket, event_name, object_info, principal)
+        try:
+            eventbridge_events.publish(ctx, bucket, event_name, object_info, principal)
+        except Exception:  # the object operation has succeeded; a routing problem is only logged
+            log.exception("S3 event to EventBridge failed")
     for kind, arn_member in _KINDS:
         for entry in config.get(kind) or []:
             if _event_matches(entry, event_name, object_info["Key"]):

@@ -257,3 +257,40 @@ def test_put_object_tagging_with_eventbridge_sends_object_tags_added(
     assert tagged["detail-type"] == "Object Tags Added"
     assert tagged["detail"]["object"] == {"key": "tagged.txt", "etag": put["ETag"].strip('"')}
     assert "reason" not in tagged["detail"]
+
+
+def expire_object(fogbank: Any, s3: Any, sqs: Any, bucket: str, queue_url: str) -> list[dict[str, Any]]:
+    """Put an object, let a lifecycle rule expire it; the events that reached the queue."""
+    s3.put_object(Bucket=bucket, Key="old.txt", Body=b"x")
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={
+            "Rules": [{"ID": "x", "Filter": {}, "Status": "Enabled", "Expiration": {"Days": 1}}]
+        },
+    )
+    fogbank.advance_clock("P2D")
+    return bodies(sqs, queue_url, 3)
+
+
+def test_lifecycle_expiration_with_eventbridge_sends_object_deleted_by_s3(
+    fogbank: Any, s3: Any, sqs: Any, bucket: str, bridged_queue: str
+) -> None:
+    events = expire_object(fogbank, s3, sqs, bucket, bridged_queue)
+
+    [expired] = [event for event in events if event["detail"].get("reason") == "Lifecycle Expiration"]
+    assert expired["detail-type"] == "Object Deleted"
+    detail = expired["detail"]
+    assert (detail["deletion-type"], detail["requester"]) == ("Permanently Deleted", "s3.amazonaws.com")
+    assert "source-ip-address" not in detail
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="S3 core: lifecycle expiry deletes through the public DeleteObject, which also announces "
+    "ObjectRemoved:Delete (lifecycle.py BucketSweep.expire)",
+)
+def test_lifecycle_expiration_with_eventbridge_sends_no_delete_object_event(
+    fogbank: Any, s3: Any, sqs: Any, bucket: str, bridged_queue: str
+) -> None:
+    events = expire_object(fogbank, s3, sqs, bucket, bridged_queue)
+    assert [event["detail"].get("reason") for event in events] == ["PutObject", "Lifecycle Expiration"]
