@@ -55,9 +55,8 @@ class Execution:
             "logLevel": level,
             **extra,
         }
-        group = self.group_arn.split(":")[6] if self.group_arn.count(":") >= 6 else self.group_arn
-        parts = self.group_arn.split(":")
-        account, region = parts[4] or self.account, parts[3] or self.region
+        parts = self.group_arn.split(":")  # arn:aws:logs:<region>:<account>:log-group:<name>[:*]
+        group, account, region = parts[6], parts[4] or self.account, parts[3] or self.region
         event = {"timestamp": document["timestamp"], "message": orjson.dumps(document).decode()}
         try:
             _ensure_stream(group, self.stream, account, region)

@@ -38,15 +38,6 @@ UNSUPPORTED_SOURCE_PARAMETERS = (
     "ManagedStreamingKafkaParameters",
     "SelfManagedKafkaParameters",
 )
-TARGET_PARAMETERS = {
-    "lambda": "LambdaFunctionParameters",
-    "states": "StepFunctionStateMachineParameters",
-    "kinesis": "KinesisStreamParameters",
-    "sqs": "SqsQueueParameters",
-    "events": "EventBridgeEventBusParameters",
-    "logs": "CloudWatchLogsParameters",
-    "sns": None,
-}
 MAX_FILTERS = 5
 # Members a view never shows (kept privately).
 PRIVATE = ("_kind", "_id")
@@ -122,7 +113,11 @@ def source_parameters(kind: str, given: dict[str, Any]) -> dict[str, Any]:
                 f"SourceParameters.{key} cannot be used with a {kind} source.", f"SourceParameters.{key}"
             )
     defaults = SQS_DEFAULTS if kind == SQS else STREAM_DEFAULTS
-    result: dict[str, Any] = {own: {**defaults, **(given.get(own) or {})}}
+    settings = {**defaults, **(given.get(own) or {})}
+    stamp = settings.get("StartingPositionTimestamp")
+    if stamp is not None and not isinstance(stamp, int | float):
+        settings["StartingPositionTimestamp"] = stamp.timestamp()  # stored as epoch seconds
+    result: dict[str, Any] = {own: settings}
     if given.get("FilterCriteria") is not None:
         result["FilterCriteria"] = given["FilterCriteria"]
     return result
@@ -184,27 +179,30 @@ def check_unique(account: str, region: str, name: str) -> None:
 
 
 def apply_update(record: dict[str, Any], request: dict[str, Any]) -> None:
-    """UpdatePipe: given members replace the stored ones; source parameters merge over them."""
-    for key in (
-        "Description",
-        "DesiredState",
-        "Enrichment",
-        "EnrichmentParameters",
-        "Target",
-        "TargetParameters",
-        "RoleArn",
-        "LogConfiguration",
-    ):
+    """UpdatePipe as AWS documents it: only the given members change, but a service-specific
+    parameters object (`SqsQueueParameters`, `DynamoDBStreamParameters`,
+    `EventBridgeEventBusParameters`, …) is replaced as one, its omitted fields back to their
+    defaults (https://docs.aws.amazon.com/eventbridge/latest/pipes-reference/API_UpdatePipe.html).
+    A stream's starting position cannot change."""
+    for key in ("Description", "DesiredState", "Target", "RoleArn", "LogConfiguration"):
         if request.get(key) is not None:
             record[key] = request[key]
+    if request.get("Enrichment") is not None:
+        record["Enrichment"] = request["Enrichment"]
+        if not request["Enrichment"]:  # "" removes the enrichment
+            record.pop("Enrichment")
+            record.pop("EnrichmentParameters", None)
+    for key in ("EnrichmentParameters", "TargetParameters"):
+        if request.get(key) is not None:
+            record[key] = {**(record.get(key) or {}), **request[key]}
     given = request.get("SourceParameters") or {}
     if given:
         own = SOURCE_PARAMETERS[record["_kind"]]
-        merged = dict(record["SourceParameters"][own])
-        merged.update(given.get(own) or {})
-        update = {**given, own: merged}
-        if "FilterCriteria" not in given and "FilterCriteria" in record["SourceParameters"]:
-            update["FilterCriteria"] = record["SourceParameters"]["FilterCriteria"]
+        stored = record["SourceParameters"]
+        update = {**stored, **given}
+        if given.get(own) is not None:
+            kept = {k: v for k, v in stored[own].items() if k.startswith("StartingPosition")}
+            update[own] = {**given[own], **kept}
         record["SourceParameters"] = source_parameters(record["_kind"], update)
     record["LastModifiedTime"] = clock.now()
 

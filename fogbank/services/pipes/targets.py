@@ -11,7 +11,7 @@ the event before the input template is applied.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -61,7 +61,6 @@ class Sent:
     payload: bytes = b""
     request_id: str = ""
     executed_version: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def arn_parts(arn: str) -> tuple[str, str, str, str]:
@@ -191,7 +190,7 @@ def dynamic(value: Any, event: Any) -> Any:
     """A `$.path` parameter read from the event (before the input template); others as given."""
     if isinstance(value, str) and value.startswith("$."):
         found = templates.resolve(value, templates.expanded(event))
-        return None if found is templates._MISSING else found
+        return None if found is templates.MISSING else found
     return value
 
 

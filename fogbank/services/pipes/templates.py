@@ -25,7 +25,7 @@ from fogbank import clock
 
 _PLACEHOLDER = re.compile(r"<(\$(?:[.\[][^<>]*)?|aws\.pipes\.[a-z.\-]+)>")
 _STEP = re.compile(r"\.([A-Za-z0-9_\-/]+|\*)|\[(\d+|\*)\]|\['([^']*)'\]")
-_MISSING = object()
+MISSING = object()
 
 
 @dataclass(slots=True)
@@ -63,14 +63,14 @@ def _json_or_text(text: str) -> Any:
 
 def resolve(path: str, document: Any) -> Any:
     """The value at `path` (`$`, `$.a.b`, `$.a[3]`, `$.a[*].b`), a list where a wildcard is used,
-    or _MISSING."""
+    or MISSING."""
     values = [document]
     wild = False
     position = 1
     while position < len(path):
         match = _STEP.match(path, position)
         if match is None:
-            return _MISSING
+            return MISSING
         name, index, quoted = match.groups()
         key = name if name is not None else quoted
         if key == "*" or index == "*":
@@ -83,7 +83,7 @@ def resolve(path: str, document: Any) -> Any:
         position = match.end()
     if wild:
         return values
-    return values[0] if values else _MISSING
+    return values[0] if values else MISSING
 
 
 def _children(value: Any) -> list[Any]:
@@ -114,7 +114,7 @@ def render(template: str, event: Any, names: PipeNames) -> Any:
     whole = _PLACEHOLDER.fullmatch(template.strip())
     if whole is not None:
         value = _lookup(whole.group(1), view, reserved)
-        return None if value is _MISSING else value
+        return None if value is MISSING else value
     is_json = template.lstrip()[:1] in ("{", "[")
     text = _substitute(template, view, reserved, is_json)
     if not is_json:
@@ -128,7 +128,7 @@ def render(template: str, event: Any, names: PipeNames) -> Any:
 def _lookup(reference: str, view: Any, reserved: dict[str, Any]) -> Any:
     if reference.startswith("$"):
         return resolve(reference, view)
-    return reserved.get(reference, _MISSING)
+    return reserved.get(reference, MISSING)
 
 
 def _substitute(template: str, view: Any, reserved: dict[str, Any], is_json: bool) -> str:
@@ -155,7 +155,7 @@ def _substitute(template: str, view: Any, reserved: dict[str, Any], is_json: boo
 
 
 def _format(value: Any, in_string: bool, is_json: bool) -> str:
-    if value is _MISSING:
+    if value is MISSING:
         return "" if in_string or not is_json else "null"
     if in_string or not is_json:
         text = value if isinstance(value, str) else orjson.dumps(value).decode()

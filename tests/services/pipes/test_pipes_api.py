@@ -87,7 +87,7 @@ def test_stop_pipe_and_start_pipe_answer_transitions_then_settle(
     assert (described["DesiredState"], described["CurrentState"]) == ("RUNNING", "RUNNING")
 
 
-def test_update_pipe_answers_updating_and_merges_source_parameters(
+def test_update_pipe_answers_updating_and_replaces_service_parameters_as_one(
     pipes_client: Any,
     queue: Callable[[str], tuple[str, str]],
     pipe_names: Callable[[], str],
@@ -119,7 +119,7 @@ def test_update_pipe_answers_updating_and_merges_source_parameters(
     assert described["Target"] == other_arn
     assert described["CurrentState"] == "STOPPED"
     assert described["SourceParameters"] == {
-        "SqsQueueParameters": {"BatchSize": 5, "MaximumBatchingWindowInSeconds": 3},
+        "SqsQueueParameters": {"BatchSize": 10, "MaximumBatchingWindowInSeconds": 3},
         "FilterCriteria": {"Filters": [{"Pattern": '{"body": ["a"]}'}]},
     }
 
@@ -320,3 +320,50 @@ def test_describe_pipe_unknown_not_found(pipes_client: Any) -> None:
     with pytest.raises(ClientError) as info:
         pipes_client.describe_pipe(Name="no-such-pipe")
     assert _error(info) == ("NotFoundException", "Pipe no-such-pipe does not exist.", 404)
+
+
+def test_create_pipe_kinesis_source_reports_stream_defaults_and_timestamp(
+    client_factory: Callable[..., Any],
+    pipes_client: Any,
+    queue: Callable[[str], tuple[str, str]],
+    pipe_names: Callable[[], str],
+    unique_name: Callable[[str], str],
+    role_arn: str,
+) -> None:
+    kinesis = client_factory("kinesis")
+    stream = unique_name("in")
+    kinesis.create_stream(StreamName=stream, ShardCount=1)
+    stream_arn = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]["StreamARN"]
+    _, target_arn = queue("target")
+    name = pipe_names()
+    moment = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    pipes_client.create_pipe(
+        Name=name,
+        RoleArn=role_arn,
+        Source=stream_arn,
+        Target=target_arn,
+        SourceParameters={
+            "KinesisStreamParameters": {
+                "StartingPosition": "AT_TIMESTAMP",
+                "StartingPositionTimestamp": moment,
+            }
+        },
+    )
+    assert pipes_client.describe_pipe(Name=name)["SourceParameters"] == {
+        "KinesisStreamParameters": {
+            "BatchSize": 1,
+            "MaximumRecordAgeInSeconds": -1,
+            "MaximumRetryAttempts": -1,
+            "ParallelizationFactor": 1,
+            "StartingPosition": "AT_TIMESTAMP",
+            "StartingPositionTimestamp": moment,
+        }
+    }
+    pipes_client.update_pipe(
+        Name=name,
+        RoleArn=role_arn,
+        SourceParameters={"KinesisStreamParameters": {"BatchSize": 7}},
+    )
+    parameters = pipes_client.describe_pipe(Name=name)["SourceParameters"]["KinesisStreamParameters"]
+    assert (parameters["BatchSize"], parameters["StartingPosition"]) == (7, "AT_TIMESTAMP")
+    assert parameters["StartingPositionTimestamp"] == moment
