@@ -9,6 +9,7 @@ https://docs.aws.amazon.com/step-functions/latest/apireference/API_ValidateState
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from fogbank.services.stepfunctions import intrinsics, jsonata, jsonpath
@@ -335,9 +336,45 @@ def _paths(state: dict[str, Any], at: str, report: Diagnostics) -> None:
             "The value for the field 'ResultPath' must be a valid ReferencePath",
             f"{at}/ResultPath",
         )
+    _variable_names(state, at, report)
     for name in ("Parameters", "ResultSelector", "ItemSelector", "Assign"):
         if name in state:
             _template(state[name], f"{at}/{name}", report)
+
+
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,79}")
+
+
+def _variable_names(state: dict[str, Any], at: str, report: Diagnostics) -> None:
+    """Assign names are identifiers of at most 80 characters; `states` is reserved.
+    https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html"""
+    assigns = [(state.get("Assign"), f"{at}/Assign")]
+    assigns += [
+        (rule.get("Assign"), f"{at}/Choices[{i}]/Assign")
+        for i, rule in enumerate(state.get("Choices") or [])
+        if isinstance(rule, dict)
+    ]
+    assigns += [
+        (catcher.get("Assign"), f"{at}/Catch[{i}]/Assign")
+        for i, catcher in enumerate(state.get("Catch") or [])
+        if isinstance(catcher, dict)
+    ]
+    for assign, where in assigns:
+        if assign is None:
+            continue
+        if not isinstance(assign, dict):
+            report.error(
+                "SCHEMA_VALIDATION_FAILED", "The value for the field 'Assign' must be an OBJECT", where
+            )
+            continue
+        for key in assign:
+            name = key.removesuffix(".$")
+            if not _VARIABLE.fullmatch(name) or name == "states":
+                report.error(
+                    "SCHEMA_VALIDATION_FAILED",
+                    f"The variable name '{name}' is invalid: names are letters, digits and underscores (at most 80, not starting with a digit), and 'states' is reserved",
+                    f"{where}/{key}",
+                )
 
 
 def _valid_path(value: Any) -> bool:

@@ -255,6 +255,16 @@ def test_definition_diagnose_valid_definition_has_no_diagnostics() -> None:
             "/States/A",
         ),
         (
+            {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True, "Assign": {"states": 1}}}},
+            "SCHEMA_VALIDATION_FAILED",
+            "/States/A/Assign/states",
+        ),
+        (
+            {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True, "Assign": {"1x.$": "$"}}}},
+            "SCHEMA_VALIDATION_FAILED",
+            "/States/A/Assign/1x.$",
+        ),
+        (
             {
                 "StartAt": "A",
                 "States": {"A": {"Type": "Choice", "Choices": [{"Variable": "$.x", "Next": "A"}]}},
