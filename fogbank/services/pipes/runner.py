@@ -129,25 +129,69 @@ async def run_batch(account: str, region: str, name: str, payload: bytes) -> Pip
         record["Arn"], name, record["Source"], record.get("Enrichment") or "", record["Target"]
     )
     execution = pipe_logs.Execution(account, region, record)
-    execution.started(len(events))
+    execution.step("ExecutionStarted", events)
+    stage = "Enrichment"
     try:
-        enrichment = record.get("Enrichment")
-        if enrichment:
-            template = (record.get("EnrichmentParameters") or {}).get("InputTemplate")
-            batch = [templates.render(template, event, names) for event in events] if template else events
-            events = await targets.enrich(enrichment, batch)
-        if not events:
-            execution.succeeded()
-            return PipeOutcome(b"", None, "", None)
-        parameters = record.get("TargetParameters") or {}
-        template = parameters.get("InputTemplate")
-        rendered = [templates.render(template, event, names) for event in events] if template else events
+        if record.get("Enrichment"):
+            events = await _enrichment_stage(record, events, names, execution)
+        stage = "Target"
+        sent = await _target_stage(record, events, names, execution)
+    except targets.Failure as failure:
+        execution.step(f"{stage}StageFailed", events, failure.message)
+        execution.step("ExecutionFailed", events, failure.message)
+        return PipeOutcome(b"", failure.error or "Unhandled", failure.request_id, failure.executed_version)
+    execution.step("ExecutionSucceeded")
+    return PipeOutcome(_partial(sent.payload), None, sent.request_id, sent.executed_version)
+
+
+def _transformed(template: str | None, events: list[Any], names: templates.PipeNames) -> list[Any]:
+    return [templates.render(template, event, names) for event in events] if template else events
+
+
+async def _enrichment_stage(
+    record: dict[str, Any], events: list[Any], names: templates.PipeNames, execution: pipe_logs.Execution
+) -> list[Any]:
+    execution.step("EnrichmentStageEntered", events)
+    template = (record.get("EnrichmentParameters") or {}).get("InputTemplate")
+    if template:
+        execution.step("EnrichmentTransformationStarted", events)
+    batch = _transformed(template, events, names)
+    if template:
+        execution.step("EnrichmentTransformationSucceeded", batch)
+    execution.step("EnrichmentInvocationStarted", batch)
+    try:
+        enriched = await targets.enrich(record["Enrichment"], batch)
+    except targets.Failure as failure:
+        execution.step("EnrichmentInvocationFailed", batch, failure.message)
+        raise
+    execution.step("EnrichmentInvocationSucceeded", enriched)
+    execution.step("EnrichmentStageSucceeded", enriched)
+    return enriched
+
+
+async def _target_stage(
+    record: dict[str, Any], events: list[Any], names: templates.PipeNames, execution: pipe_logs.Execution
+) -> targets.Sent:
+    if not events:  # the enrichment filtered the whole batch out
+        execution.step("TargetStageSkipped")
+        return targets.Sent()
+    execution.step("TargetStageEntered", events)
+    parameters = record.get("TargetParameters") or {}
+    template = parameters.get("InputTemplate")
+    if template:
+        execution.step("TargetTransformationStarted", events)
+    rendered = _transformed(template, events, names)
+    if template:
+        execution.step("TargetTransformationSucceeded", rendered)
+    execution.step("TargetInvocationStarted", rendered)
+    try:
         sent = await targets.send(record["Target"], parameters, events, rendered, record)
     except targets.Failure as failure:
-        execution.failed(failure.error)
-        return PipeOutcome(b"", failure.error or "Unhandled", failure.request_id, failure.executed_version)
-    execution.succeeded()
-    return PipeOutcome(_partial(sent.payload), None, sent.request_id, sent.executed_version)
+        execution.step("TargetInvocationFailed", rendered, failure.message)
+        raise
+    execution.step("TargetInvocationSucceeded", rendered)
+    execution.step("TargetStageSucceeded", rendered)
+    return sent
 
 
 def _partial(payload: bytes) -> bytes:

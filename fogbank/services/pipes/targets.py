@@ -46,11 +46,14 @@ class Failure(Exception):
     """The enrichment or target failed for a reason the customer owns (a function error, a failed
     execution, a missing resource): counts as a failed attempt of the batch."""
 
-    def __init__(self, error: str, request_id: str = "", executed_version: str | None = None) -> None:
+    def __init__(
+        self, error: str, request_id: str = "", executed_version: str | None = None, message: str = ""
+    ) -> None:
         super().__init__(error)
         self.error = error
         self.request_id = request_id
         self.executed_version = executed_version
+        self.message = message or error
 
 
 @dataclass(slots=True)
@@ -149,8 +152,19 @@ async def invoke_function(arn: str, payload: Any, asynchronous: bool = False) ->
     kind = "Event" if asynchronous else "RequestResponse"
     result = await invocations.invoke(account, region, arn, None, orjson.dumps(payload), kind)
     if result.function_error:
-        raise Failure(result.function_error, result.request_id, result.executed_version)
+        raise Failure(
+            result.function_error, result.request_id, result.executed_version, _error_message(result.payload)
+        )
     return Sent(result.payload, result.request_id, result.executed_version)
+
+
+def _error_message(payload: bytes) -> str:
+    """The `errorMessage` of a function error's payload, when it has one."""
+    try:
+        document = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return ""
+    return str(document.get("errorMessage") or "") if isinstance(document, dict) else ""
 
 
 async def run_state_machine(arn: str, payload: Any, synchronous: bool) -> Sent:

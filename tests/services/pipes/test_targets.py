@@ -293,10 +293,72 @@ def test_create_pipe_logs_target_and_log_configuration_write_records(
     ]
     assert [(r["messageType"], r["logLevel"], r["resourceArn"]) for r in records] == [
         ("ExecutionStarted", "INFO", pipe_arn),
+        ("TargetStageEntered", "INFO", pipe_arn),
+        ("TargetStageSucceeded", "INFO", pipe_arn),
         ("ExecutionSucceeded", "INFO", pipe_arn),
     ]
-    assert records[0]["executionId"] == records[1]["executionId"]
+    assert len({record["executionId"] for record in records}) == 1
+    assert all("payload" not in record for record in records)
     assert pipes_client.describe_pipe(Name=name)["LogConfiguration"] == {
         "CloudwatchLogsLogDestination": {"LogGroupArn": log_arn},
         "Level": "INFO",
     }
+
+
+FAILING = """
+def handler(event, context):
+    raise RuntimeError("lookup failed")
+"""
+
+
+def test_create_pipe_trace_logs_with_execution_data_record_each_step_of_a_failure(
+    client_factory: Callable[..., Any],
+    pipes_client: Any,
+    sqs: Any,
+    queue: Callable[[str], tuple[str, str]],
+    function: Callable[[str], str],
+    pipe_names: Callable[[], str],
+    unique_name: Callable[[str], str],
+    role_arn: str,
+) -> None:
+    logs = client_factory("logs")
+    group = unique_name("/pipes/trace")
+    logs.create_log_group(logGroupName=group)
+    log_arn = f"arn:aws:logs:us-east-1:{role_arn.split(':')[4]}:log-group:{group}"
+    source_url, source_arn = queue("source")
+    _, target_arn = queue("target")
+    _pipe(
+        pipes_client,
+        pipe_names(),
+        role_arn,
+        source_arn,
+        target_arn,
+        Enrichment=function(FAILING),
+        EnrichmentParameters={"InputTemplate": "<$.body>"},
+        LogConfiguration={
+            "CloudwatchLogsLogDestination": {"LogGroupArn": log_arn},
+            "Level": "TRACE",
+            "IncludeExecutionData": ["ALL"],
+        },
+    )
+    sqs.send_message(QueueUrl=source_url, MessageBody='{"user": "u1"}')
+    idle_url, _ = queue("idle")
+
+    def failed() -> list[dict[str, Any]]:
+        found = [json.loads(item["message"]) for item in logs.filter_log_events(logGroupName=group)["events"]]
+        return found if any(record["messageType"] == "ExecutionFailed" for record in found) else []
+
+    records = eventually(failed, sqs, idle_url)
+    first = records[: records.index(next(r for r in records if r["messageType"] == "ExecutionFailed")) + 1]
+    assert [(r["messageType"], r["logLevel"]) for r in first] == [
+        ("ExecutionStarted", "INFO"),
+        ("EnrichmentStageEntered", "INFO"),
+        ("EnrichmentTransformationStarted", "TRACE"),
+        ("EnrichmentTransformationSucceeded", "TRACE"),
+        ("EnrichmentInvocationStarted", "TRACE"),
+        ("EnrichmentInvocationFailed", "ERROR"),
+        ("EnrichmentStageFailed", "ERROR"),
+        ("ExecutionFailed", "ERROR"),
+    ]
+    assert json.loads(first[4]["payload"]) == [{"user": "u1"}]
+    assert first[-1]["error"] == {"message": "lookup failed"}
