@@ -1,24 +1,51 @@
-"""Runs every workload against every emulator (one emulator at a time) and prints the table."""
+"""Runs the selected workload groups against every emulator (one emulator at a time, never side by
+side) and prints two tables: the measurements, then each issue target with PASS/FAIL."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import dynamodb_workloads as ddb
+import flow_workloads as flows
+import lambda_workloads as lam
 import workloads
 from targets import ROOT, StartReport, Target, interpreter_for_fogbank, measure_start
 from workloads import KIB, MIB, Result, Settings
 
-ROWS = [
-    ("SQS SendMessage", "sqs_send"),
-    ("SQS ReceiveMessage+DeleteMessage", "sqs_receive_delete"),
-    ("S3 PutObject 1 KiB", "s3_put"),
-    ("S3 GetObject 1 KiB", "s3_get_1k"),
-    ("S3 GetObject 1 MiB", "s3_get_1m"),
-]
-TARGETS = {"sqs_send": 3, "sqs_receive_delete": 3, "s3_put": 3, "s3_get_1k": 3, "s3_get_1m": 2}
+GROUPS = ("sqs", "s3", "dynamodb", "lambda", "stepfunctions", "events")
+# Which groups each emulator runs: moto's Lambda needs Docker; dynalite is DynamoDB only; the
+# ephemeral fogbank row repeats the throughput groups.
+SUPPORTED = {
+    "fogbank": set(GROUPS),
+    "fogbank-ephemeral": {"sqs", "s3", "dynamodb"},
+    "moto": {"sqs", "s3", "dynamodb", "stepfunctions", "events"},
+    "ministack": set(GROUPS),
+    "dynalite": {"dynamodb"},
+}
+LABELS = {
+    "sqs_send": "SQS SendMessage c16",
+    "sqs_receive_delete": "SQS Receive+DeleteMessage c16",
+    "s3_put": "S3 PutObject 1 KiB c16",
+    "s3_get_1k": "S3 GetObject 1 KiB c16",
+    "s3_get_1m": "S3 GetObject 1 MiB c16",
+    "ddb_put": "DynamoDB PutItem c16",
+    "ddb_get": "DynamoDB GetItem c16",
+    "ddb_get_c1": "DynamoDB GetItem c1",
+    "ddb_query": "DynamoDB Query 10 items c16",
+    "lambda_warm": "Lambda warm invoke c1",
+    "lambda_warm_boto3": "Lambda warm invoke c1 (boto3)",
+    "lambda_cold": "Lambda cold invoke (5 functions)",
+    "lambda_burst": "Lambda 100 concurrent 100 ms invokes",
+    "sqs_to_lambda": "SQS -> Lambda delivery",
+    "sfn_sync": "SFN StartSyncExecution 3 Pass c1",
+    "sfn_standard": "SFN Standard start -> SUCCEEDED",
+    "events_put": "EventBridge PutEvents c16",
+    "events_to_sqs": "EventBridge PutEvents -> SQS",
+}
 
 
 @dataclass
@@ -37,113 +64,89 @@ def fogbank_python() -> str:
     return python
 
 
-def attempt(measured: Measurements, key: str, action: object) -> Result | None:
+def attempt(measured: Measurements, key: str, action: Callable[[], object]) -> object | None:
+    """Run one workload; a failure is recorded (shown as n/a with its reason), never fatal."""
+    print(f"  {LABELS.get(key, key)} …", flush=True)
     try:
-        result = action()  # type: ignore[operator]
+        result = action()
     except Exception as problem:  # noqa: BLE001 - one failing workload must not end the run
-        measured.failures[key] = f"{type(problem).__name__}: {problem}".splitlines()[0][:160]
+        measured.failures[key] = f"{type(problem).__name__}: {problem}".splitlines()[0][:200]
         if "--trace" in sys.argv:
             traceback.print_exc()
         return None
-    measured.results[key] = result
-    return result  # type: ignore[no-any-return]
+    if isinstance(result, Result):
+        measured.results[key] = result
+    return result
 
 
-def measure_one(name: str, settings: Settings) -> Measurements:
+def run_sqs(target: Target, settings: Settings, measured: Measurements) -> None:
+    send = attempt(measured, "sqs_send", lambda: workloads.sqs_send(target, settings))
+    rate = send.throughput if isinstance(send, Result) else 500.0
+    attempt(measured, "sqs_receive_delete", lambda: workloads.sqs_receive_delete(target, settings, rate))
+
+
+def run_s3(target: Target, settings: Settings, measured: Measurements) -> None:
+    bucket = attempt(measured, "s3_bucket", lambda: workloads.s3_bucket(target))
+    if not isinstance(bucket, str):
+        return
+    attempt(measured, "s3_put", lambda: workloads.s3_put(target, settings, bucket))
+    attempt(measured, "s3_get_1k", lambda: workloads.s3_get(target, settings, bucket, KIB))
+    attempt(measured, "s3_get_1m", lambda: workloads.s3_get(target, settings, bucket, MIB))
+
+
+def run_dynamodb(target: Target, settings: Settings, measured: Measurements) -> None:
+    table = attempt(measured, "ddb_table", lambda: ddb.create_table(target, sort_key=False))
+    if not isinstance(table, str):
+        return
+    if attempt(measured, "ddb_put", lambda: ddb.put_item(target, settings, table)) is not None:
+        attempt(measured, "ddb_get", lambda: ddb.get_item(target, settings, table, 16))
+        attempt(measured, "ddb_get_c1", lambda: ddb.get_item(target, settings, table, 1))
+    attempt(measured, "ddb_query", lambda: ddb.query(target, settings))
+
+
+def run_lambda(target: Target, settings: Settings, measured: Measurements) -> None:
+    for key, workload in (
+        ("lambda_warm", lam.warm_invoke),
+        ("lambda_warm_boto3", lam.warm_invoke_boto3),
+        ("lambda_cold", lam.cold_invoke),
+        ("lambda_burst", lam.burst),
+        ("sqs_to_lambda", lam.sqs_to_lambda),
+    ):
+        attempt(measured, key, lambda workload=workload: workload(target, settings))
+
+
+def run_flows(groups: set[str], target: Target, settings: Settings, measured: Measurements) -> None:
+    if "stepfunctions" in groups:
+        attempt(measured, "sfn_sync", lambda: flows.start_sync(target, settings))
+        attempt(measured, "sfn_standard", lambda: flows.standard_to_succeeded(target, settings))
+    if "events" in groups:
+        attempt(measured, "events_put", lambda: flows.put_events(target, settings))
+        attempt(measured, "events_to_sqs", lambda: flows.events_to_sqs(target, settings))
+
+
+def measure_one(name: str, groups: set[str], settings: Settings) -> Measurements:
     python = fogbank_python() if name.startswith("fogbank") else sys.executable
     target = Target(name, python)
     measured = Measurements()
-    print(f"measuring {name} …", flush=True)
+    chosen = groups & SUPPORTED.get(name, set(GROUPS))
+    print(f"measuring {name} ({', '.join(sorted(chosen))}) …", flush=True)
     try:
         measured.start = measure_start(target)
-        send = attempt(measured, "sqs_send", lambda: workloads.sqs_send(target, settings))
-        rate = send.throughput if send else 500.0
-        attempt(measured, "sqs_receive_delete", lambda: workloads.sqs_receive_delete(target, settings, rate))
-        try:
-            bucket = workloads.s3_bucket(target)
-        except Exception as problem:  # noqa: BLE001
-            for key in ("s3_put", "s3_get_1k", "s3_get_1m"):
-                measured.failures[key] = f"CreateBucket failed: {problem}".splitlines()[0][:160]
-        else:
-            attempt(measured, "s3_put", lambda: workloads.s3_put(target, settings, bucket))
-            attempt(measured, "s3_get_1k", lambda: workloads.s3_get(target, settings, bucket, KIB))
-            attempt(measured, "s3_get_1m", lambda: workloads.s3_get(target, settings, bucket, MIB))
+        for group, runner in (
+            ("sqs", run_sqs),
+            ("s3", run_s3),
+            ("dynamodb", run_dynamodb),
+            ("lambda", run_lambda),
+        ):
+            if group in chosen:
+                runner(target, settings, measured)
+        run_flows(chosen, target, settings, measured)
     except Exception as problem:  # noqa: BLE001 - e.g. the emulator did not start
-        measured.failures["start"] = str(problem)
+        measured.failures["start"] = f"{type(problem).__name__}: {problem}"[:300]
     finally:
         target.cleanup()
     return measured
 
 
-def measure_all(names: list[str], *, seconds: float, limit: int, concurrency: int) -> dict[str, Measurements]:
-    settings = Settings(concurrency=concurrency, seconds=seconds, limit=limit)
-    return {name: measure_one(name, settings) for name in names}
-
-
-def _ratio(ours: float | None, theirs: float | None) -> str:
-    if not ours or not theirs:
-        return "n/a"
-    return f"{ours / theirs:.2f}x"
-
-
-def _cell(result: Result | None) -> str:
-    if result is None:
-        return f"{'n/a':>36}"
-    return (
-        f"{result.throughput:7.0f} req/s {result.p50_ms:6.1f}/{result.p99_ms:6.1f} ms "
-        f"{result.server_cpu_us:6.0f} µs"
-    )
-
-
-def print_table(all_results: dict[str, Measurements], names: list[str]) -> None:
-    peers = [name for name in names if name != "fogbank"]
-    print()
-    print("cells: throughput, p50/p99 latency, server CPU per request")
-    print(
-        "vs peer: fogbank/peer throughput, then peer/fogbank server CPU per request (both: higher is better)"
-    )
-    header = f"{'workload':34}" + "".join(f"| {name:37}" for name in names)
-    header += "".join(f"| vs {peer:10}" for peer in peers if "fogbank" in all_results)
-    print(header)
-    print("-" * len(header))
-    for label, key in ROWS:
-        cells = [all_results[name].results.get(key) for name in names]
-        line = f"{label:34}" + "".join(f"| {_cell(cell):37}" for cell in cells)
-        ours = all_results.get("fogbank", Measurements()).results.get(key)
-        for peer in peers:
-            if "fogbank" in all_results:
-                theirs = all_results[peer].results.get(key)
-                throughput = _ratio(ours and ours.throughput, theirs and theirs.throughput)
-                cpu = _ratio(theirs and theirs.server_cpu_us, ours and ours.server_cpu_us)
-                line += f"| {throughput:>6} {cpu:>6}"
-        print(line + f"   (target ≥{TARGETS[key]}x ministack)")
-    _print_start_rows(all_results, names, peers)
-    _print_failures(all_results, names)
-
-
-def _print_start_rows(all_results: dict[str, Measurements], names: list[str], peers: list[str]) -> None:
-    for label, attribute, unit, target in (
-        ("start to first answer", "start_seconds", "s", "≤0.3 s"),
-        ("idle memory (RSS)", "idle_mib", "MiB", "≤40 MiB"),
-    ):
-        values = []
-        for name in names:
-            start = all_results[name].start
-            values.append(getattr(start, attribute) if start else None)
-        line = f"{label:34}" + "".join(
-            f"| {(f'{value:.3f} {unit}' if unit == 's' else f'{value:.1f} {unit}') if value else 'n/a':37}"
-            for value in values
-        )
-        if "fogbank" in all_results:
-            ours = values[names.index("fogbank")]
-            for peer in peers:
-                line += f"| {_ratio(ours, values[names.index(peer)]):>13}"
-        print(line + f"   (target {target}; ratio: lower is better)")
-
-
-def _print_failures(all_results: dict[str, Measurements], names: list[str]) -> None:
-    notes = [(name, key, reason) for name in names for key, reason in all_results[name].failures.items()]
-    if notes:
-        print()
-        for name, key, reason in notes:
-            print(f"n/a {name} {key}: {reason}")
+def measure_all(names: list[str], groups: set[str], settings: Settings) -> dict[str, Measurements]:
+    return {name: measure_one(name, groups, settings) for name in names}

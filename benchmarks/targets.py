@@ -1,5 +1,6 @@
-"""The emulators under test, each started in its own process on a free 127.0.0.1 port: fogbank,
-moto's server and ministack. Also measures start-up (spawn → first answered AWS request) and idle
+"""The emulators under test, each started in its own process on a free 127.0.0.1 port: fogbank
+(on disk, and `fogbank-ephemeral` in memory), moto's server, ministack and dynalite (DynamoDB
+only; installed with npm into `.benchmarks-env/dynalite`, skipped when that fails). Also measures start-up (spawn → first answered AWS request) and idle
 memory (RSS of the server process and its children)."""
 
 from __future__ import annotations
@@ -17,6 +18,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DYNALITE = ROOT / ".benchmarks-env" / "dynalite"
+
+
+def ensure_dynalite() -> str | None:
+    """Install dynalite once with npm; returns why it is unavailable, or None."""
+    if (DYNALITE / "node_modules" / "dynalite" / "cli.js").exists():
+        return None
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        return "node/npm not installed"
+    DYNALITE.mkdir(parents=True, exist_ok=True)
+    command = ["npm", "install", "--prefix", str(DYNALITE), "--no-audit", "--no-fund", "dynalite"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    except subprocess.TimeoutExpired:
+        return "npm install dynalite timed out"
+    if done.returncode:
+        return f"npm install dynalite failed: {done.stderr.strip()[-200:]}"
+    return None
+
 
 # One SQS ListQueues request in the JSON protocol, signed with a dummy SigV4 header (none of the
 # three checks signatures by default). Raw bytes, so the probe costs no client time.
@@ -64,6 +84,9 @@ class Target:
             ]
         if self.name == "fogbank-ephemeral":  # in memory, like the peers
             return [self.python, "-m", "fogbank", "start", "--port", str(self.port), "--ephemeral"]
+        if self.name == "dynalite":  # in memory (its default), tables ACTIVE at once
+            cli = str(DYNALITE / "node_modules" / "dynalite" / "cli.js")
+            return ["node", cli, "--port", str(self.port), "--createTableMs", "0"]
         if self.name == "moto":
             return [self.python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)]
         return [self.python, "-m", "ministack"]

@@ -1,22 +1,17 @@
-"""The measured workloads: boto3 at a fixed concurrency (threads, one client per thread), each
-bounded by a request count and a time limit. Every workload reports throughput, p50/p99 latency
-and the server's CPU time per request."""
+"""Issue 2's throughput workloads (SQS, S3), driven by the load generator process at a fixed
+concurrency, each bounded by a request count and a time limit, each checked afterwards: every
+answer must be 200 (errors are counted; more than 1 % fails the workload) and the work must really
+be done (messages in the queue, objects in the bucket)."""
 
 from __future__ import annotations
 
-import itertools
-import statistics
-import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import boto3
-from botocore.config import Config
+from loadgen import Template
 from targets import Target
+from wire import COUNTER, client, load, signed
 
 KIB = 1024
 MIB = 1024 * 1024
@@ -28,137 +23,103 @@ class Result:
     seconds: float
     p50_ms: float
     p99_ms: float
-    server_cpu_us: float  # server CPU per request (µs)
-    errors: int
+    server_cpu_us: float  # server CPU per request (µs), read from /proc
+    client_cpu_us: float = 0.0  # the load generator's CPU per request (µs)
+    errors: int = 0
+    note: str = ""
 
     @property
     def throughput(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def client(target: Target, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=target.url,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(retries={"max_attempts": 1}, max_pool_connections=4, s3={"addressing_style": "path"}),
-    )
-
-
-@dataclass
-class _Run:
-    """The shared state of one bounded concurrent run."""
-
-    step: Callable[[Any, int], None]
-    limit: int
-    deadline: float
-    counter: Iterator[int] = field(default_factory=itertools.count)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    first_error: str = ""
-
-    def worker(self, client: Any) -> None:
-        mine: list[float] = []
-        while time.perf_counter() < self.deadline:
-            with self.lock:
-                n = next(self.counter)
-            if n >= self.limit:
-                break
-            began = time.perf_counter()
-            try:
-                self.step(client, n)
-            except Exception as problem:  # noqa: BLE001 - counted and reported, the run goes on
-                with self.lock:
-                    self.errors += 1
-                    self.first_error = self.first_error or f"{type(problem).__name__}: {problem}"[:200]
-                continue
-            mine.append(time.perf_counter() - began)
-        with self.lock:
-            self.latencies.extend(mine)
-
-    def result(self, elapsed: float, server_cpu: float) -> Result:
-        latencies = sorted(self.latencies)
-        if not latencies:
-            raise RuntimeError(self.first_error or "no request succeeded")
-        if self.errors > len(latencies) // 100:
-            raise RuntimeError(
-                f"{self.errors} of {self.errors + len(latencies)} requests failed, e.g. {self.first_error}"
-            )
-        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-        return Result(
-            len(latencies),
-            elapsed,
-            statistics.median(latencies) * 1000,
-            p99 * 1000,
-            server_cpu / len(latencies) * 1e6,
-            self.errors,
-        )
-
-
-def run_concurrently(
-    target: Target,
-    service: str,
-    step: Callable[[Any, int], None],
-    *,
-    concurrency: int,
-    limit: int,
-    seconds: float,
-) -> Result:
-    """Run `step(client, n)` from `concurrency` threads until `limit` steps or `seconds` pass."""
-    clients = [client(target, service) for _ in range(concurrency)]
-    run = _Run(step, limit, time.perf_counter() + seconds)
-    cpu_before, began = target.cpu_seconds(), time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(run.worker, clients))
-    return run.result(time.perf_counter() - began, target.cpu_seconds() - cpu_before)
-
-
 @dataclass
 class Settings:
     concurrency: int = 16
-    seconds: float = 5.0
-    limit: int = 20_000
+    seconds: float = 4.0
+    limit: int = 40_000
+
+
+def measure(
+    target: Target, requests: list[Template], settings: Settings, *, warm: bool = True, **spec: Any
+) -> Result:
+    """A short untimed warm-up run, then the measured run; the server's CPU is read around it."""
+    spec.setdefault("concurrency", settings.concurrency)
+    spec.setdefault("limit", settings.limit)
+    spec.setdefault("seconds", settings.seconds)
+    if warm:
+        load(target, requests, **{**spec, "limit": min(spec["limit"], 200), "seconds": 1.0})
+    cpu_before = target.cpu_seconds()
+    outcome = load(target, requests, **spec)
+    cpu = target.cpu_seconds() - cpu_before
+    ok, errors = outcome["ok"], outcome["errors"]
+    if not ok or errors > (ok + errors) // 100:
+        raise RuntimeError(
+            f"{errors} of {ok + errors} failed ({outcome['statuses']}): {outcome['first_error']}"
+        )
+    return Result(
+        ok,
+        outcome["elapsed"],
+        outcome["p50_ms"],
+        outcome["p99_ms"],
+        cpu / ok * 1e6,
+        outcome["client_cpu_us"],
+        errors,
+    )
+
+
+def queue_counts(target: Target, url: str) -> tuple[int, int]:
+    attributes = client(target, "sqs").get_queue_attributes(
+        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]), int(
+        attributes["ApproximateNumberOfMessagesNotVisible"]
+    )
+
+
+def new_queue(target: Target, prefix: str) -> str:
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    return client(target, "sqs").create_queue(QueueName=name)["QueueUrl"]  # type: ignore[no-any-return]
 
 
 def sqs_send(target: Target, settings: Settings) -> Result:
-    url = client(target, "sqs").create_queue(QueueName=f"bench-send-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    body = "x" * 256
-
-    def step(sqs: Any, n: int) -> None:
-        sqs.send_message(QueueUrl=url, MessageBody=body)
-
-    warm_up(target, "sqs", step, settings)
-    return run_concurrently(
-        target, "sqs", step, concurrency=settings.concurrency, limit=settings.limit, seconds=settings.seconds
+    """SendMessage of 256 bytes; then the queue must hold exactly the messages answered 200."""
+    warm_url, url = new_queue(target, "bench-warm"), new_queue(target, "bench-send")
+    measure(
+        target,
+        [signed(target, "sqs", "send_message", QueueUrl=warm_url, MessageBody="x" * 256)],
+        settings,
+        warm=False,
+        limit=200,
+        seconds=1.0,
     )
+    request = signed(target, "sqs", "send_message", QueueUrl=url, MessageBody="x" * 256)
+    result = measure(target, [request], settings, warm=False)
+    visible, _ = queue_counts(target, url)
+    if visible != result.requests:
+        raise RuntimeError(f"{result.requests} sends answered 200 but the queue holds {visible} messages")
+    return result
 
 
 def sqs_receive_delete(target: Target, settings: Settings, send_rate: float) -> Result:
-    """One step = ReceiveMessage (1 message, no wait) + DeleteMessage of what it got. The queue is
-    filled first (batches of 10) with about as many messages as the run can consume."""
-    url = client(target, "sqs").create_queue(QueueName=f"bench-recv-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    fill = int(min(settings.limit, max(send_rate, 100) * settings.seconds) + 200)
+    """One step = ReceiveMessage (1 message, no wait) + DeleteMessage of its ReceiptHandle. The
+    queue is filled first (SendMessageBatch of 10) with more messages than the run can consume;
+    afterwards it must hold exactly the filled messages less the deleted ones."""
+    url = new_queue(target, "bench-recv")
+    fill = int(min(settings.limit, max(send_rate, 200) * settings.seconds * 1.5) + 300) // 10 * 10
     entries = [{"Id": str(i), "MessageBody": "x" * 256} for i in range(10)]
-
-    def put(sqs: Any, n: int) -> None:
-        sqs.send_message_batch(QueueUrl=url, Entries=entries)
-
-    run_concurrently(target, "sqs", put, concurrency=settings.concurrency, limit=fill // 10 + 1, seconds=120)
-
-    def step(sqs: Any, n: int) -> None:
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=0).get(
-            "Messages", []
-        )
-        if not messages:
-            raise RuntimeError("the queue ran empty")
-        sqs.delete_message(QueueUrl=url, ReceiptHandle=messages[0]["ReceiptHandle"])
-
-    return run_concurrently(
-        target, "sqs", step, concurrency=settings.concurrency, limit=fill - 100, seconds=settings.seconds
-    )
+    batch = signed(target, "sqs", "send_message_batch", QueueUrl=url, Entries=entries)
+    measure(target, [batch], settings, warm=False, limit=fill // 10, seconds=120)
+    receive = signed(target, "sqs", "receive_message", QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=0)
+    delete = signed(target, "sqs", "delete_message", QueueUrl=url, ReceiptHandle="RRRRRRRRRR")
+    spec = {"mode": "receive_delete", "delete": delete, "handle_token": "RRRRRRRRRR"}
+    warm = measure(target, [receive], settings, warm=False, limit=100, seconds=1.0, **spec)
+    result = measure(target, [receive], settings, warm=False, limit=fill - 200, **spec)
+    left = fill - warm.requests - result.requests
+    visible, invisible = queue_counts(target, url)
+    if visible + invisible != left:
+        raise RuntimeError(f"{fill} sent, {fill - left} deleted, but the queue holds {visible + invisible}")
+    return result
 
 
 def s3_bucket(target: Target) -> str:
@@ -168,39 +129,25 @@ def s3_bucket(target: Target) -> str:
 
 
 def s3_put(target: Target, settings: Settings, bucket: str) -> Result:
-    body = b"x" * KIB
-
-    def step(s3: Any, n: int) -> None:
-        s3.put_object(Bucket=bucket, Key=f"put/{n}", Body=body)
-
-    warm_up(target, "s3", step, settings)
-    return run_concurrently(
-        target, "s3", step, concurrency=settings.concurrency, limit=settings.limit, seconds=settings.seconds
-    )
+    """PutObject of 1 KiB under unique keys; then a sample of 50 keys must exist with 1 KiB."""
+    request = signed(target, "s3", "put_object", Bucket=bucket, Key=f"put/{COUNTER}", Body=b"x" * KIB)
+    result = measure(target, [request], settings, counter_token=COUNTER)
+    s3 = client(target, "s3")
+    step = max(result.requests // 50, 1)
+    for n in [*range(0, result.requests, step), result.requests - 1]:
+        size = s3.head_object(Bucket=bucket, Key=f"put/{n:010d}")["ContentLength"]
+        if size != KIB:
+            raise RuntimeError(f"put/{n:010d} holds {size} bytes")
+    return result
 
 
 def s3_get(target: Target, settings: Settings, bucket: str, size: int) -> Result:
-    """GetObject of `size` bytes, reading the whole body, over 16 prepared objects."""
+    """GetObject of `size` bytes over 16 prepared objects; every body must have `size` bytes."""
     s3 = client(target, "s3")
     body = bytes(range(256)) * (size // 256)
     keys = [f"get-{size}/{i}" for i in range(16)]
     for key in keys:
         s3.put_object(Bucket=bucket, Key=key, Body=body)
-
-    def step(s3: Any, n: int) -> None:
-        data = s3.get_object(Bucket=bucket, Key=keys[n % len(keys)])["Body"].read()
-        if len(data) != size:
-            raise RuntimeError(f"got {len(data)} bytes, expected {size}")
-
-    warm_up(target, "s3", step, settings)
+    requests = [signed(target, "s3", "get_object", Bucket=bucket, Key=key) for key in keys]
     limit = settings.limit if size <= KIB else settings.limit // 4
-    return run_concurrently(
-        target, "s3", step, concurrency=settings.concurrency, limit=limit, seconds=settings.seconds
-    )
-
-
-def warm_up(target: Target, service: str, step: Callable[[Any, int], None], settings: Settings) -> None:
-    """A short untimed run: connection pools, lazily loaded code and caches on both sides."""
-    run_concurrently(
-        target, service, step, concurrency=settings.concurrency, limit=settings.concurrency * 20, seconds=2.0
-    )
+    return measure(target, requests, settings, limit=limit, expect_length=size)
