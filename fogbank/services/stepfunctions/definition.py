@@ -297,6 +297,9 @@ def _state(
             report.error(
                 "SCHEMA_VALIDATION_FAILED", 'The field "ErrorEquals" is required', f"{at}/Retry[{index}]"
             )
+        else:
+            _retrier_numbers(retrier, f"{at}/Retry[{index}]", report)
+    _task_limits(state, at, report)
 
 
 def _transitions(
@@ -412,6 +415,59 @@ def _template(template: Any, at: str, report: Diagnostics) -> None:
                 f"The value for the field '{key}' must be a valid JSONPath or a valid intrinsic function call",
                 f"{at}/{key}",
             )
+
+
+# Retrier fields: (lowest, highest, must be an integer). https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+_RETRIER_LIMITS: dict[str, tuple[float, float, bool]] = {
+    "IntervalSeconds": (1, 99999999, True),
+    "MaxAttempts": (0, 99999999, True),
+    "BackoffRate": (1.0, float("inf"), False),
+    "MaxDelaySeconds": (1, 31622400, True),
+}
+
+
+def _number_in(value: Any, low: float, high: float, integer: bool) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return low <= value <= high and (not integer or float(value).is_integer())
+
+
+def _retrier_numbers(retrier: dict[str, Any], at: str, report: Diagnostics) -> None:
+    for name, (low, high, integer) in _RETRIER_LIMITS.items():
+        if name in retrier and not _number_in(retrier[name], low, high, integer):
+            report.error(
+                "SCHEMA_VALIDATION_FAILED",
+                f"The value of the field '{name}' must be {'an integer' if integer else 'a number'} between {low} and {high}",
+                f"{at}/{name}",
+            )
+    if retrier.get("JitterStrategy", "NONE") not in ("FULL", "NONE"):
+        report.error(
+            "SCHEMA_VALIDATION_FAILED",
+            "The value of the field 'JitterStrategy' must be FULL or NONE",
+            f"{at}/JitterStrategy",
+        )
+
+
+def _task_limits(state: dict[str, Any], at: str, report: Diagnostics) -> None:
+    """TimeoutSeconds and HeartbeatSeconds: positive integers, the heartbeat below the timeout."""
+    timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
+    for name, value in (("TimeoutSeconds", timeout), ("HeartbeatSeconds", heartbeat)):
+        if (
+            value is not None
+            and not jsonata.is_expression(value)
+            and not _number_in(value, 1, 99999999, True)
+        ):
+            report.error(
+                "SCHEMA_VALIDATION_FAILED",
+                f"The value of the field '{name}' must be a positive integer",
+                f"{at}/{name}",
+            )
+    if isinstance(timeout, int) and isinstance(heartbeat, int) and heartbeat >= timeout:
+        report.error(
+            "SCHEMA_VALIDATION_FAILED",
+            "The value of the field 'HeartbeatSeconds' must be smaller than the value of the field 'TimeoutSeconds'",
+            f"{at}/HeartbeatSeconds",
+        )
 
 
 def _kind_rules(state: dict[str, Any], kind: str, at: str, language: str, report: Diagnostics) -> None:

@@ -45,3 +45,15 @@ def wait_closed(sfn: Any, arn: str, seconds: float = 30.0) -> dict[str, Any]:
         described = sfn.describe_execution(executionArn=arn)
         if described["status"] != "RUNNING" or time.monotonic() > deadline:
             return dict(described)
+
+
+def eventually(check: Any, seconds: float = 10.0) -> Any:
+    """Poll `check()` until it answers something truthy (work woken by a clock advance runs on
+    the server's event loop right after the advance answers); answers the last result."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result

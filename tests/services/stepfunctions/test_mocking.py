@@ -12,7 +12,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from sfn_support import ROLE, history_types, machine, wait_closed
+from sfn_support import ROLE, eventually, history_types, machine, wait_closed
 
 MOCK_CONFIG = {
     "StateMachines": {
@@ -57,7 +57,7 @@ def mocked_sfn(fogbank_factory: Callable[..., Any], tmp_path: Path) -> Any:
                 "Retry": [
                     {
                         "ErrorEquals": ["Lambda.TooManyRequestsException"],
-                        "IntervalSeconds": 0,
+                        "IntervalSeconds": 1,
                         "MaxAttempts": 3,
                     }
                 ],
@@ -66,6 +66,7 @@ def mocked_sfn(fogbank_factory: Callable[..., Any], tmp_path: Path) -> Any:
         ("Done", {"Type": "Pass"}),
     )
     client.create_state_machine(name="Orders", definition=json.dumps(definition), roleArn=ROLE)
+    client.server = server  # for advancing its clock
     return client
 
 
@@ -86,6 +87,9 @@ def test_start_execution_test_case_answers_mocked_response(mocked_sfn: Any) -> N
 def test_start_execution_test_case_mocked_errors_by_call_number(mocked_sfn: Any) -> None:
     arn = "arn:aws:states:us-east-1:000000000000:stateMachine:Orders#RetryPath"
     execution = mocked_sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    mocked_sfn.server.advance_clock(1)
+    eventually(lambda: history_types(mocked_sfn, execution).count("TaskFailed") == 2)
+    mocked_sfn.server.advance_clock(2)
     described = wait_closed(mocked_sfn, execution)
     assert (described["status"], described["output"]) == ("SUCCEEDED", '{"charged":7}')
     assert history_types(mocked_sfn, execution).count("TaskFailed") == 2
