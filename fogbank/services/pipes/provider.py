@@ -66,9 +66,8 @@ def _check_unsupported(request: Request) -> None:
 
 def _check_steps(ctx: RequestContext, record: dict[str, Any]) -> None:
     try:
-        if record.get("Enrichment"):
-            parameters = record.get("EnrichmentParameters") or {}
-            targets.check_enrichment(record["Enrichment"], parameters, ctx.account, ctx.region)
+        parameters = record.get("EnrichmentParameters") or {}
+        targets.check_enrichment(record.get("Enrichment"), parameters, ctx.account, ctx.region)
         targets.check_target(record["Target"], record.get("TargetParameters") or {}, ctx.account, ctx.region)
     except ValidationException:
         raise

@@ -73,14 +73,16 @@ def arn_parts(arn: str) -> tuple[str, str, str, str]:
     return parts[2], parts[3], parts[4], parts[5]
 
 
-def check_enrichment(arn: str, parameters: dict[str, Any], account: str, region: str) -> None:
-    kind = arn_parts(arn)[0]
+def check_enrichment(arn: str | None, parameters: dict[str, Any], account: str, region: str) -> None:
     if parameters.get("HttpParameters"):
         raise ValidationException(
             "EnrichmentParameters.HttpParameters apply to API destinations and API Gateway, which "
             "fogbank's pipes do not support yet.",
             "EnrichmentParameters.HttpParameters",
         )
+    if not arn:
+        return
+    kind = arn_parts(arn)[0]
     if kind == "lambda":
         calls.call("lambda", "GetFunction", {"FunctionName": arn}, account=account, region=region)
         return
@@ -103,11 +105,12 @@ def check_enrichment(arn: str, parameters: dict[str, Any], account: str, region:
 
 
 def check_target(arn: str, parameters: dict[str, Any], account: str, region: str) -> None:
-    kind = arn_parts(arn)[0]
-    if kind not in TARGET_KINDS:
+    kind, _, _, resource = arn_parts(arn)
+    if kind not in TARGET_KINDS or (kind == "events" and not resource.startswith("event-bus/")):
         raise ValidationException(
             f"Target {arn} is not supported by fogbank's pipes yet: Lambda, Step Functions, SQS, SNS, "
-            "EventBridge event buses, Kinesis and CloudWatch Logs targets are.",
+            "EventBridge event buses, Kinesis and CloudWatch Logs targets are (API destinations and API "
+            "Gateway are not).",
             "Target",
         )
     for key in UNSUPPORTED_TARGET_PARAMETERS:
@@ -124,6 +127,11 @@ def check_target(arn: str, parameters: dict[str, Any], account: str, region: str
         raise ValidationException(
             "Global endpoints (EventBridgeEventBusParameters.EndpointId) are not supported by fogbank yet.",
             "TargetParameters.EventBridgeEventBusParameters.EndpointId",
+        )
+    if kind == "kinesis" and not (parameters.get("KinesisStreamParameters") or {}).get("PartitionKey"):
+        raise ValidationException(
+            "TargetParameters.KinesisStreamParameters.PartitionKey is required for a Kinesis stream target.",
+            "TargetParameters.KinesisStreamParameters.PartitionKey",
         )
     machine = parameters.get("StepFunctionStateMachineParameters") or {}
     if kind == "states" and machine.get("InvocationType", "FIRE_AND_FORGET") == "REQUEST_RESPONSE":

@@ -233,8 +233,24 @@ def test_create_pipe_existing_name_conflict(
             {"Target": "arn:aws:ecs:us-east-1:000000000000:cluster/c"},
             "Target arn:aws:ecs:us-east-1:000000000000:cluster/c is not supported by fogbank's pipes yet: "
             "Lambda, Step Functions, SQS, SNS, EventBridge event buses, Kinesis and CloudWatch Logs "
-            "targets are.",
+            "targets are (API destinations and API Gateway are not).",
             "Target",
+        ),
+        (
+            {"Target": "arn:aws:events:us-east-1:000000000000:api-destination/d/1"},
+            None,
+            "Target",
+        ),
+        (
+            {"Target": "arn:aws:kinesis:us-east-1:000000000000:stream/s"},
+            "TargetParameters.KinesisStreamParameters.PartitionKey is required for a Kinesis stream target.",
+            "TargetParameters.KinesisStreamParameters.PartitionKey",
+        ),
+        (
+            {"EnrichmentParameters": {"HttpParameters": {"QueryStringParameters": {"a": "b"}}}},
+            "EnrichmentParameters.HttpParameters apply to API destinations and API Gateway, which "
+            "fogbank's pipes do not support yet.",
+            "EnrichmentParameters.HttpParameters",
         ),
         (
             {"Enrichment": "arn:aws:events:us-east-1:000000000000:api-destination/d/1"},
