@@ -2,7 +2,7 @@
 
 Not supported yet (answered with a clear error, or NotImplemented for operations without a
 method): PartiQL beyond SELECT/INSERT/UPDATE/DELETE with literals and parameters, backups and
-restores, exports and imports, global tables and replicas, Kinesis streaming destinations,
+restores, exports and imports, global tables and replicas,
 contributor insights, resource policies; TTL expiry of items is on fogbank's clock (see ttl.py).
 """
 
@@ -19,6 +19,7 @@ from fogbank.services.dynamodb import (
     capacity,
     clauses,
     items,
+    kinesis_destinations,
     reads,
     statements,
     streams,
@@ -42,10 +43,12 @@ class DynamoDbProvider(Provider):
     def start(self) -> None:
         ttl.start(self.catalog)
         streams.start()
+        kinesis_destinations.start()
 
     def stop(self) -> None:
         ttl.stop()
         streams.stop()
+        kinesis_destinations.stop()
 
     def table(self, ctx: RequestContext, name: str) -> Table:
         return self.catalog.get(ctx.account, ctx.region, name)
@@ -112,6 +115,31 @@ class DynamoDbProvider(Provider):
         specification = ttl.update(table, request["TimeToLiveSpecification"])
         self.catalog.save(ctx.account, ctx.region, table)
         return {"TimeToLiveSpecification": specification}
+
+    # -- Kinesis streaming destinations --------------------------------------------------------
+
+    def enable_kinesis_streaming_destination(
+        self, ctx: RequestContext, request: dict[str, Any]
+    ) -> dict[str, Any]:
+        with state.atomic():
+            return kinesis_destinations.enable(self.catalog, ctx, request)
+
+    def disable_kinesis_streaming_destination(
+        self, ctx: RequestContext, request: dict[str, Any]
+    ) -> dict[str, Any]:
+        with state.atomic():
+            return kinesis_destinations.disable(self.catalog, ctx, request)
+
+    def update_kinesis_streaming_destination(
+        self, ctx: RequestContext, request: dict[str, Any]
+    ) -> dict[str, Any]:
+        with state.atomic():
+            return kinesis_destinations.update(self.catalog, ctx, request)
+
+    def describe_kinesis_streaming_destination(
+        self, ctx: RequestContext, request: dict[str, Any]
+    ) -> dict[str, Any]:
+        return kinesis_destinations.describe(self.catalog, ctx, request)
 
     # -- items ---------------------------------------------------------------------------------
 
