@@ -134,14 +134,15 @@ def check_target(arn: str, parameters: dict[str, Any], account: str, region: str
             "TargetParameters.KinesisStreamParameters.PartitionKey",
         )
     machine = parameters.get("StepFunctionStateMachineParameters") or {}
-    if kind == "states" and machine.get("InvocationType", "FIRE_AND_FORGET") == "REQUEST_RESPONSE":
+    # REQUEST_RESPONSE is the default, and STANDARD workflows cannot be invoked synchronously.
+    if kind == "states" and machine.get("InvocationType", "REQUEST_RESPONSE") == "REQUEST_RESPONSE":
         found = calls.call(
             "stepfunctions", "DescribeStateMachine", {"stateMachineArn": arn}, account=account, region=region
         )
         if found.get("type") != "EXPRESS":
             raise ValidationException(
-                "StepFunctionStateMachineParameters.InvocationType REQUEST_RESPONSE is only supported "
-                "for EXPRESS state machines.",
+                "StepFunctionStateMachineParameters.InvocationType REQUEST_RESPONSE (the default) is not "
+                "supported for STANDARD state machine workflows: use FIRE_AND_FORGET.",
                 "TargetParameters.StepFunctionStateMachineParameters.InvocationType",
             )
 
@@ -227,7 +228,7 @@ async def send(
             return await invoke_function(arn, rendered, invocation == "FIRE_AND_FORGET")
         if kind == "states":
             invocation = (parameters.get("StepFunctionStateMachineParameters") or {}).get("InvocationType")
-            return await run_state_machine(arn, rendered, invocation == "REQUEST_RESPONSE")
+            return await run_state_machine(arn, rendered, invocation != "FIRE_AND_FORGET")
         for event, value in zip(events, rendered, strict=True):
             operation, params = _request(kind, arn, resource, parameters, event, value, pipe)
             if kind == "sqs":

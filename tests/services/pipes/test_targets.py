@@ -8,6 +8,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+from botocore.exceptions import ClientError
 from pipes_support import build_zip, eventually, receive_one
 
 REPORTER = """
@@ -245,6 +247,7 @@ def test_create_pipe_express_enrichment_and_state_machine_target(
         Enrichment=enrich,
         EnrichmentParameters={"InputTemplate": "<$.body>"},
         SourceParameters={"SqsQueueParameters": {"BatchSize": 1}},
+        TargetParameters={"StepFunctionStateMachineParameters": {"InvocationType": "FIRE_AND_FORGET"}},
     )
     sqs.send_message(QueueUrl=source_url, MessageBody='{"n": 1}')
     idle_url, _ = queue("idle")
@@ -362,3 +365,30 @@ def test_create_pipe_trace_logs_with_execution_data_record_each_step_of_a_failur
     ]
     assert json.loads(first[4]["payload"]) == [{"user": "u1"}]
     assert first[-1]["error"] == {"message": "lookup failed"}
+
+
+def test_create_pipe_standard_state_machine_target_needs_fire_and_forget(
+    client_factory: Callable[..., Any],
+    pipes_client: Any,
+    queue: Callable[[str], tuple[str, str]],
+    pipe_names: Callable[[], str],
+    unique_name: Callable[[str], str],
+    role_arn: str,
+) -> None:
+    target = _machine(
+        client_factory,
+        unique_name("standard"),
+        role_arn,
+        "STANDARD",
+        {"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}},
+    )
+    _, source_arn = queue("source")
+    with pytest.raises(ClientError) as info:
+        _pipe(pipes_client, pipe_names(), role_arn, source_arn, target)
+    error = info.value.response["Error"]
+    assert (error["Code"], error["Message"]) == (
+        "ValidationException",
+        "StepFunctionStateMachineParameters.InvocationType REQUEST_RESPONSE (the default) is not "
+        "supported for STANDARD state machine workflows: use FIRE_AND_FORGET.",
+    )
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
