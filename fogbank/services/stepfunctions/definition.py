@@ -253,32 +253,39 @@ def _state(
         )
         report.error("SCHEMA_VALIDATION_FAILED", message, at)
         return
-    for name in state:
-        if name not in FIELDS[kind]:
-            report.error(
-                "SCHEMA_VALIDATION_FAILED",
-                f'Field "{name}" is not supported by state type "{kind}"',
-                f"{at}/{name}",
-            )
-        elif language == "JSONata" and name in _JSONPATH_ONLY:
-            report.error(
-                "SCHEMA_VALIDATION_FAILED", f"The field '{name}' is not supported for JSONata", f"{at}/{name}"
-            )
-        elif language == "JSONPath" and name in _JSONATA_ONLY:
-            report.error(
-                "SCHEMA_VALIDATION_FAILED",
-                f"The field '{name}' is only supported for JSONata",
-                f"{at}/{name}",
-            )
+    _fields(state, kind, at, language, report)
     _transitions(state, kind, states, at, report)
     _paths(state, at, report)
     _kind_rules(state, kind, at, language, report)
+    _error_handlers(state, states, at, report)
+    _task_limits(state, at, report)
+
+
+def _fields(state: dict[str, Any], kind: str, at: str, language: str, report: Diagnostics) -> None:
+    """Fields the state type has, in the query language the state uses."""
+    for name in state:
+        if name not in FIELDS[kind]:
+            message = f'Field "{name}" is not supported by state type "{kind}"'
+        elif language == "JSONata" and name in _JSONPATH_ONLY:
+            message = f"The field '{name}' is not supported for JSONata"
+        elif language == "JSONPath" and name in _JSONATA_ONLY:
+            message = f"The field '{name}' is only supported for JSONata"
+        else:
+            continue
+        report.error("SCHEMA_VALIDATION_FAILED", message, f"{at}/{name}")
+
+
+def _has_errors(handler: Any) -> bool:
+    return (
+        isinstance(handler, dict)
+        and isinstance(handler.get("ErrorEquals"), list)
+        and bool(handler["ErrorEquals"])
+    )
+
+
+def _error_handlers(state: dict[str, Any], states: dict[str, Any], at: str, report: Diagnostics) -> None:
     for index, catcher in enumerate(state.get("Catch") or []):
-        if (
-            not isinstance(catcher, dict)
-            or not isinstance(catcher.get("ErrorEquals"), list)
-            or not catcher["ErrorEquals"]
-        ):
+        if not _has_errors(catcher):
             report.error(
                 "SCHEMA_VALIDATION_FAILED", 'The field "ErrorEquals" is required', f"{at}/Catch[{index}]"
             )
@@ -289,17 +296,12 @@ def _state(
                 f"{at}/Catch[{index}]/Next",
             )
     for index, retrier in enumerate(state.get("Retry") or []):
-        if (
-            not isinstance(retrier, dict)
-            or not isinstance(retrier.get("ErrorEquals"), list)
-            or not retrier["ErrorEquals"]
-        ):
+        if not _has_errors(retrier):
             report.error(
                 "SCHEMA_VALIDATION_FAILED", 'The field "ErrorEquals" is required', f"{at}/Retry[{index}]"
             )
         else:
             _retrier_numbers(retrier, f"{at}/Retry[{index}]", report)
-    _task_limits(state, at, report)
 
 
 def _transitions(
