@@ -10,6 +10,7 @@ https://docs.aws.amazon.com/eventbridge/latest/pipes-reference/API_CreatePipe.ht
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -75,7 +76,24 @@ def source_kind(arn: str) -> str:
     )
 
 
+NAME_PATTERN = r"[\.\-_A-Za-z0-9]+"
+ROLE_PATTERN = r"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z0-9+=,.@\-_/]+"
+
+
+def check_patterns(request: dict[str, Any]) -> None:
+    """The model's patterns for the pipe name and role, with AWS's validation message."""
+    for member, wire, pattern in (("Name", "name", NAME_PATTERN), ("RoleArn", "roleArn", ROLE_PATTERN)):
+        value = request.get(member)
+        if value is not None and re.fullmatch(pattern, value) is None:
+            message = (
+                f"1 validation error detected: Value '{value}' at '{wire}' failed to satisfy constraint: "
+                f"Member must satisfy regular expression pattern: {pattern}"
+            )
+            raise ValidationException(message, member)
+
+
 def new_record(account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
+    check_patterns(request)
     name = request["Name"]
     kind = source_kind(request["Source"])
     now = clock.now()

@@ -117,6 +117,7 @@ class PipesProvider(Provider):
 
     def update_pipe(self, ctx: RequestContext, request: Request) -> Response:
         _check_unsupported(request)
+        pipes.check_patterns({"RoleArn": request.get("RoleArn")})
         record = dict(pipes.require(ctx.account, ctx.region, request["Name"]))
         pipes.apply_update(record, request)
         pipes.check_source(record["_kind"], record["SourceParameters"], creating=False)

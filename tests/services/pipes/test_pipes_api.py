@@ -383,3 +383,26 @@ def test_create_pipe_kinesis_source_reports_stream_defaults_and_timestamp(
     parameters = pipes_client.describe_pipe(Name=name)["SourceParameters"]["KinesisStreamParameters"]
     assert (parameters["BatchSize"], parameters["StartingPosition"]) == (7, "AT_TIMESTAMP")
     assert parameters["StartingPositionTimestamp"] == moment
+
+
+def test_create_pipe_name_and_role_patterns_validation_exception(
+    client_factory: Callable[..., Any],
+    queue: Callable[[str], tuple[str, str]],
+    role_arn: str,
+) -> None:
+    unchecked = client_factory("pipes", parameter_validation=False)
+    _, source_arn = queue("source")
+    _, target_arn = queue("target")
+    with pytest.raises(ClientError) as info:
+        unchecked.create_pipe(Name="bad name", RoleArn=role_arn, Source=source_arn, Target=target_arn)
+    assert _error(info) == (
+        "ValidationException",
+        "1 validation error detected: Value 'bad name' at 'name' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+",
+        400,
+    )
+    with pytest.raises(ClientError) as info:
+        unchecked.create_pipe(Name="fine", RoleArn="not-a-role", Source=source_arn, Target=target_arn)
+    code, message, status = _error(info)
+    assert (code, status) == ("ValidationException", 400)
+    assert message.startswith("1 validation error detected: Value 'not-a-role' at 'roleArn'")
