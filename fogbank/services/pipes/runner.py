@@ -125,23 +125,36 @@ async def run_batch(account: str, region: str, name: str, payload: bytes) -> Pip
     if record is None:
         raise AwsError(f"Pipe {name} does not exist.", code="NotFoundException")
     events = [pipe_event(item) for item in orjson.loads(payload)["Records"]]
-    names = templates.PipeNames(
-        record["Arn"], name, record["Source"], record.get("Enrichment") or "", record["Target"]
-    )
     execution = pipe_logs.Execution(account, region, record)
     execution.step("ExecutionStarted", events)
+    try:
+        sent = await _stages(record, events, execution)
+    except targets.Failure as failure:
+        execution.step("ExecutionFailed", events, failure.message)
+        return PipeOutcome(b"", failure.error or "Unhandled", failure.request_id, failure.executed_version)
+    except AwsError:
+        raise
+    except Exception as problem:  # our bug: logged, counted as a failed attempt, the poller goes on
+        log.exception("pipe %s could not process a batch", name)
+        execution.step("ExecutionFailed", events, f"InternalFailure: {problem}")
+        return PipeOutcome(b"", "InternalFailure", "", None)
+    execution.step("ExecutionSucceeded")
+    return PipeOutcome(_partial(sent.payload), None, sent.request_id, sent.executed_version)
+
+
+async def _stages(record: dict[str, Any], events: list[Any], execution: pipe_logs.Execution) -> targets.Sent:
+    names = templates.PipeNames(
+        record["Arn"], record["Name"], record["Source"], record.get("Enrichment") or "", record["Target"]
+    )
     stage = "Enrichment"
     try:
         if record.get("Enrichment"):
             events = await _enrichment_stage(record, events, names, execution)
         stage = "Target"
-        sent = await _target_stage(record, events, names, execution)
+        return await _target_stage(record, events, names, execution)
     except targets.Failure as failure:
         execution.step(f"{stage}StageFailed", events, failure.message)
-        execution.step("ExecutionFailed", events, failure.message)
-        return PipeOutcome(b"", failure.error or "Unhandled", failure.request_id, failure.executed_version)
-    execution.step("ExecutionSucceeded")
-    return PipeOutcome(_partial(sent.payload), None, sent.request_id, sent.executed_version)
+        raise
 
 
 def _transformed(template: str | None, events: list[Any], names: templates.PipeNames) -> list[Any]:

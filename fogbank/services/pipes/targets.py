@@ -235,11 +235,20 @@ async def send(
                 params["QueueUrl"] = _queue_url(resource, account, region)
             if kind == "logs":
                 await _ensure_log_stream(params["logGroupName"], params["logStreamName"], account, region)
-            service = "stepfunctions" if kind == "states" else kind
-            await calls.call_async(service, operation, params, account=account, region=region)
+            answer = await calls.call_async(kind, operation, params, account=account, region=region)
+            _check_entries(answer)
     except AwsError as error:
         raise _aws_failure(error) from None
     return Sent()
+
+
+def _check_entries(answer: dict[str, Any]) -> None:
+    """PutEvents answers per-entry failures instead of an error."""
+    if answer.get("FailedEntryCount"):
+        entry = next(item for item in answer["Entries"] if item.get("ErrorCode"))
+        raise Failure(
+            str(entry["ErrorCode"]), message=f"{entry['ErrorCode']}: {entry.get('ErrorMessage', '')}"
+        )
 
 
 def _queue_url(name: str, account: str, region: str) -> str:
@@ -306,7 +315,12 @@ def _bus_entry(
         entry["Resources"] = resources
     when = dynamic(own.get("Time"), event)
     if when:
-        entry["Time"] = datetime.fromisoformat(str(when).replace("Z", "+00:00"))
+        try:
+            entry["Time"] = datetime.fromisoformat(str(when).replace("Z", "+00:00"))
+        except ValueError:
+            raise Failure(
+                f"EventBridgeEventBusParameters.Time {when!r} is not an RFC 3339 time stamp."
+            ) from None
     return entry
 
 
