@@ -15,7 +15,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from fogbank.services.stepfunctions import intrinsics, item_reader, jsonata, jsonpath
+from fogbank.services.stepfunctions import distributed, intrinsics, item_reader, jsonata, jsonpath
 from fogbank.services.stepfunctions.dataflow import (
     Frame,
     StateData,
@@ -154,6 +154,34 @@ async def map_items(run: Run, data: StateData, run_machine: RunMachine) -> list[
     concurrency = int(number_field(data, "MaxConcurrency", effective, 0) or 0)
     tolerated = _tolerance(data, effective, len(items))
     started = run.history.add(data.frame.lane, "MapStateStarted", {"length": len(items)})
+    if distributed.is_distributed(processor):
+        work: Awaitable[list[Any]] = distributed.run_map(run, data, inputs, processor, concurrency, tolerated)
+    else:
+        work = _inline(run, data, run_machine, processor, language, started, inputs, concurrency, tolerated)
+    try:
+        results = await work
+    except StatesError:
+        run.history.add(data.frame.lane, "MapStateFailed")
+        raise
+    except asyncio.CancelledError:
+        run.history.add(data.frame.lane, "MapStateAborted")
+        raise
+    run.history.add(data.frame.lane, "MapStateSucceeded")
+    return results
+
+
+async def _inline(
+    run: Run,
+    data: StateData,
+    run_machine: RunMachine,
+    processor: dict[str, Any],
+    language: str,
+    started: int,
+    inputs: list[Any],
+    concurrency: int,
+    tolerated: float,
+) -> list[Any]:
+    """Inline Map: every item an iteration of this execution, on its own history lane."""
     limiter = asyncio.Semaphore(concurrency) if concurrency > 0 else None
     failures: list[StatesError] = []
 
@@ -176,16 +204,7 @@ async def map_items(run: Run, data: StateData, run_machine: RunMachine) -> list[
             run, data, run_machine, processor, language, started, index, item_input, failures, tolerated
         )
 
-    try:
-        results = await run_all([iteration(index, value) for index, value in enumerate(inputs)])
-    except StatesError:
-        run.history.add(data.frame.lane, "MapStateFailed")
-        raise
-    except asyncio.CancelledError:
-        run.history.add(data.frame.lane, "MapStateAborted")
-        raise
-    run.history.add(data.frame.lane, "MapStateSucceeded")
-    return results
+    return await run_all([iteration(index, value) for index, value in enumerate(inputs)])
 
 
 async def _iterate(

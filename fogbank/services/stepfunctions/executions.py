@@ -150,6 +150,7 @@ def start(
     alias_arn: str | None = None,
     trace_header: str | None = None,
     test_case: str | None = None,
+    map_run_arn: str | None = None,
 ) -> dict[str, Any]:
     """Start an execution (its task runs on the event loop); returns its record."""
     value = parse_input(input_text)
@@ -185,6 +186,7 @@ def start(
         ("stateMachineAliasArn", alias_arn),
         ("traceHeader", trace_header),
         ("mockTestCase", test_case),
+        ("mapRunArn", map_run_arn),
     ):
         if value_:
             record[key] = value_
@@ -470,3 +472,10 @@ def redrive(account: str, region: str, arn: str) -> dict[str, Any]:
     run.resume = resume
     launch(run, record).run.persist()
     return record
+
+
+def start_child(
+    run: interpreter.Run, machine: dict[str, Any], input_text: str, map_run_arn: str
+) -> dict[str, Any]:
+    """A Distributed Map's child execution (see distributed.py)."""
+    return start(run.account, run.region, machine, None, input_text, map_run_arn=map_run_arn)

@@ -4,9 +4,8 @@ express, sync), history, activities and task callbacks.
 `<machine ARN>#<test case>` runs a test case of the Step Functions Local mock configuration
 (`SFN_MOCK_CONFIG`, see mocking.py).
 
-Not supported yet: Map Runs (Distributed Map child executions, DescribeMapRun, ResultWriter;
-a DISTRIBUTED Map runs its items inline, and its ItemReader reads S3 JSON, JSONL, CSV and
-listings), execution logs while an execution runs (they are delivered when it closes), X-Ray traces of the stored tracing
+Not supported yet: Distributed Map ResultWriter and UpdateMapRun (a DISTRIBUTED Map runs its
+items as child executions, its ItemReader reads S3 JSON, JSONL, CSV and listings), execution logs while an execution runs (they are delivered when it closes), X-Ray traces of the stored tracing
 setting, `.sync` for integrations other than `states:startExecution`, and HTTP Task / API Gateway
 integrations. Integration calls act in the execution's account and region; the role is recorded,
 not yet evaluated by IAM. A restarted execution resumes at its current top-level state: a Wait
@@ -27,6 +26,7 @@ from fogbank.services.provider import Provider
 from fogbank.services.stepfunctions import (
     callbacks,
     definition,
+    distributed,
     execution_logs,
     executions,
     history,
@@ -63,6 +63,9 @@ class StepFunctionsProvider(Provider):
 
     def start(self) -> None:
         tasks.start_nested = executions.start_nested
+        distributed.start_child = executions.start_child
+        distributed.wait_child = executions.wait_closed
+        distributed.stop_child = executions.stop
         # Outside an event loop (a unit test) there is nothing to resume.
         with contextlib.suppress(RuntimeError):
             executions.resume_all()
@@ -341,7 +344,7 @@ class StepFunctionsProvider(Provider):
 
     def list_executions(self, ctx: RequestContext, request: Request) -> Response:
         if "mapRunArn" in request:
-            raise ValidationException("fogbank does not support Map Runs (Distributed Map) yet")
+            return self._list_children(ctx, request)
         arn = request.get("stateMachineArn")
         if not arn:
             raise ValidationException("Must provide a StateMachine ARN or MapRun ARN")
@@ -375,6 +378,53 @@ class StepFunctionsProvider(Provider):
         )
         return {
             "executions": [{key: item[key] for key in keys if key in item} for item in items],
+            **({"nextToken": token} if token else {}),
+        }
+
+    def _list_children(self, ctx: RequestContext, request: Request) -> Response:
+        if distributed.map_runs(ctx.account, ctx.region).get(request["mapRunArn"]) is None:
+            raise ResourceNotFound(f"Resource not found: '{request['mapRunArn']}'")
+        found = [
+            item
+            for item in executions.all_records(ctx.account, ctx.region)
+            if item.get("mapRunArn") == request["mapRunArn"]
+            and request.get("statusFilter") in (None, item["status"])
+        ]
+        found.sort(key=lambda item: item["startDate"], reverse=True)
+        items, token = page(found, request)
+        keys = (
+            "executionArn",
+            "stateMachineArn",
+            "name",
+            "status",
+            "startDate",
+            "stopDate",
+            "mapRunArn",
+            "redriveCount",
+        )
+        return {
+            "executions": [{key: item[key] for key in keys if key in item} for item in items],
+            **({"nextToken": token} if token else {}),
+        }
+
+    def describe_map_run(self, ctx: RequestContext, request: Request) -> Response:
+        record = distributed.map_runs(ctx.account, ctx.region).get(request["mapRunArn"])
+        if record is None:
+            raise ResourceNotFound(f"Resource not found: '{request['mapRunArn']}'")
+        return {key: value for key, value in record.items() if key != "stateMachineArn"}
+
+    def list_map_runs(self, ctx: RequestContext, request: Request) -> Response:
+        execution = self._execution(ctx, request["executionArn"])
+        found = [
+            item
+            for item in distributed.map_runs(ctx.account, ctx.region).values()
+            if item["executionArn"] == execution["executionArn"]
+        ]
+        found.sort(key=lambda item: item["startDate"])
+        items, token = page(found, request)
+        keys = ("executionArn", "mapRunArn", "stateMachineArn", "startDate", "stopDate")
+        return {
+            "mapRuns": [{key: item[key] for key in keys if key in item} for item in items],
             **({"nextToken": token} if token else {}),
         }
 

@@ -659,3 +659,96 @@ def test_validate_state_machine_definition_express_refuses_callbacks(sfn: Any) -
             "location": "/States/T/Resource",
         }
     ]
+
+
+def test_distributed_map_runs_children_and_describes_map_run(
+    sfn: Any, make_machine: Callable[..., str]
+) -> None:
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        **machine(
+            (
+                "Check",
+                {
+                    "Type": "Choice",
+                    "Choices": [{"Variable": "$", "NumericEquals": 0, "Next": "Bad"}],
+                    "Default": "Good",
+                },
+            ),
+            ("Bad", {"Type": "Fail", "Error": "Zero"}),
+            ("Good", {"Type": "Pass"}),
+        ),
+    }
+    arn = make_machine(
+        machine(
+            (
+                "Spread",
+                {
+                    "Type": "Map",
+                    "Label": "spread",
+                    "MaxConcurrency": 2,
+                    "ToleratedFailureCount": 1,
+                    "ItemProcessor": processor,
+                },
+            )
+        )
+    )
+    execution = sfn.start_execution(stateMachineArn=arn, input="[1, 0, 2]")["executionArn"]
+    described = wait_closed(sfn, execution)
+    assert (described["status"], json.loads(described["output"])) == (
+        "SUCCEEDED",
+        [1, {"Error": "Zero", "Cause": ""}, 2],
+    )
+    assert history_types(sfn, execution) == [
+        "ExecutionStarted",
+        "MapStateEntered",
+        "MapStateStarted",
+        "MapRunStarted",
+        "MapRunSucceeded",
+        "MapStateSucceeded",
+        "MapStateExited",
+        "ExecutionSucceeded",
+    ]
+    (map_run,) = sfn.list_map_runs(executionArn=execution)["mapRuns"]
+    assert map_run["mapRunArn"].startswith(
+        f"arn:aws:states:us-east-1:000000000000:mapRun:{arn.rsplit(':', 1)[1]}/spread:"
+    )
+    assert map_run["stateMachineArn"] == f"{arn}/spread"
+    run = sfn.describe_map_run(mapRunArn=map_run["mapRunArn"])
+    assert (run["status"], run["maxConcurrency"], run["toleratedFailureCount"], run["executionArn"]) == (
+        "SUCCEEDED",
+        2,
+        1,
+        execution,
+    )
+    assert {
+        key: run["itemCounts"][key] for key in ("total", "succeeded", "failed", "running", "pending")
+    } == {
+        "total": 3,
+        "succeeded": 2,
+        "failed": 1,
+        "running": 0,
+        "pending": 0,
+    }
+    children = sfn.list_executions(mapRunArn=map_run["mapRunArn"])["executions"]
+    assert sorted(child["status"] for child in children) == ["FAILED", "SUCCEEDED", "SUCCEEDED"]
+    assert all(child["stateMachineArn"] == f"{arn}/spread" for child in children)
+
+
+def test_distributed_map_child_failure_without_tolerance_fails_map_run(
+    sfn: Any, make_machine: Callable[..., str]
+) -> None:
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+        **machine(("Bad", {"Type": "Fail", "Error": "Nope"})),
+    }
+    arn = make_machine(machine(("Spread", {"Type": "Map", "ItemProcessor": processor})))
+    execution = sfn.start_execution(stateMachineArn=arn, input="[1]")["executionArn"]
+    described = wait_closed(sfn, execution)
+    assert (described["status"], described["error"]) == ("FAILED", "States.ExceedToleratedFailureThreshold")
+    assert history_types(sfn, execution)[-4:] == [
+        "MapRunStarted",
+        "MapRunFailed",
+        "MapStateFailed",
+        "ExecutionFailed",
+    ]
