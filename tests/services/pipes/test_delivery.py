@@ -227,3 +227,30 @@ def test_stop_pipe_stopped_pipe_does_not_consume_until_started(
     assert not sqs.receive_message(QueueUrl=target_url, WaitTimeSeconds=1).get("Messages")
     attributes = sqs.get_queue_attributes(QueueUrl=source_url, AttributeNames=["ApproximateNumberOfMessages"])
     assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "1"
+
+
+def test_update_pipe_new_target_receives_and_deleted_pipe_consumes_nothing(
+    pipes_client: Any,
+    sqs: Any,
+    queue: Callable[[str], tuple[str, str]],
+    pipe_names: Callable[[], str],
+    role_arn: str,
+) -> None:
+    source_url, source_arn = queue("source")
+    first_url, first_arn = queue("first")
+    second_url, second_arn = queue("second")
+    name = pipe_names()
+    pipes_client.create_pipe(Name=name, RoleArn=role_arn, Source=source_arn, Target=first_arn)
+    sqs.send_message(QueueUrl=source_url, MessageBody="one")
+    assert json.loads(receive_one(sqs, first_url)["Body"])["body"] == "one"
+    pipes_client.update_pipe(
+        Name=name, RoleArn=role_arn, Target=second_arn, TargetParameters={"InputTemplate": "<$.body>"}
+    )
+    sqs.send_message(QueueUrl=source_url, MessageBody="two")
+    assert receive_one(sqs, second_url)["Body"] == "two"
+    pipes_client.delete_pipe(Name=name)
+    sqs.send_message(QueueUrl=source_url, MessageBody="three")
+    assert not sqs.receive_message(QueueUrl=second_url, WaitTimeSeconds=1).get("Messages")
+    attributes = sqs.get_queue_attributes(QueueUrl=source_url, AttributeNames=["ApproximateNumberOfMessages"])
+    assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "1"
+    assert not sqs.receive_message(QueueUrl=first_url, WaitTimeSeconds=0).get("Messages")
