@@ -15,7 +15,14 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from fogbank.services.stepfunctions import distributed, intrinsics, item_reader, jsonata, jsonpath
+from fogbank.services.stepfunctions import (
+    distributed,
+    intrinsics,
+    item_reader,
+    jsonata,
+    jsonpath,
+    result_writer,
+)
 from fogbank.services.stepfunctions.dataflow import (
     Frame,
     StateData,
@@ -136,10 +143,8 @@ def _tolerance(data: StateData, effective: Any, total: int) -> float:
     return min(limits) if limits else -1.0
 
 
-async def map_items(run: Run, data: StateData, run_machine: RunMachine) -> list[Any]:
+async def map_items(run: Run, data: StateData, run_machine: RunMachine) -> Any:
     effective = effective_input(data)
-    if "ResultWriter" in data.state:
-        raise StatesError("States.ResultWriterFailed", "fogbank does not support Map ResultWriter yet")
     reader = data.state.get("ItemReader")
     if reader is not None:
         name = "Arguments" if data.jsonata else "Parameters"
@@ -153,9 +158,14 @@ async def map_items(run: Run, data: StateData, run_machine: RunMachine) -> list[
     language = processor.get("QueryLanguage", data.state.get("QueryLanguage", data.frame.language))
     concurrency = int(number_field(data, "MaxConcurrency", effective, 0) or 0)
     tolerated = _tolerance(data, effective, len(items))
+    if "ResultWriter" in data.state and not distributed.is_distributed(processor):
+        raise StatesError("States.ResultWriterFailed", "A ResultWriter needs a Map in DISTRIBUTED mode")
     started = run.history.add(data.frame.lane, "MapStateStarted", {"length": len(items)})
     if distributed.is_distributed(processor):
-        work: Awaitable[list[Any]] = distributed.run_map(run, data, inputs, processor, concurrency, tolerated)
+        writer = _result_writer(data, effective)
+        work: Awaitable[Any] = distributed.run_map(
+            run, data, inputs, processor, concurrency, tolerated, writer
+        )
     else:
         work = _inline(run, data, run_machine, processor, language, started, inputs, concurrency, tolerated)
     try:
@@ -168,6 +178,15 @@ async def map_items(run: Run, data: StateData, run_machine: RunMachine) -> list[
         raise
     run.history.add(data.frame.lane, "MapStateSucceeded")
     return results
+
+
+def _result_writer(data: StateData, effective: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    writer = data.state.get("ResultWriter")
+    if writer is None:
+        return None
+    result_writer.check(writer)
+    params = template(data, writer.get("Arguments" if data.jsonata else "Parameters") or {}, effective)
+    return writer, params
 
 
 async def _inline(

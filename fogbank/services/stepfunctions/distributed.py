@@ -6,7 +6,7 @@ History of the parent as AWS writes it: `MapStateStarted` → `MapRunStarted{map
 `MapRunSucceeded` | `MapRunFailed`. Any failed child beyond the tolerated count or percentage
 (0 by default) fails the Map Run with `States.ExceedToleratedFailureThreshold`.
 https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html
-Not supported yet: ResultWriter, UpdateMapRun, redriving a Map Run's failed children.
+Not supported yet: UpdateMapRun, redriving a Map Run's failed children.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from fogbank import clock, state
-from fogbank.services.stepfunctions import jsonpath
+from fogbank.services.stepfunctions import jsonpath, result_writer
 from fogbank.services.stepfunctions.dataflow import StateData
 from fogbank.services.stepfunctions.errors import StatesError
 
@@ -84,8 +84,10 @@ async def run_map(
     processor: dict[str, Any],
     concurrency: int,
     tolerated: float,
-) -> list[Any]:
-    """Run the items as child executions; answers their outputs in item order."""
+    writer: tuple[dict[str, Any], dict[str, Any]] | None = None,
+) -> Any:
+    """Run the items as child executions; answers their outputs in item order (or, with a
+    ResultWriter (its definition, its evaluated parameters), where it wrote them)."""
     assert start_child is not None and wait_child is not None and stop_child is not None
     label = data.state.get("Label") or uuid.uuid4().hex[:8]
     record = _new_run(run, data, label, concurrency, len(inputs))
@@ -101,6 +103,7 @@ async def run_map(
     }
     limiter = asyncio.Semaphore(concurrency) if concurrency > 0 else None
     children: list[str] = []
+    closed_children: list[dict[str, Any]] = []
     failures = 0
 
     async def item(value: Any) -> Any:
@@ -116,6 +119,7 @@ async def run_map(
             if limiter is not None:
                 limiter.release()
         _count(record, "running", _STATUS_COUNT.get(closed["status"], "failed"))
+        closed_children.append(closed)
         if closed["status"] == "SUCCEEDED":
             return json.loads(closed["output"])
         failures += 1
@@ -145,6 +149,14 @@ async def run_map(
         else:
             run.history.add(data.frame.lane, "MapRunAborted")
         raise
+    if writer is not None:
+        written = await result_writer.write(
+            record["mapRunArn"], writer[1], closed_children, run.account, run.region
+        )
+        record["itemCounts"]["resultsWritten"] = len(closed_children)
+        _close(run, record, "SUCCEEDED")
+        run.history.add(data.frame.lane, "MapRunSucceeded")
+        return written
     _close(run, record, "SUCCEEDED")
     run.history.add(data.frame.lane, "MapRunSucceeded")
     return list(results)

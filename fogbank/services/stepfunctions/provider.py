@@ -4,7 +4,7 @@ express, sync), history, activities and task callbacks.
 `<machine ARN>#<test case>` runs a test case of the Step Functions Local mock configuration
 (`SFN_MOCK_CONFIG`, see mocking.py).
 
-Not supported yet: Distributed Map ResultWriter and UpdateMapRun (a DISTRIBUTED Map runs its
+Not supported yet: UpdateMapRun and ResultWriter's WriterConfig (a DISTRIBUTED Map runs its
 items as child executions, its ItemReader reads S3 JSON, JSONL, CSV and listings), execution logs while an execution runs (they are delivered when it closes), X-Ray traces of the stored tracing
 setting, `.sync` for integrations other than `states:startExecution`, and HTTP Task / API Gateway
 integrations. Integration calls act in the execution's account and region; the role is recorded,

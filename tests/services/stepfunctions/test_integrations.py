@@ -629,3 +629,51 @@ def test_task_jsonata_arguments_output_and_catch(
     result = json.loads(described["output"])
     assert result["error"] == "Sfn.ActivityDoesNotExistException"
     assert result["arn"].endswith(f":activity:{name}")
+
+
+def test_distributed_map_result_writer_writes_results_to_s3(
+    sfn: Any,
+    make_machine: Callable[..., str],
+    client_factory: Callable[..., Any],
+    unique_name: Callable[[str], str],
+) -> None:
+    s3 = client_factory("s3")
+    bucket = unique_name("out")
+    s3.create_bucket(Bucket=bucket)
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        **machine(("Double", {"Type": "Pass", "Parameters": {"v.$": "States.MathAdd($, $)"}})),
+    }
+    definition = machine(
+        (
+            "Spread",
+            {
+                "Type": "Map",
+                "ItemProcessor": processor,
+                "ResultWriter": {
+                    "Resource": "arn:aws:states:::s3:putObject",
+                    "Parameters": {"Bucket": bucket, "Prefix": "runs"},
+                },
+            },
+        )
+    )
+    execution = sfn.start_execution(stateMachineArn=make_machine(definition), input="[1, 2]")["executionArn"]
+    described = wait_closed(sfn, execution)
+    result = json.loads(described["output"])
+    map_run = sfn.list_map_runs(executionArn=execution)["mapRuns"][0]["mapRunArn"]
+    run_id = map_run.rsplit(":", 1)[1]
+    assert result == {
+        "MapRunArn": map_run,
+        "ResultWriterDetails": {"Bucket": bucket, "Key": f"runs/{run_id}/manifest.json"},
+    }
+    manifest = json.loads(s3.get_object(Bucket=bucket, Key=f"runs/{run_id}/manifest.json")["Body"].read())
+    assert (manifest["DestinationBucket"], manifest["MapRunArn"], manifest["ResultFiles"]["FAILED"]) == (
+        bucket,
+        map_run,
+        [],
+    )
+    succeeded = json.loads(
+        s3.get_object(Bucket=bucket, Key=manifest["ResultFiles"]["SUCCEEDED"][0]["Key"])["Body"].read()
+    )
+    assert sorted(json.loads(entry["Output"])["v"] for entry in succeeded) == [2, 4]
+    assert {entry["Status"] for entry in succeeded} == {"SUCCEEDED"}
