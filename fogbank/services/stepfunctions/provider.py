@@ -5,12 +5,13 @@ express, sync), history, activities and task callbacks.
 (`SFN_MOCK_CONFIG`, see mocking.py).
 
 Not supported yet: UpdateMapRun and ResultWriter's WriterConfig (a DISTRIBUTED Map runs its
-items as child executions, its ItemReader reads S3 JSON, JSONL, CSV and listings), execution logs while an execution runs (they are delivered when it closes), X-Ray traces of the stored tracing
-setting, `.sync` for integrations other than `states:startExecution`, and HTTP Task / API Gateway
-integrations. Integration calls act in the execution's account and region; the role is recorded,
-not yet evaluated by IAM. A restarted execution resumes at its current top-level state: a Wait
-keeps its end time, a task waiting for its token (callback or activity) keeps waiting for the
-same token, any other Task, Parallel or Map runs again from its start.
+items as child executions; its ItemReader reads S3 JSON, JSONL, CSV and listings); execution logs
+while an execution runs (they are delivered when it closes); X-Ray traces of the stored tracing
+setting; `.sync` for integrations other than `states:startExecution`; HTTP Task and API Gateway
+integrations; Task Credentials. Integration calls act in the execution's account and region; the
+role is recorded, not yet evaluated by IAM. A restarted execution resumes at its current
+top-level state: a Wait keeps its end time, a task waiting for its token (callback or activity)
+keeps waiting for the same token, any other Task, Parallel or Map runs again from its start.
 """
 
 from __future__ import annotations
