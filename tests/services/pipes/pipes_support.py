@@ -33,3 +33,17 @@ def eventually(check: Callable[[], Any], sqs: Any, idle_url: str, rounds: int = 
             return found
         sqs.receive_message(QueueUrl=idle_url, WaitTimeSeconds=1)
     return check()
+
+
+def drained(sqs: Any, url: str, idle_url: str) -> None:
+    """Wait until a source queue holds no message, visible or in flight (the pipe deleted what it
+    delivered), so stopping or changing the pipe cannot leave a delivered message behind."""
+
+    def empty() -> bool:
+        found = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        return (
+            found["ApproximateNumberOfMessages"] == "0"
+            and found["ApproximateNumberOfMessagesNotVisible"] == "0"
+        )
+
+    assert eventually(empty, sqs, idle_url)

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from pipes_support import receive_one
+from pipes_support import drained, receive_one
 
 ENRICH_ORDERS = """
 def handler(event, context):
@@ -222,6 +222,7 @@ def test_stop_pipe_stopped_pipe_does_not_consume_until_started(
     assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "1"
     pipes_client.start_pipe(Name=name)
     assert json.loads(receive_one(sqs, target_url)["Body"])["body"] == "first"
+    drained(sqs, source_url, queue("idle")[0])
     pipes_client.stop_pipe(Name=name)
     sqs.send_message(QueueUrl=source_url, MessageBody="second")
     assert not sqs.receive_message(QueueUrl=target_url, WaitTimeSeconds=1).get("Messages")
@@ -243,11 +244,14 @@ def test_update_pipe_new_target_receives_and_deleted_pipe_consumes_nothing(
     pipes_client.create_pipe(Name=name, RoleArn=role_arn, Source=source_arn, Target=first_arn)
     sqs.send_message(QueueUrl=source_url, MessageBody="one")
     assert json.loads(receive_one(sqs, first_url)["Body"])["body"] == "one"
+    idle_url, _ = queue("idle")
+    drained(sqs, source_url, idle_url)
     pipes_client.update_pipe(
         Name=name, RoleArn=role_arn, Target=second_arn, TargetParameters={"InputTemplate": "<$.body>"}
     )
     sqs.send_message(QueueUrl=source_url, MessageBody="two")
     assert receive_one(sqs, second_url)["Body"] == "two"
+    drained(sqs, source_url, idle_url)
     pipes_client.delete_pipe(Name=name)
     sqs.send_message(QueueUrl=source_url, MessageBody="three")
     assert not sqs.receive_message(QueueUrl=second_url, WaitTimeSeconds=1).get("Messages")

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from pipes_support import build_zip, receive_one
+from pipes_support import build_zip, eventually, receive_one
 
 PARTIAL = """
 import json, os, urllib.request
@@ -74,6 +74,13 @@ def test_create_pipe_lambda_target_partial_batch_failure_keeps_only_failed_messa
         pipes_client.start_pipe(Name=name)
         batch = json.loads(receive_one(sqs, witness_url)["Body"])
         assert sorted(item["body"] for item in batch) == ["bad", "good"]
+        idle_url, _ = queue("idle")
+
+        def settled() -> bool:  # "good" deleted once the function answered
+            found = sqs.get_queue_attributes(QueueUrl=source_url, AttributeNames=["All"])["Attributes"]
+            return bool(found["ApproximateNumberOfMessagesNotVisible"] == "1")
+
+        assert eventually(settled, sqs, idle_url)
         fogbank.advance_clock("PT31S")  # past the queue's visibility timeout: only "bad" comes back
         again = json.loads(receive_one(sqs, witness_url)["Body"])
         assert [item["body"] for item in again] == ["bad"]
