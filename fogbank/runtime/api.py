@@ -6,13 +6,15 @@ its port, so any runtime interface client or custom `bootstrap` works unchanged 
 `AWS_LAMBDA_RUNTIME_API=127.0.0.1:<port>`, and the hot path skips the AWS handler chain: a warm
 invoke costs one parsed request line and a few headers each way. HTTP/1.1 with keep-alive,
 `Content-Length` or chunked bodies (Node's http client and streaming responses send chunks).
+A streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`, chunked) goes to the
+`stream_handler` as its chunks arrive, so that they reach the client before the function ends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 PREFIX = "/2018-06-01/runtime/"
@@ -35,6 +37,9 @@ class ApiResponse:
 
 
 Handler = Callable[[ApiRequest], Awaitable[ApiResponse]]
+# Called with the request (headers only) and its body's chunks; it must read every chunk. The
+# chunked body's trailers (a streamed response's error) join the request's headers at its end.
+StreamHandler = Callable[[ApiRequest, AsyncIterator[bytes]], Awaitable[ApiResponse]]
 _REASONS = {
     200: "OK",
     202: "Accepted",
@@ -49,8 +54,9 @@ _REASONS = {
 class RuntimeApiServer:
     """A loopback HTTP server whose every request goes to `handler`."""
 
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, stream_handler: StreamHandler | None = None) -> None:
         self.handler = handler
+        self.stream_handler = stream_handler
         self.server: asyncio.Server | None = None
         self.port = 0
         self.connections: set[asyncio.StreamWriter] = set()
@@ -69,10 +75,14 @@ class RuntimeApiServer:
         self.connections.add(writer)
         try:
             while True:
-                request = await read_request(reader)
+                request = await read_head(reader)
                 if request is None:
                     return
-                response = await self.handler(request)
+                if self.stream_handler is not None and is_streamed_response(request):
+                    response = await self.stream_handler(request, read_chunks(reader, request.headers))
+                else:
+                    await read_body(reader, request)
+                    response = await self.handler(request)
                 write_response(writer, response)
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
@@ -84,6 +94,22 @@ class RuntimeApiServer:
 
 
 async def read_request(reader: asyncio.StreamReader) -> ApiRequest | None:
+    request = await read_head(reader)
+    if request is not None:
+        await read_body(reader, request)
+    return request
+
+
+def is_streamed_response(request: ApiRequest) -> bool:
+    return (
+        request.method == "POST"
+        and request.path.endswith("/response")
+        and request.headers.get("lambda-runtime-function-response-mode", "").lower() == "streaming"
+        and request.headers.get("transfer-encoding", "").lower() == "chunked"
+    )
+
+
+async def read_head(reader: asyncio.StreamReader) -> ApiRequest | None:
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except asyncio.IncompleteReadError:
@@ -95,17 +121,19 @@ async def read_request(reader: asyncio.StreamReader) -> ApiRequest | None:
         if line:
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
-    if headers.get("transfer-encoding", "").lower() == "chunked":
-        body = await _read_chunked(reader, headers)
+    return ApiRequest(method, path, headers)
+
+
+async def read_body(reader: asyncio.StreamReader, request: ApiRequest) -> None:
+    if request.headers.get("transfer-encoding", "").lower() == "chunked":
+        request.body = b"".join([chunk async for chunk in read_chunks(reader, request.headers)])
     else:
-        length = int(headers.get("content-length") or 0)
-        body = await reader.readexactly(length) if length else b""
-    return ApiRequest(method, path, headers, body)
+        length = int(request.headers.get("content-length") or 0)
+        request.body = await reader.readexactly(length) if length else b""
 
 
-async def _read_chunked(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
-    """A chunked body; its trailers (a streamed response's error) join the headers."""
-    parts: list[bytes] = []
+async def read_chunks(reader: asyncio.StreamReader, headers: dict[str, str]) -> AsyncIterator[bytes]:
+    """A chunked body, chunk by chunk; its trailers (a streamed response's error) join the headers."""
     while True:
         size_line = await reader.readuntil(b"\r\n")
         size = int(size_line.split(b";", 1)[0].strip(), 16)
@@ -113,8 +141,8 @@ async def _read_chunked(reader: asyncio.StreamReader, headers: dict[str, str]) -
             while (line := await reader.readuntil(b"\r\n")) != b"\r\n":
                 name, _, value = line.decode("latin-1").partition(":")
                 headers[name.strip().lower()] = value.strip()
-            return b"".join(parts)
-        parts.append(await reader.readexactly(size))
+            return
+        yield await reader.readexactly(size)
         await reader.readexactly(2)
 
 

@@ -20,6 +20,7 @@ import shutil
 import signal
 import tempfile
 import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,8 @@ INIT_TIMEOUT = (
     10.0  # https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib
 )
 MAX_RESPONSE_BYTES = 6291456
+# https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html
+MAX_STREAMED_BYTES = 20 * 1024 * 1024
 BASIC_PATH = "/usr/local/bin:/usr/bin:/bin"
 # RLIMIT_AS bounds address space, not resident memory: threads reserve stacks and malloc arenas
 # they never touch, so the limit leaves this much room above the function's memory size.
@@ -62,6 +65,9 @@ class Invocation:
     client_context: str | None = None
     cognito_identity: str | None = None
     trace_id: str = ""
+    # Called with each chunk of a streamed response as it arrives, and the content type the
+    # function set for the stream (response streaming callers).
+    on_chunk: Callable[[bytes, str], None] | None = None
 
 
 @dataclass(slots=True)
@@ -91,7 +97,7 @@ class Environment:
         self.provisioned = provisioned
         self.initialized = asyncio.Event()
         self.log_stream = output.stream_name(spec.version)
-        self.api = RuntimeApiServer(self._serve)
+        self.api = RuntimeApiServer(self._serve, self._serve_stream)
         self.process: asyncio.subprocess.Process | ForkedProcess | None = None
         self.output = output.OutputReader()
         self.current: _Current | None = None
@@ -298,6 +304,38 @@ class Environment:
         else:
             return ApiResponse(404, b"{}")
         return ApiResponse(202, b'{"status":"OK"}')
+
+    async def _serve_stream(self, request: ApiRequest, chunks: AsyncIterator[bytes]) -> ApiResponse:
+        """A streamed response: each chunk goes to the invocation's `on_chunk` as it arrives; the
+        whole body (or the error in the trailers) finishes the invocation."""
+        current = self.current
+        request_id = request.path[len(PREFIX) + len("invocation/") :].partition("/")[0]
+        valid = current is not None and current.invocation.request_id == request_id and current.delivered
+        parts: list[bytes] = []
+        total = 0
+        async for chunk in chunks:
+            if not valid or current is None or current.done.done():
+                continue  # read to the end all the same: the connection carries the next request
+            total += len(chunk)
+            if total > MAX_STREAMED_BYTES:
+                document = {
+                    "errorMessage": f"Response payload size exceeded maximum allowed payload size ({MAX_STREAMED_BYTES} bytes).",
+                    "errorType": "Function.ResponseSizeTooLarge",
+                }
+                self._finish(json.dumps(document).encode(), "Function.ResponseSizeTooLarge", "error")
+                continue
+            parts.append(chunk)
+            if current.invocation.on_chunk is not None:
+                current.invocation.on_chunk(
+                    chunk, request.headers.get("content-type") or "application/octet-stream"
+                )
+        if not valid:
+            body = json.dumps(
+                {"errorMessage": f"Invalid request ID: {request_id}", "errorType": "InvalidRequestID"}
+            )
+            return ApiResponse(400, body.encode())
+        request.body = b"".join(parts)
+        return self._result(request_id, "response", request)
 
     def _init_error(self, request: ApiRequest) -> ApiResponse:
         """The runtime could not initialize: the pending invocation gets its error and the

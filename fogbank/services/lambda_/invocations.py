@@ -7,13 +7,17 @@ It resolves the function and qualifier (aliases with weighted routing), checks t
 and concurrency, runs the invocation in an execution environment, writes its log lines through
 `logs_sink`, and answers status, payload, function error and the log tail as Invoke does.
 `Event` invocations are queued (see `async_invocations`); `DryRun` only checks.
+`invoke_streamed` starts an invocation whose response chunks the caller reads as the function
+writes them (InvokeWithResponseStream, function URLs in RESPONSE_STREAM mode).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import random
 import uuid
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,8 +140,65 @@ async def invoke(
         concurrency.release(account, region, target.name, shared)
 
 
+class Streamed:
+    """A running invocation whose response is read chunk by chunk: `chunks()` yields what the
+    function streams as it arrives, then `result()` answers the finished invocation. A buffered
+    (non-streaming) function streams nothing: its payload is in the result."""
+
+    def __init__(self, target: Target, payload: bytes, request_id: str, client_context: str | None) -> None:
+        self.target = target
+        self.request_id = request_id
+        self.streamed = 0
+        self.content_type = "application/octet-stream"  # as the function set it for its stream
+        self._queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        shared = concurrency.acquire(target.account, target.region, target.name, target.record)
+        self._task = asyncio.ensure_future(self._run(payload, client_context, shared))
+
+    async def _run(self, payload: bytes, client_context: str | None, shared: bool) -> InvokeResult:
+        # The invocation runs to its end even when the client stops reading, as in AWS.
+        target = self.target
+        try:
+            return await run(target, payload, self.request_id, client_context, self._on_chunk)
+        finally:
+            concurrency.release(target.account, target.region, target.name, shared)
+            self._queue.put_nowait(None)
+
+    def _on_chunk(self, chunk: bytes, content_type: str) -> None:
+        self.content_type = content_type
+        self._queue.put_nowait(chunk)
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        while (chunk := await self._queue.get()) is not None:
+            self.streamed += len(chunk)
+            yield chunk
+
+    async def result(self) -> InvokeResult:
+        return await self._task
+
+
+def invoke_streamed(
+    account: str,
+    region: str,
+    function_name_or_arn: str,
+    qualifier: str | None,
+    payload: bytes,
+    *,
+    request_id: str | None = None,
+    client_context: str | None = None,
+) -> Streamed:
+    """Start a RequestResponse invocation for a streaming caller; raises Lambda's `AwsError`s
+    (function not found, payload, throttling) before anything is streamed."""
+    target = resolve(account, region, function_name_or_arn, qualifier)
+    payload = check_payload(payload, MAX_SYNC_PAYLOAD)
+    return Streamed(target, payload, request_id or str(uuid.uuid4()), client_context)
+
+
 async def run(
-    target: Target, payload: bytes, request_id: str, client_context: str | None = None
+    target: Target,
+    payload: bytes,
+    request_id: str,
+    client_context: str | None = None,
+    on_chunk: Callable[[bytes, str], None] | None = None,
 ) -> InvokeResult:
     """Run one invocation of a resolved version (the caller holds a concurrency slot)."""
     spec = execution.spec_for(target.account, target.region, target.config)
@@ -147,6 +208,7 @@ async def run(
         invoked_arn=target.invoked_arn,
         client_context=_decoded_client_context(client_context),
         trace_id=_trace_id(),
+        on_chunk=on_chunk,
     )
     outcome = await pool.run(spec, invocation)
     group = target.config["LoggingConfig"]["LogGroup"]

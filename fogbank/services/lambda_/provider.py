@@ -1,8 +1,7 @@
 """AWS Lambda operations: functions, versions, aliases, policies, concurrency, layers, event
 invoke configs, code signing configs, and Invoke (through the `invocations` engine).
 
-Not supported yet: container images, EFS, SnapStart, the JSON log format, streaming function
-URLs (InvokeWithResponseStream answers once the function finished), layer permissions, runtime
+Not supported yet: container images, EFS, SnapStart, the JSON log format, layer permissions, runtime
 management, recursion and scaling settings.
 """
 
@@ -10,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fogbank import state
@@ -473,23 +473,31 @@ class LambdaProvider(EventSourceMappingOperations, Provider):
 
     async def invoke_with_response_stream(self, ctx: RequestContext, request: Request) -> Response:
         invocation_type = request.get("InvocationType") or "RequestResponse"
-        result = await invocations.invoke(
+        if invocation_type == "DryRun":
+            await invocations.invoke(
+                ctx.account,
+                ctx.region,
+                request["FunctionName"],
+                request.get("Qualifier"),
+                request.get("Payload") or b"",
+                invocation_type,
+                request_id=ctx.request_id,
+            )
+            return {"StatusCode": 204}
+        streamed = invocations.invoke_streamed(
             ctx.account,
             ctx.region,
             request["FunctionName"],
             request.get("Qualifier"),
             request.get("Payload") or b"",
-            invocation_type,
             request_id=ctx.request_id,
             client_context=request.get("ClientContext"),
         )
-        if invocation_type == "DryRun":
-            return {"StatusCode": 204}
         return {
             "StatusCode": 200,
-            "ExecutedVersion": result.executed_version,
+            "ExecutedVersion": streamed.target.version,
             "ResponseStreamContentType": "application/vnd.amazon.eventstream",
-            "EventStream": stream_events(result, request.get("LogType") == "Tail"),
+            "EventStream": stream_events(streamed, request.get("LogType") == "Tail"),
         }
 
     async def invoke(self, ctx: RequestContext, request: Request) -> Response:
@@ -523,26 +531,38 @@ def _ordered_versions(record: dict[str, Any]) -> list[dict[str, Any]]:
     )
 
 
-def stream_events(result: invocations.InvokeResult, tail: bool) -> bytes:
-    """InvokeWithResponseStream's events: the payload as a PayloadChunk, then InvokeComplete
-    (with the error's type and message when the function failed)."""
-    frames = []
+# Large writes are sent as several PayloadChunk events (an event-stream message stays small).
+MAX_CHUNK_EVENT = 256 * 1024
+
+
+async def stream_events(streamed: invocations.Streamed, tail: bool) -> AsyncIterator[bytes]:
+    """InvokeWithResponseStream's events: a PayloadChunk for each piece the function streams, as
+    it arrives (or the buffered payload once the function returned), then InvokeComplete with the
+    error's type and message when the function failed."""
+    async for chunk in streamed.chunks():
+        for start in range(0, len(chunk), MAX_CHUNK_EVENT):
+            yield event_stream.event("PayloadChunk", chunk[start : start + MAX_CHUNK_EVENT])
+    result = await streamed.result()
     complete: dict[str, str] = {}
     if result.function_error:
-        try:
-            document = json.loads(result.payload)
-            complete = {
-                "ErrorCode": str(document.get("errorType") or result.function_error),
-                "ErrorDetails": str(document.get("errorMessage") or ""),
-            }
-        except (ValueError, AttributeError):
-            complete = {
-                "ErrorCode": result.function_error,
-                "ErrorDetails": result.payload.decode("utf-8", "replace"),
-            }
-    elif result.payload:
-        frames.append(event_stream.event("PayloadChunk", result.payload))
+        complete = _error_details(result)
+    elif result.payload and not streamed.streamed:
+        for start in range(0, len(result.payload), MAX_CHUNK_EVENT):
+            yield event_stream.event("PayloadChunk", result.payload[start : start + MAX_CHUNK_EVENT])
     if tail:
         complete["LogResult"] = result.log_tail()
-    frames.append(event_stream.event("InvokeComplete", json.dumps(complete).encode(), "application/json"))
-    return b"".join(frames)
+    yield event_stream.event("InvokeComplete", json.dumps(complete).encode(), "application/json")
+
+
+def _error_details(result: invocations.InvokeResult) -> dict[str, str]:
+    try:
+        document = json.loads(result.payload)
+        return {
+            "ErrorCode": str(document.get("errorType") or result.function_error),
+            "ErrorDetails": str(document.get("errorMessage") or ""),
+        }
+    except (ValueError, AttributeError):
+        return {
+            "ErrorCode": str(result.function_error),
+            "ErrorDetails": result.payload.decode("utf-8", "replace"),
+        }

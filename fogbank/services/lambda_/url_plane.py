@@ -172,9 +172,20 @@ def http_event(
 
 
 async def _invoke(target: dict[str, Any], event: dict[str, Any], *, streaming: bool) -> HttpResponse:
-    from fogbank.services.lambda_ import invocations
+    from fogbank.services.lambda_ import invocations, url_streams
 
+    request_id = event["requestContext"]["requestId"]
     try:
+        if streaming:
+            streamed = invocations.invoke_streamed(
+                target["account"],
+                target["region"],
+                target["name"],
+                target["qualifier"] or None,
+                orjson.dumps(event),
+                request_id=request_id,
+            )
+            return await url_streams.streamed_http_response(streamed, request_id)
         result = await invocations.invoke(
             target["account"],
             target["region"],
@@ -182,37 +193,14 @@ async def _invoke(target: dict[str, Any], event: dict[str, Any], *, streaming: b
             target["qualifier"] or None,
             orjson.dumps(event),
             "RequestResponse",
-            request_id=event["requestContext"]["requestId"],
+            request_id=request_id,
         )
     except AwsError as error:
         status = 429 if error.status == 429 else 502
         return _plain(status, "Rate Exceeded." if status == 429 else "Internal Server Error")
     if result.function_error:
         return _plain(502, "Internal Server Error")
-    if streaming:
-        return streamed_response(result.payload, event["requestContext"]["requestId"])
-    return http_response(result.payload, event["requestContext"]["requestId"])
-
-
-# What `awslambda.HttpResponseStream.from` writes between the JSON prelude and the body.
-_PRELUDE_END = b"\x00" * 8
-
-
-def streamed_response(payload: bytes, request_id: str) -> HttpResponse:
-    """A RESPONSE_STREAM answer: an HTTP prelude (status, headers, cookies) ended by eight NUL
-    bytes, then the body; a stream without prelude is a 200 with the bytes as written."""
-    headers = {"x-amzn-requestid": request_id, "content-type": "application/octet-stream"}
-    prelude_end = payload.find(_PRELUDE_END)
-    if prelude_end < 0 or not payload.startswith(b"{"):
-        return HttpResponse(200, headers, payload)
-    prelude = orjson.loads(payload[:prelude_end])
-    headers.update({str(key).lower(): str(value) for key, value in (prelude.get("headers") or {}).items()})
-    response = HttpResponse(
-        int(prelude.get("statusCode", 200)), headers, payload[prelude_end + len(_PRELUDE_END) :]
-    )
-    if prelude.get("cookies"):
-        response.headers["set-cookie"] = prelude["cookies"][0]
-    return response
+    return http_response(result.payload, request_id)
 
 
 def http_response(payload: bytes, request_id: str) -> HttpResponse:
