@@ -316,3 +316,70 @@ def test_batch_write_item_deleted_stream_destination_stays_active_writes_succeed
     kinesis.delete_stream(StreamARN=stream_arn)
     ddb.put_item(TableName=table, Item={"pk": {"S": "after-delete"}})
     assert destinations(ddb, table) == [{"StreamArn": stream_arn, "DestinationStatus": "ACTIVE"}]
+
+
+def test_update_time_to_live_expiry_kinesis_record_has_service_identity(
+    ddb: Any, kinesis: Any, make_table: Callable[..., str], stream_arn: str, fogbank: Any
+) -> None:
+    table = make_table(None)
+    ddb.update_time_to_live(
+        TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"}
+    )
+    ddb.enable_kinesis_streaming_destination(TableName=table, StreamArn=stream_arn)
+    now = int(ddb.describe_table(TableName=table)["Table"]["CreationDateTime"].timestamp())
+    item = {"pk": {"S": "expiring"}, "ttl": {"N": str(now + 60)}}
+    ddb.put_item(TableName=table, Item=item)
+    fogbank.advance_clock("PT2H")
+    inserted, removed = (_data(record) for record in read_all(kinesis, stream_arn))
+    assert (inserted["eventName"], inserted["userIdentity"]) == ("INSERT", None)
+    assert removed["eventName"] == "REMOVE"
+    assert removed["userIdentity"] == {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+    assert removed["dynamodb"]["OldImage"] == item
+
+
+def test_transact_write_items_cancelled_writes_no_kinesis_record(
+    ddb: Any, kinesis: Any, make_table: Callable[..., str], stream_arn: str
+) -> None:
+    table = make_table(None)
+    ddb.enable_kinesis_streaming_destination(TableName=table, StreamArn=stream_arn)
+    with pytest.raises(ClientError):
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {"pk": {"S": "a"}}}},
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": {"pk": {"S": "b"}},
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    assert read_all(kinesis, stream_arn) == []
+    ddb.transact_write_items(
+        TransactItems=[{"Put": {"TableName": table, "Item": {"pk": {"S": key}}}} for key in ("a", "b")]
+    )
+    assert [_data(r)["dynamodb"]["Keys"]["pk"]["S"] for r in read_all(kinesis, stream_arn)] == ["a", "b"]
+
+
+def test_enable_kinesis_streaming_destination_other_region_stream_enable_failed(
+    ddb: Any,
+    client_factory: Callable[..., Any],
+    make_table: Callable[..., str],
+    unique_name: Callable[[str], str],
+) -> None:
+    elsewhere = client_factory("kinesis", region="eu-west-1")
+    name = unique_name("faraway")
+    elsewhere.create_stream(StreamName=name, ShardCount=1)
+    arn = elsewhere.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+    table = make_table(None)
+    ddb.enable_kinesis_streaming_destination(TableName=table, StreamArn=arn)
+    assert destinations(ddb, table) == [
+        {
+            "StreamArn": arn,
+            "DestinationStatus": "ENABLE_FAILED",
+            "DestinationStatusDescription": "The kinesis Arn used to enable kinesis replication belongs to a "
+            "stream which is not in the current region",
+        }
+    ]
+    ddb.put_item(TableName=table, Item={"pk": {"S": "x"}})  # a failed destination takes no records
