@@ -7,11 +7,14 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 from dynamodb_support import error_of
+
+from fogbank.testing.server import FogbankServer
 
 STATE = "Table is not in a valid state to enable Kinesis Streaming Destination: "
 
@@ -383,3 +386,32 @@ def test_enable_kinesis_streaming_destination_other_region_stream_enable_failed(
         }
     ]
     ddb.put_item(TableName=table, Item={"pk": {"S": "x"}})  # a failed destination takes no records
+
+
+def test_enable_kinesis_streaming_destination_survives_restart_and_keeps_streaming(tmp_path: Path) -> None:
+    server = FogbankServer(data_dir=tmp_path).start()
+    try:
+        ddb, kinesis = server.client("dynamodb"), server.client("kinesis")
+        ddb.create_table(
+            TableName="durable-kds",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        kinesis.create_stream(StreamName="durable-kds", ShardCount=1)
+        arn = kinesis.describe_stream_summary(StreamName="durable-kds")["StreamDescriptionSummary"][
+            "StreamARN"
+        ]
+        ddb.enable_kinesis_streaming_destination(TableName="durable-kds", StreamArn=arn)
+        ddb.put_item(TableName="durable-kds", Item={"pk": {"S": "before"}})
+    finally:
+        server.kill()
+    server = FogbankServer(data_dir=tmp_path).start()
+    try:
+        ddb, kinesis = server.client("dynamodb"), server.client("kinesis")
+        assert destinations(ddb, "durable-kds") == [{"StreamArn": arn, "DestinationStatus": "ACTIVE"}]
+        ddb.put_item(TableName="durable-kds", Item={"pk": {"S": "after"}})
+        keys = [_data(record)["dynamodb"]["Keys"]["pk"]["S"] for record in read_all(kinesis, arn)]
+        assert keys == ["before", "after"]
+    finally:
+        server.stop()
