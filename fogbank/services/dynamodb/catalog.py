@@ -6,28 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from fogbank import state
+from fogbank.services.catalog import RecordCatalog
 from fogbank.services.dynamodb import ttl
 from fogbank.services.dynamodb.errors import ResourceNotFoundException
 from fogbank.services.dynamodb.storage import ItemStore
 from fogbank.services.dynamodb.tables import Record, Table, index_specs, key_spec, name_from
-from fogbank.state import Collection
 
 
-class Catalog:
-    def __init__(self) -> None:
-        self._live: dict[tuple[str, str, str], Table] = {}
-
-    def records(self, account: str, region: str) -> Collection[Record]:
-        return state.collection("dynamodb", "tables", account, region)
-
-    def find(self, account: str, region: str, name: str) -> Table | None:
-        live = self._live.get((account, region, name))
-        if live is not None:
-            return live
-        record = self.records(account, region).get(name)
-        if record is None:
-            return None
-        return self.attach(account, region, record)
+class Catalog(RecordCatalog[Table]):
+    service, kind, name_key = "dynamodb", "tables", "TableName"
 
     def get(self, account: str, region: str, table: str, message: str | None = None) -> Table:
         """The table a request names (by name or ARN), or ResourceNotFoundException."""
@@ -37,8 +24,8 @@ class Catalog:
             raise ResourceNotFoundException(message or "Requested resource not found")
         return found
 
-    def attach(self, account: str, region: str, record: Record) -> Table:
-        """Build the runtime table for a record (loading its items from SQLite)."""
+    def build(self, account: str, region: str, record: Record) -> Table:
+        """The runtime table for a record (loading its items from SQLite)."""
         definitions = {d["AttributeName"]: d["AttributeType"] for d in record["AttributeDefinitions"]}
         key = key_spec(record["KeySchema"], definitions)
         store = ItemStore(state.database(), f"{account}/{region}", record["TableId"], key)
@@ -46,8 +33,10 @@ class Catalog:
         for spec in specs.values():
             store.add_index(spec)
         store.load()
-        table = Table(record, key, store, specs)
-        self._live[(account, region, record["TableName"])] = table
+        return Table(record, key, store, specs)
+
+    def attach(self, account: str, region: str, record: Record) -> Table:
+        table = super().attach(account, region, record)
         ttl.track(table)
         return table
 
@@ -57,7 +46,7 @@ class Catalog:
         table.indexes = index_specs(table.record)
 
     def forget(self, account: str, region: str, name: str) -> None:
-        table = self._live.pop((account, region, name), None)
+        table = self.detach(account, region, name)
         if table is not None:
             ttl.forget(table)
 
@@ -68,9 +57,6 @@ class Catalog:
             for record in list(self.records(account, region).values()):
                 if record["TimeToLive"]["TimeToLiveStatus"] == "ENABLED":
                     self.find(account, region, record["TableName"])
-
-    def names(self, account: str, region: str) -> list[str]:
-        return sorted(self.records(account, region).keys())
 
     def all_live(self) -> list[tuple[tuple[str, str, str], Table]]:
         return list(self._live.items())

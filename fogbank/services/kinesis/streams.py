@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fogbank import clock, state
+from fogbank.services.catalog import RecordCatalog
 from fogbank.services.kinesis.errors import (
     InvalidArgumentException,
     ResourceNotFoundException,
@@ -21,7 +22,6 @@ from fogbank.services.kinesis.errors import (
     stream_not_found,
 )
 from fogbank.services.kinesis.shards import ShardLog, parse_sequence_number, sequence_number, tick_at
-from fogbank.state import Collection
 
 HASH_SPACE = 1 << 128
 ON_DEMAND_SHARDS = 4  # an on-demand stream starts with 4 shards (4 MB/s, 4,000 records/s of writes)
@@ -154,33 +154,21 @@ def new_stream_record(
     return record
 
 
-class Catalog:
+class Catalog(RecordCatalog[Stream]):
     """Every account's and region's streams, each loaded (with its shard logs) on first use."""
 
-    def __init__(self) -> None:
-        self._live: dict[tuple[str, str, str], Stream] = {}
+    service, kind, name_key = "kinesis", "streams", "StreamName"
 
-    @staticmethod
-    def records(account: str, region: str) -> Collection[dict[str, Any]]:
-        return state.collection("kinesis", "streams", account, region)
-
-    def find(self, account: str, region: str, name: str) -> Stream | None:
-        live = self._live.get((account, region, name))
-        if live is not None:
-            return live
-        record = self.records(account, region).get(name)
-        if record is None:
-            return None
+    def build(self, account: str, region: str, record: dict[str, Any]) -> Stream:
         stream = Stream(account, region, record)
         for shard in record["Shards"]:
             stream.attach_shard(shard)
         stream.refresh_routes()
-        self._live[(account, region, name)] = stream
         return stream
 
     def unloaded(self, account: str, region: str, name: str) -> Stream:
         """A stream's settings and shards without loading its records (listings)."""
-        live = self._live.get((account, region, name))
+        live = self.live(account, region, name)
         return live if live is not None else Stream(account, region, self.records(account, region)[name])
 
     def get(self, account: str, region: str, name: str) -> Stream:
@@ -200,16 +188,10 @@ class Catalog:
         for log in stream.logs.values():
             log.drop()
         self.records(stream.account, stream.region).delete(stream.name)
-        self._live.pop((stream.account, stream.region, stream.name), None)
+        self.detach(stream.account, stream.region, stream.name)
 
     def by_id(self, account: str, region: str, stream_id: str) -> Stream:
         for record in self.records(account, region).values():
             if record["StreamId"] == stream_id:
                 return self.get(account, region, record["StreamName"])
         raise ResourceNotFoundException(f"Stream with id {stream_id} under account {account} not found.")
-
-    def names(self, account: str, region: str) -> list[str]:
-        return sorted(self.records(account, region).keys())
-
-    def forget_all(self) -> None:
-        self._live.clear()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fogbank import clock, state
+from fogbank.services.catalog import RecordCatalog
 from fogbank.services.logs.errors import InvalidParameterException, ResourceNotFoundException
 from fogbank.services.logs.events import GroupEvents
 from fogbank.state import Collection
@@ -133,27 +134,15 @@ def new_group_record(name: str, request: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-class Catalog:
+class Catalog(RecordCatalog[Group]):
     """Every account's and region's log groups, each with its events loaded on first use."""
 
-    def __init__(self) -> None:
-        self._live: dict[tuple[str, str, str], Group] = {}
+    service, kind, name_key = "logs", "groups", "logGroupName"
 
-    @staticmethod
-    def records(account: str, region: str) -> Collection[dict[str, Any]]:
-        return state.collection("logs", "groups", account, region)
-
-    def find(self, account: str, region: str, name: str) -> Group | None:
-        live = self._live.get((account, region, name))
-        if live is not None:
-            return live
-        record = self.records(account, region).get(name)
-        if record is None:
-            return None
+    def build(self, account: str, region: str, record: dict[str, Any]) -> Group:
         events = GroupEvents(state.database(), f"{account}/{region}", record["GroupId"])
         events.load()
-        group = self._live[(account, region, name)] = Group(account, region, record, events)
-        return group
+        return Group(account, region, record, events)
 
     def get(self, account: str, region: str, name: str) -> Group:
         found = self.find(account, region, name)
@@ -172,10 +161,4 @@ class Catalog:
         group.events.drop()
         group.streams().clear()
         self.records(group.account, group.region).delete(group.name)
-        self._live.pop((group.account, group.region, group.name), None)
-
-    def names(self, account: str, region: str) -> list[str]:
-        return sorted(self.records(account, region).keys())
-
-    def forget_all(self) -> None:
-        self._live.clear()
+        self.detach(group.account, group.region, group.name)
