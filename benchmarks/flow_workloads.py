@@ -24,10 +24,10 @@ PASS3 = {
 ROLE = "arn:aws:iam::000000000000:role/bench"
 
 
-def state_machine(target: Target, kind: str) -> str:
+def state_machine(target: Target, kind: str, definition: dict[str, object] = PASS3) -> str:
     name = f"bench-{kind.lower()}-{uuid.uuid4().hex[:6]}"
     answer = client(target, "stepfunctions").create_state_machine(
-        name=name, definition=json.dumps(PASS3), roleArn=ROLE, type=kind
+        name=name, definition=json.dumps(definition), roleArn=ROLE, type=kind
     )
     return answer["stateMachineArn"]  # type: ignore[no-any-return]
 
@@ -106,3 +106,52 @@ def events_to_sqs(target: Target, settings: Settings) -> Result:
     finally:
         wire.close()
     return latency_result(latencies)
+
+
+MAP100 = {
+    "StartAt": "Each",
+    "States": {
+        "Each": {
+            "Type": "Map",
+            "ItemsPath": "$.items",
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "INLINE"},
+                "StartAt": "Touch",
+                "States": {"Touch": {"Type": "Pass", "End": True}},
+            },
+            "End": True,
+        }
+    },
+}
+
+
+def finished(target: Target, arn: str) -> tuple[int, int]:
+    """(SUCCEEDED, FAILED + TIMED_OUT + ABORTED) executions of a machine."""
+    sfn, counts = client(target, "stepfunctions"), []
+    for statuses in (("SUCCEEDED",), ("FAILED", "TIMED_OUT", "ABORTED")):
+        total = 0
+        for status in statuses:
+            pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=arn, statusFilter=status)
+            total += sum(len(page["executions"]) for page in pages)
+        counts.append(total)
+    return counts[0], counts[1]
+
+
+def map_burst(target: Target, settings: Settings) -> Result:
+    """1,000 Standard executions of a Map over 100 items, started at concurrency 16: the time from
+    the first start until all 1,000 SUCCEEDED (polled every 0.25 s, bounded at 180 s)."""
+    arn = state_machine(target, "STANDARD", MAP100)
+    document = json.dumps({"items": list(range(100))})
+    start = signed(
+        target, "stepfunctions", "start_execution", stateMachineArn=arn, name=COUNTER, input=document
+    )
+    began = time.perf_counter()
+    measure(target, [start], settings, warm=False, limit=1000, seconds=60.0, counter_token=COUNTER)
+    while time.perf_counter() - began < 180:
+        succeeded, failed = finished(target, arn)
+        if failed:
+            raise RuntimeError(f"{failed} executions did not succeed")
+        if succeeded >= 1000:
+            return Result(1000, time.perf_counter() - began, 0.0, 0.0, 0.0)
+        time.sleep(0.25)
+    raise RuntimeError(f"only {succeeded} of 1000 executions SUCCEEDED after 180 s")
