@@ -17,28 +17,10 @@ from fogbank.services.iam.entities import ROLE
 from fogbank.services.iam.errors import DeleteConflict
 
 DEFAULT_MAX_SESSION_DURATION = 3600
-LIST_MEMBERS = (
-    "Path",
-    "RoleName",
-    "RoleId",
-    "Arn",
-    "CreateDate",
-    "AssumeRolePolicyDocument",
-    "Description",
-    "MaxSessionDuration",
-)
-CREATE_MEMBERS = (
-    "Path",
-    "RoleName",
-    "RoleId",
-    "Arn",
-    "CreateDate",
-    "AssumeRolePolicyDocument",
-    "Description",
-    "MaxSessionDuration",
-    "PermissionsBoundary",
-    "Tags",
-)
+# CreateRole answers with the whole Role shape but RoleLastUsed; ListRoles leaves out
+# PermissionsBoundary and Tags as well (GetRole to see them), as its API reference says.
+CREATE_MEMBERS = tuple(member for member in ROLE.public if member != "RoleLastUsed")
+LIST_MEMBERS = tuple(member for member in CREATE_MEMBERS if member not in ("PermissionsBoundary", "Tags"))
 
 
 def view(record: dict[str, Any], members: tuple[str, ...] | None = None) -> dict[str, Any]:
