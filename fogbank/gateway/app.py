@@ -13,6 +13,7 @@ from typing import Any
 
 from fogbank import clock, state
 from fogbank.config import settings
+from fogbank.errors import InternalFailure
 from fogbank.gateway import chain, hooks
 from fogbank.gateway.exchange import Exchange
 from fogbank.protocol.http import FileBody, HttpRequest, HttpResponse
@@ -31,7 +32,9 @@ def start_up() -> None:
         _ephemeral_dir = tempfile.mkdtemp(prefix="fogbank-")
         settings.data_dir = Path(_ephemeral_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    state.open_database(settings.database_path)
+    # Writes of the requests handled in one event-loop iteration commit together; each response
+    # waits for its commit (see `fogbank/state/database.py`).
+    state.open_database(settings.database_path).group_commits()
     warm_index_in_background()
 
 
@@ -96,11 +99,26 @@ async def _serve_http(scope: dict[str, Any], receive: Any, send: Any) -> None:
     request = _request_from_scope(scope)
     exchange = Exchange(request, receive)
     response = await chain.handle(exchange)
+    pending = state.database().committed()
+    if pending is not None:
+        response = await _after_commit(pending, exchange, response)
     try:
         await _send_response(send, response, head=request.method == "HEAD")
     finally:
         request.body.discard()
     _log(exchange, response)
+
+
+async def _after_commit(pending: Any, exchange: Exchange, response: HttpResponse) -> HttpResponse:
+    """The response, once the group commit holding this request's writes is done (a write is
+    acknowledged only when it is durable); InternalFailure if that commit failed."""
+    try:
+        await pending
+    except Exception:  # noqa: BLE001 - logged where the commit failed
+        return chain.error_response(
+            exchange, InternalFailure("We encountered an internal error. Please try again.")
+        )
+    return response
 
 
 async def _send_response(send: Any, response: HttpResponse, *, head: bool) -> None:

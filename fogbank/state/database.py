@@ -1,8 +1,31 @@
-"""The SQLite backend (WAL on disk, or in memory) and the write-through collections over it."""
+"""The SQLite backend (WAL on disk, or in memory) and the write-through collections over it.
+
+Group commit. Committing costs more than the write itself (SQLite appends the transaction's pages
+and a commit frame to the WAL), and a busy gateway handles several requests in one event-loop
+iteration. Once the gateway calls `group_commits()`, a write made on the event loop outside any
+`atomic()` block opens one transaction (`BEGIN IMMEDIATE`) that every write of the same
+iteration joins; a callback scheduled with `call_soon` commits it at the start of the next
+iteration, after every request task that was ready has run up to its response. The gateway then
+awaits `committed()` before it sends a response, so a client is answered only once the commit
+holding its writes is done: an acknowledged write still survives `kill -9` (WAL with
+`synchronous=NORMAL`: the commit is in the OS before the answer leaves).
+
+`atomic()` keeps its all-or-nothing meaning inside the group transaction: its outermost block is a
+savepoint (`sp0`), rolled back with the block's in-memory changes when the block fails, released
+(and so committed with the group) when it succeeds. Blocks never span an `await`, so the commit
+callback never runs inside one (it waits a further iteration if it ever did).
+
+Without a running event loop (tests, command-line tools, other threads) or before
+`group_commits()`, every write outside `atomic()` commits at once and an outermost `atomic()` is
+its own transaction, exactly as before. If a group commit ever fails (disk full), the waiting
+requests answer InternalFailure; the records they changed in memory are not rolled back.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -13,6 +36,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 
 R = TypeVar("R")
+log = logging.getLogger("fogbank.state")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -117,6 +141,71 @@ class Database:
         self._depth = 0
         self._journal: list[tuple[Collection[Any], str]] = []
         self._lock = threading.RLock()
+        self._grouping = False
+        self._group_open = False  # a group transaction is open and its commit is scheduled
+        self._waiters: list[asyncio.Future[None]] = []
+
+    # -- group commit -----------------------------------------------------------------------------
+
+    def group_commits(self, enabled: bool = True) -> None:
+        """Let writes made on the event loop commit together, once per loop iteration."""
+        self._grouping = enabled
+
+    def _join_group(self) -> bool:
+        """Before a write outside `atomic()`: open the iteration's group transaction if grouping is
+        on and an event loop runs in this thread. True when the write belongs to a group."""
+        if self._group_open:
+            return True
+        if not self._grouping:
+            return False
+        loop = asyncio._get_running_loop()
+        if loop is None:
+            return False
+        self._conn.execute("BEGIN IMMEDIATE")
+        self._group_open = True
+        loop.call_soon(self._commit_group, loop)
+        return True
+
+    def _commit_group(self, loop: asyncio.AbstractEventLoop) -> None:
+        if not self._group_open:  # closed (and committed) meanwhile
+            return
+        if self._depth:  # cannot happen (atomic blocks never span an await); commit later
+            loop.call_soon(self._commit_group, loop)
+            return
+        waiters, self._waiters = self._waiters, []
+        self._group_open = False
+        try:
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as problem:
+            log.exception("group commit failed; %d waiting requests fail", len(waiters))
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_exception(problem)
+            return
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def committed(self) -> asyncio.Future[None] | None:
+        """None when every write made so far is committed; otherwise a future that completes
+        when the open group transaction has committed (raises if that commit failed)."""
+        if not self._group_open:
+            return None
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        return waiter
+
+    def _finish_group(self) -> None:
+        """Commit the open group transaction now (before closing)."""
+        if self._group_open:
+            self._group_open = False
+            self._conn.execute("COMMIT")
+            waiters, self._waiters = self._waiters, []
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
 
     # -- collections ---------------------------------------------------------------------------
 
@@ -153,12 +242,16 @@ class Database:
         return row[0] if row else None
 
     def write(self, service: str, scope: str, kind: str, key: str, raw: bytes) -> None:
+        if not self._depth:
+            self._join_group()
         self._conn.execute(
             "INSERT OR REPLACE INTO records (service, scope, kind, key, value) VALUES (?, ?, ?, ?, ?)",
             (service, scope, kind, key, raw),
         )
 
     def remove(self, service: str, scope: str, kind: str, key: str) -> None:
+        if not self._depth:
+            self._join_group()
         self._conn.execute(
             "DELETE FROM records WHERE service=? AND scope=? AND kind=? AND key=?",
             (service, scope, kind, key),
@@ -167,6 +260,8 @@ class Database:
     def remove_kind(self, service: str, scope: str, kind: str) -> None:
         """Delete every record of one kind in one scope at once (a dropped DynamoDB table's items).
         Not journaled: call it outside `atomic()` or from code that cannot roll back afterwards."""
+        if not self._depth:
+            self._join_group()
         self._conn.execute(
             "DELETE FROM records WHERE service=? AND scope=? AND kind=?", (service, scope, kind)
         )
@@ -180,17 +275,20 @@ class Database:
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
-        """All writes inside commit together or not at all; nested blocks use savepoints."""
+        """All writes inside commit together or not at all; nested blocks use savepoints (and so
+        does the outermost block inside a group transaction: it commits with the group)."""
         with self._lock:
             depth = self._depth
             mark = len(self._journal)
-            self._conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT sp{depth}")
+            grouped = depth == 0 and self._join_group()
+            own_transaction = depth == 0 and not grouped
+            self._conn.execute("BEGIN IMMEDIATE" if own_transaction else f"SAVEPOINT sp{depth}")
             self._depth += 1
             try:
                 yield
             except BaseException:
                 self._depth -= 1
-                if depth == 0:
+                if own_transaction:
                     self._conn.execute("ROLLBACK")
                 else:
                     self._conn.execute(f"ROLLBACK TO sp{depth}")
@@ -202,11 +300,12 @@ class Database:
                 raise
             else:
                 self._depth -= 1
-                if depth == 0:
+                if own_transaction:
                     self._conn.execute("COMMIT")
-                    self._journal.clear()
                 else:
                     self._conn.execute(f"RELEASE sp{depth}")
+                if depth == 0:
+                    self._journal.clear()
 
     # -- whole-state operations -----------------------------------------------------------------
 
@@ -235,6 +334,7 @@ class Database:
         return {row[0] for row in self._conn.execute("SELECT DISTINCT service FROM records")}
 
     def close(self) -> None:
+        self._finish_group()
         self._conn.close()
 
 
