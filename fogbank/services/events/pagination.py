@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from fogbank.services.events.errors import ValidationException
+from fogbank.services.pagination import offset_token, read_offset
 
 DEFAULT_LIMIT = 100
 
@@ -15,11 +15,11 @@ def page(items: list[Any], request: dict[str, Any], key: str) -> dict[str, Any]:
     token = request.get("NextToken")
     if token:
         try:
-            start = int(base64.urlsafe_b64decode(token.encode()).decode())
+            start = read_offset(token)
         except ValueError:
             raise ValidationException("The NextToken is not valid.") from None
     limit = request.get("Limit") or DEFAULT_LIMIT
     out: dict[str, Any] = {key: items[start : start + limit]}
     if start + limit < len(items):
-        out["NextToken"] = base64.urlsafe_b64encode(str(start + limit).encode()).decode()
+        out["NextToken"] = offset_token(start + limit)
     return out

@@ -3,13 +3,11 @@ and ListShards' ShardFilter (https://docs.aws.amazon.com/kinesis/latest/APIRefer
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from typing import Any
 
-import orjson
-
 from fogbank import clock
+from fogbank.services import pagination
 from fogbank.services.kinesis.errors import ExpiredNextTokenException, InvalidArgumentException
 from fogbank.services.kinesis.streams import Shard, Stream
 
@@ -84,12 +82,12 @@ def stream_summary(stream: Stream) -> dict[str, Any]:
 
 
 def make_token(**fields: Any) -> str:
-    return base64.b64encode(orjson.dumps({**fields, "issued": clock.now()})).decode()
+    return pagination.json_token({**fields, "issued": clock.now()})
 
 
 def read_token(token: str, *, expires: bool = True) -> dict[str, Any]:
     try:
-        fields = orjson.loads(base64.b64decode(token, validate=True))
+        fields = pagination.read_json_token(token)
         if not isinstance(fields, dict):
             raise ValueError
     except ValueError:

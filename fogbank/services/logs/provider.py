@@ -16,7 +16,6 @@ metadata for CloudWatch's related-resource views, which fogbank has not) is acce
 
 from __future__ import annotations
 
-import base64
 import re
 from typing import Any
 
@@ -24,6 +23,7 @@ import orjson
 
 from fogbank import state
 from fogbank.context import RequestContext
+from fogbank.services import pagination
 from fogbank.services.logs import filters, insights, policies, queries, reading, writing
 from fogbank.services.logs.errors import (
     InvalidOperationException,
@@ -62,13 +62,13 @@ def _page(names: list[str], token: str | None, limit: int) -> tuple[list[str], s
     """A page of sorted names after the token's name, and the token for the next page."""
     if token:
         try:
-            after = orjson.loads(base64.b64decode(token, validate=True))["after"]
+            after = pagination.read_json_token(token)["after"]
         except (ValueError, KeyError, TypeError):
             raise InvalidParameterException("The specified nextToken is invalid.") from None
         names = [name for name in names if name > after]
     page = names[:limit]
     more = len(names) > limit
-    return page, base64.b64encode(orjson.dumps({"after": page[-1]})).decode() if more else None
+    return page, pagination.json_token({"after": page[-1]}) if more else None
 
 
 def _matches_any(name: str, pattern: str) -> bool:

@@ -9,13 +9,11 @@ they reached the end (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/AP
 
 from __future__ import annotations
 
-import base64
 import bisect
 import heapq
 from typing import Any
 
-import orjson
-
+from fogbank.services import pagination
 from fogbank.services.logs.errors import InvalidParameterException
 from fogbank.services.logs.events import Event, GroupEvents
 from fogbank.services.logs.patterns import PatternError, compile_pattern
@@ -119,7 +117,7 @@ def filter_log_events(store: GroupEvents, streams: list[str], request: dict[str,
         ],
     }
     if more:
-        result["nextToken"] = base64.b64encode(orjson.dumps(list(found[-1].position))).decode()
+        result["nextToken"] = pagination.json_token(list(found[-1].position))
     return result
 
 
@@ -127,7 +125,7 @@ def _read_filter_token(token: str | None) -> tuple[int, int]:
     if not token:
         return _FIRST
     try:
-        timestamp, sequence = orjson.loads(base64.b64decode(token, validate=True))
+        timestamp, sequence = pagination.read_json_token(token)
         return int(timestamp), int(sequence)
     except (ValueError, TypeError):
         raise InvalidParameterException("The specified nextToken is invalid.") from None

@@ -10,12 +10,12 @@ ClientToken idempotency is not applied (a repeated create answers ConflictExcept
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from fogbank import clock, state
 from fogbank.context import RequestContext
 from fogbank.events import delivery
+from fogbank.services.pagination import offset_token, read_offset
 from fogbank.services.provider import Provider
 from fogbank.services.scheduler import engine, groups, schedules
 from fogbank.services.scheduler.errors import (
@@ -26,11 +26,11 @@ from fogbank.services.scheduler.errors import (
 
 
 def _page(items: list[Any], request: dict[str, Any], key: str) -> dict[str, Any]:
-    start = int(base64.urlsafe_b64decode(request["NextToken"]).decode()) if request.get("NextToken") else 0
+    start = read_offset(request["NextToken"]) if request.get("NextToken") else 0
     size = request.get("MaxResults") or 100
     out: dict[str, Any] = {key: items[start : start + size]}
     if start + size < len(items):
-        out["NextToken"] = base64.urlsafe_b64encode(str(start + size).encode()).decode()
+        out["NextToken"] = offset_token(start + size)
     return out
 
 

@@ -6,11 +6,11 @@ https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_Filter.html â
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from fogbank.services.pagination import offset_token, read_offset
 from fogbank.services.secretsmanager.errors import InvalidNextTokenException
 
 T = TypeVar("T")
@@ -74,9 +74,7 @@ def sort(records: list[Record], sort_by: str | None, order: str | None) -> list[
 def page(items: Sequence[T], token: str | None, size: int) -> tuple[list[T], str | None]:
     start = _offset(token)
     following = start + size
-    next_token = (
-        base64.urlsafe_b64encode(f"sm:{following}".encode()).decode() if following < len(items) else None
-    )
+    next_token = offset_token(following, "sm") if following < len(items) else None
     return list(items[start:following]), next_token
 
 
@@ -84,9 +82,6 @@ def _offset(token: str | None) -> int:
     if not token:
         return 0
     try:
-        prefix, _, number = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-        if prefix != "sm":
-            raise ValueError(prefix)
-        return int(number)
+        return read_offset(token, "sm")
     except ValueError:
         raise InvalidNextTokenException("The NextToken value is invalid.") from None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from fogbank.services.pagination import offset_token, read_offset
 from fogbank.services.ssm.errors import InvalidNextToken
 
 T = TypeVar("T")
@@ -17,7 +17,7 @@ def page(items: Sequence[T], request: dict[str, Any], default_size: int) -> tupl
     size = request.get("MaxResults") or default_size
     chosen = list(items[start : start + size])
     following = start + size
-    token = base64.urlsafe_b64encode(f"ssm:{following}".encode()).decode() if following < len(items) else None
+    token = offset_token(following, "ssm") if following < len(items) else None
     return chosen, token
 
 
@@ -25,9 +25,6 @@ def _offset(token: str | None) -> int:
     if not token:
         return 0
     try:
-        prefix, _, number = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-        if prefix != "ssm":
-            raise ValueError(prefix)
-        return int(number)
+        return read_offset(token, "ssm")
     except ValueError:
         raise InvalidNextToken("The specified token isn't valid.") from None

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
+from fogbank.services.pagination import offset_token, read_offset
 from fogbank.services.stepfunctions.errors import InvalidToken
 
 
@@ -15,9 +15,9 @@ def page(items: list[Any], request: dict[str, Any], default: int = 100) -> tuple
     token = request.get("nextToken")
     if token:
         try:
-            start = int(base64.urlsafe_b64decode(token.encode()).decode())
+            start = read_offset(token)
         except ValueError:
             raise InvalidToken(f"Invalid Token: '{token}'") from None
     end = start + size
-    following = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(items) else None
+    following = offset_token(end) if end < len(items) else None
     return items[start:end], following
