@@ -228,12 +228,13 @@ class BucketSweep:
         """Delete an object (or one version) and announce it as S3 does: LifecycleExpiration events
         (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configure-notification.html)."""
         from fogbank.services.calls import internal_context
-        from fogbank.services.s3.notifications import notify
+        from fogbank.services.s3.notifications import lifecycle_deletes, notify
 
         params: dict[str, Any] = {"Key": key}
         if version_id is not None:
             params["VersionId"] = version_id
-        result = self.call("DeleteObject", params)
+        with lifecycle_deletes():  # DeleteObject's own ObjectRemoved:* event is not S3's here
+            result = self.call("DeleteObject", params)
         event = "LifecycleExpiration:DeleteMarkerCreated"
         if version_id is not None or not result.get("DeleteMarker"):
             event = "LifecycleExpiration:Delete"

@@ -24,7 +24,9 @@ import itertools
 import json
 import logging
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, TypedDict
 from urllib.parse import quote_plus
@@ -45,6 +47,10 @@ _KINDS = (
     ("LambdaFunctionConfigurations", "LambdaFunctionArn"),
 )
 _TESTED_KINDS = _KINDS[:2]  # S3 sends its test event to queues and topics only
+# Set while the lifecycle engine deletes through DeleteObject: S3 announces a lifecycle expiry
+# only as LifecycleExpiration:*, never as ObjectRemoved:*
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configure-notification.html).
+_lifecycle_delete: ContextVar[bool] = ContextVar("s3_lifecycle_delete", default=False)
 
 
 # -- configuration --------------------------------------------------------------------------------
@@ -308,6 +314,17 @@ def _event_matches(entry: dict[str, Any], event_name: str, key: str) -> bool:
 # -- delivery -------------------------------------------------------------------------------------
 
 
+@contextmanager
+def lifecycle_deletes() -> Iterator[None]:
+    """Within this block, deletes are the lifecycle engine's: their ObjectRemoved:* events are not
+    sent (the engine announces LifecycleExpiration:* itself)."""
+    token = _lifecycle_delete.set(True)
+    try:
+        yield
+    finally:
+        _lifecycle_delete.reset(token)
+
+
 def notify(
     ctx: RequestContext,
     bucket_name: str,
@@ -324,11 +341,13 @@ def notify(
     from fogbank.services.s3.buckets import find_bucket
     from fogbank.services.s3.subresources import read_config
 
+    event_name = event_name.removeprefix("s3:")
+    if _lifecycle_delete.get() and event_name.startswith("ObjectRemoved:"):
+        return
     bucket = find_bucket(bucket_name)
     config = read_config(bucket, "notification") if bucket else None
     if not bucket or not config:
         return
-    event_name = event_name.removeprefix("s3:")
     if "EventBridgeConfiguration" in config:
         try:
             eventbridge_events.publish(ctx, bucket, event_name, object_info, principal)
