@@ -24,7 +24,7 @@ from typing import Any
 
 from fogbank import clock
 from fogbank.errors import AwsError
-from fogbank.services import calls
+from fogbank.services.queue_calls import send_to_queue
 
 log = logging.getLogger("fogbank.events")
 DEFAULT_MAX_RETRIES = 185
@@ -196,21 +196,6 @@ def _dead_letter(attempt: Attempt, code: str, message: str, exhausted: str | Non
         send_to_queue(attempt.dead_letter_arn, params)
     except AwsError as failure:
         log.warning("dead-letter queue %s refused an event: %s", attempt.dead_letter_arn, failure.message)
-
-
-def send_to_queue(queue_arn: str, params: dict[str, Any]) -> dict[str, Any]:
-    """SendMessage to a queue named by its ARN, acting in the queue's account and region."""
-    _, _, _, region, account, name = queue_arn.split(":", 5)
-    found = calls.call(
-        "sqs",
-        "GetQueueUrl",
-        {"QueueName": name, "QueueOwnerAWSAccountId": account},
-        account=account,
-        region=region,
-    )
-    return calls.call(
-        "sqs", "SendMessage", {"QueueUrl": found["QueueUrl"], **params}, account=account, region=region
-    )
 
 
 def stop() -> None:

@@ -18,6 +18,7 @@ from botocore import xform_name
 from fogbank import clock
 from fogbank.events import inputs
 from fogbank.services import calls, registry
+from fogbank.services.queue_calls import queue_url
 
 # ARN service → (fogbank service, the operations delivery needs)
 KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -67,14 +68,7 @@ def sender(
 
     async def send() -> Any:
         if kind == "sqs":
-            found = calls.call(
-                "sqs",
-                "GetQueueUrl",
-                {"QueueName": resource, "QueueOwnerAWSAccountId": account},
-                account=account,
-                region=region,
-            )
-            params["QueueUrl"] = found["QueueUrl"]
+            params["QueueUrl"] = queue_url(region, account, resource)
         if kind == "logs":
             await _ensure_log_stream(resource, params["logStreamName"], account, region)
         return await calls.call_async(service, operation, params, account=account, region=region)

@@ -19,6 +19,7 @@ import orjson
 from fogbank import clock
 from fogbank.errors import AwsError
 from fogbank.services import calls
+from fogbank.services.queue_calls import queue_url
 
 log = logging.getLogger("fogbank.event_sources")
 
@@ -140,13 +141,7 @@ async def send_failure(
     body = json.dumps(document)
     try:
         if service == "sqs":
-            url = calls.call(
-                "sqs",
-                "GetQueueUrl",
-                {"QueueName": parts[5], "QueueOwnerAWSAccountId": account},
-                account=account,
-                region=region,
-            )["QueueUrl"]
+            url = queue_url(region, account, parts[5])
             await calls.call_async(
                 "sqs", "SendMessage", {"QueueUrl": url, "MessageBody": body}, account=account, region=region
             )

@@ -23,6 +23,7 @@ from fogbank.engines.event_sources import batching, failures, filters, records
 from fogbank.engines.event_sources.subscriptions import Subscription
 from fogbank.errors import AwsError
 from fogbank.services import calls
+from fogbank.services.queue_calls import queue_url
 
 log = logging.getLogger("fogbank.event_sources")
 
@@ -71,14 +72,7 @@ class SqsPoller:
 
     def queue_url(self, arn: str) -> str:
         parts = arn.split(":")
-        found = calls.call(
-            "sqs",
-            "GetQueueUrl",
-            {"QueueName": parts[5], "QueueOwnerAWSAccountId": parts[4]},
-            account=parts[4],
-            region=parts[3],
-        )
-        return str(found["QueueUrl"])
+        return queue_url(parts[3], parts[4], parts[5])
 
     async def receive(self, url: str, count: int, wait: int) -> list[dict[str, Any]]:
         params = {

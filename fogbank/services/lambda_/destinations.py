@@ -17,6 +17,7 @@ from fogbank.errors import AwsError
 from fogbank.services import calls
 from fogbank.services.lambda_.functions import function_arn, iso_millis
 from fogbank.services.lambda_.invocations import InvokeResult
+from fogbank.services.queue_calls import queue_url
 
 if TYPE_CHECKING:
     from fogbank.services.lambda_.async_invocations import Event
@@ -109,14 +110,7 @@ def _detail_type(document: dict[str, Any]) -> str:
 
 
 def _queue_url(parts: list[str]) -> str:
-    found = calls.call(
-        "sqs",
-        "GetQueueUrl",
-        {"QueueName": parts[5], "QueueOwnerAWSAccountId": parts[4]},
-        account=parts[4],
-        region=parts[3],
-    )
-    return str(found["QueueUrl"])
+    return queue_url(parts[3], parts[4], parts[5])
 
 
 async def dead_letter_send(event: Event, target: str, result: InvokeResult | None) -> None:

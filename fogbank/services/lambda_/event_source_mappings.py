@@ -19,6 +19,7 @@ from fogbank.errors import AwsError
 from fogbank.services import calls
 from fogbank.services.lambda_ import functions, invocations
 from fogbank.services.lambda_.errors import InvalidParameterValueException
+from fogbank.services.queue_calls import queue_url
 
 Request = dict[str, Any]
 Response = dict[str, Any]
@@ -39,13 +40,7 @@ def _source_facts(ctx: RequestContext, kind: str, arn: str) -> bool:
     parts = arn.split(":")
     if kind == mappings.SQS:
         try:
-            url = calls.call(
-                "sqs",
-                "GetQueueUrl",
-                {"QueueName": parts[5], "QueueOwnerAWSAccountId": parts[4]},
-                account=parts[4],
-                region=parts[3],
-            )["QueueUrl"]
+            url = queue_url(parts[3], parts[4], parts[5])
         except AwsError:
             raise InvalidParameterValueException(
                 "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. "
@@ -72,13 +67,7 @@ def _source_facts(ctx: RequestContext, kind: str, arn: str) -> bool:
 def _check_visibility(ctx: RequestContext, queue_arn: str, function_arn: str) -> None:
     """AWS refuses a queue whose visibility timeout is shorter than the function's timeout."""
     parts = queue_arn.split(":")
-    url = calls.call(
-        "sqs",
-        "GetQueueUrl",
-        {"QueueName": parts[5], "QueueOwnerAWSAccountId": parts[4]},
-        account=parts[4],
-        region=parts[3],
-    )["QueueUrl"]
+    url = queue_url(parts[3], parts[4], parts[5])
     found = calls.call(
         "sqs",
         "GetQueueAttributes",

@@ -32,7 +32,7 @@ from typing import Any
 
 from fogbank import clock
 from fogbank.errors import AwsError
-from fogbank.services import calls
+from fogbank.services.queue_calls import send_to_queue
 from fogbank.services.sns import emails, filter_policies, function_delivery, signing, subscriptions, topics
 from fogbank.services.sns.delivery_policies import retry_delays
 from fogbank.services.sns.messages import (
@@ -239,21 +239,6 @@ def _fifo_ids(message: Message, body: str) -> dict[str, str]:
     ids = {"MessageGroupId": message.group_id or "default"}
     ids["MessageDeduplicationId"] = message.deduplication_id or hashlib.sha256(body.encode()).hexdigest()
     return ids
-
-
-def send_to_queue(queue_arn: str, params: dict[str, Any]) -> dict[str, Any]:
-    """SendMessage to a queue named by its ARN, acting in the queue's account and region."""
-    _, _, _, region, account, name = queue_arn.split(":", 5)
-    found = calls.call(
-        "sqs",
-        "GetQueueUrl",
-        {"QueueName": name, "QueueOwnerAWSAccountId": account},
-        account=account,
-        region=region,
-    )
-    return calls.call(
-        "sqs", "SendMessage", {"QueueUrl": found["QueueUrl"], **params}, account=account, region=region
-    )
 
 
 def dead_letter(subscription: dict[str, Any], params: dict[str, Any], code: str, error: str) -> None:
