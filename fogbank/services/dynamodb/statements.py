@@ -9,22 +9,19 @@ https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.st
 
 from __future__ import annotations
 
-import base64
+import functools
 from typing import Any
 
-import orjson
-
-from fogbank import state
 from fogbank.context import RequestContext
 from fogbank.errors import AwsError
-from fogbank.services.dynamodb import capacity, items, partiql, reads
+from fogbank.services import pagination
+from fogbank.services.dynamodb import capacity, items, partiql, reads, transactions
 from fogbank.services.dynamodb import values as av
 from fogbank.services.dynamodb.catalog import Catalog
 from fogbank.services.dynamodb.clauses import Clauses
 from fogbank.services.dynamodb.conditions import Scope, matches, path_tree, project
 from fogbank.services.dynamodb.errors import (
     DuplicateItemException,
-    TransactionCanceledException,
     ValidationException,
 )
 from fogbank.services.dynamodb.expressions import And, Between, Call, Compare, Path, ValueRef
@@ -154,12 +151,12 @@ def _sort_condition(statement: partiql.Statement, key: KeySpec) -> SortCondition
 
 
 def _encode_token(key: dict[str, Any]) -> str:
-    return base64.b64encode(orjson.dumps(key)).decode()
+    return pagination.json_token(key)
 
 
 def _decode_token(token: str) -> dict[str, Any]:
     try:
-        key = orjson.loads(base64.b64decode(token))
+        key = pagination.read_json_token(token, validate=False)
     except (ValueError, TypeError):
         raise ValidationException("Invalid NextToken") from None
     if not isinstance(key, dict):
@@ -306,31 +303,9 @@ def transaction(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) 
 
 
 def _run_writes(parsed: list[tuple[partiql.Statement, Table, dict[str, Any]]]) -> list[items.Change | None]:
-    reasons: list[dict[str, Any]] = []
-    changes: list[items.Change | None] = []
-    failed = False
-    try:
-        with state.atomic():
-            for statement, table, entry in parsed:
-                try:
-                    changes.append(_write(table, statement, entry))
-                    reasons.append({"Code": "None"})
-                except AwsError as problem:
-                    failed = True
-                    reason = {"Code": _CODES.get(problem.code, problem.code), "Message": problem.message}
-                    if "Item" in problem.fields:
-                        reason["Item"] = problem.fields["Item"]
-                    reasons.append(reason)
-            if failed:
-                raise _Cancelled()
-    except _Cancelled:
-        codes = ", ".join(reason["Code"] for reason in reasons)
-        raise TransactionCanceledException(
-            f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
-            CancellationReasons=reasons,
-        ) from None
-    return changes
+    writes = [functools.partial(_write, table, statement, entry) for statement, table, entry in parsed]
+    return transactions.run_all_or_nothing(writes, (AwsError,), _reason)
 
 
-class _Cancelled(Exception):
-    """Rolls the atomic block back; raised as TransactionCanceledException outside it."""
+def _reason(problem: AwsError) -> dict[str, Any]:
+    return {"Code": _CODES.get(problem.code, problem.code), "Message": problem.message}

@@ -7,6 +7,8 @@ https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-api
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +16,7 @@ import orjson
 
 from fogbank import clock, state
 from fogbank.context import RequestContext
+from fogbank.errors import AwsError
 from fogbank.services.dynamodb import capacity, clauses, items
 from fogbank.services.dynamodb.catalog import Catalog
 from fogbank.services.dynamodb.conditions import project
@@ -113,28 +116,44 @@ def write(
 
 def _run(operations: list[Operation]) -> list[items.Change | None]:
     """Apply every operation inside one atomic block; any failure cancels them all."""
+    writes = [functools.partial(_apply, operation) for operation in operations]
+    return run_all_or_nothing(writes, (ConditionalCheckFailedException, ValidationException), _reason)
+
+
+def _reason(problem: AwsError) -> dict[str, Any]:
+    if isinstance(problem, ValidationException):
+        return {"Code": "ValidationError", "Message": problem.message}
+    return {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+
+
+def run_all_or_nothing(
+    writes: Sequence[Callable[[], items.Change | None]],
+    cancelling: tuple[type[AwsError], ...],
+    reason: Callable[[AwsError], dict[str, Any]],
+) -> list[items.Change | None]:
+    """Run the writes inside one atomic block. One failing with an error in `cancelling` rolls them
+    all back (the others still run, to give every item its reason) and raises
+    TransactionCanceledException with a reason per item, in order ("None" for those that passed);
+    the failing item itself comes back when the error carries it (ReturnValuesOnConditionCheckFailure)."""
     reasons: list[dict[str, Any]] = []
     changes: list[items.Change | None] = []
     failed = False
     try:
         with state.atomic():
-            for operation in operations:
+            for write in writes:
                 try:
-                    changes.append(_apply(operation))
+                    changes.append(write())
                     reasons.append({"Code": "None"})
-                except ConditionalCheckFailedException as problem:
+                except cancelling as problem:
                     failed = True
-                    reason = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+                    found = reason(problem)
                     if "Item" in problem.fields:
-                        reason["Item"] = problem.fields["Item"]
-                    reasons.append(reason)
-                except ValidationException as problem:
-                    failed = True
-                    reasons.append({"Code": "ValidationError", "Message": problem.message})
+                        found["Item"] = problem.fields["Item"]
+                    reasons.append(found)
             if failed:
                 raise _Cancelled()
     except _Cancelled:
-        codes = ", ".join(reason["Code"] for reason in reasons)
+        codes = ", ".join(found["Code"] for found in reasons)
         raise TransactionCanceledException(
             f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
             CancellationReasons=reasons,
