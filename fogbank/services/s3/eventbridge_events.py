@@ -11,6 +11,7 @@ request; the requester is the account or the AWS service principal).
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 from typing import Any
 
 from fogbank import clock
@@ -92,6 +93,10 @@ def event_detail(
     elif event_name == "ObjectRestore:Post":
         stored = _stored_version(bucket, object_info)
         detail["source-storage-class"] = (stored or {}).get("StorageClass", "GLACIER")
+    elif event_name == "ObjectRestore:Completed" and object_info.get("RestoreExpiryTime") is not None:
+        expiry = datetime.fromtimestamp(object_info["RestoreExpiryTime"], UTC)
+        detail["restore-expiry-time"] = expiry.strftime("%Y-%m-%dT%H:%M:%SZ")
+        detail["source-storage-class"] = object_info.get("RestoreStorageClass") or "GLACIER"
     return detail
 
 
@@ -99,7 +104,9 @@ def _object(bucket: dict[str, Any], family: str, operation: str, info: dict[str,
     """The `object` member: key, then size and etag where S3 reports them, version and sequencer."""
     deleted = family in ("ObjectRemoved", "LifecycleExpiration")
     facts = dict(info)
-    if not deleted and not facts.get("ETag"):  # tags, ACLs, restores: describe the stored version
+    # An expired restored copy is reported by key and version only.
+    described = not deleted and (family, operation) != ("ObjectRestore", "Delete")
+    if described and not facts.get("ETag"):  # tags, ACLs, restores: describe the stored version
         stored = _stored_version(bucket, info) or {}
         facts.update({name: stored.get(name) for name in ("Size", "ETag") if stored.get(name) is not None})
     obj: dict[str, Any] = {"key": info["Key"]}

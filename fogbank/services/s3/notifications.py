@@ -28,7 +28,7 @@ from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 from urllib.parse import quote_plus
 
 import orjson
@@ -240,6 +240,7 @@ class S3EventRecord(TypedDict):
     requestParameters: dict[str, str]
     responseElements: dict[str, str]
     s3: dict[str, Any]
+    glacierEventData: NotRequired[dict[str, dict[str, str]]]
 
 
 def event_record(
@@ -254,7 +255,9 @@ def event_record(
     from fogbank.services.s3.buckets import canonical_user_id
 
     obj: dict[str, Any] = {"key": quote_plus(object_info["Key"], safe="/*")}
-    if event_name.startswith("ObjectCreated"):
+    if event_name.startswith("ObjectRestore") and not object_info.get("ETag"):
+        object_info = {**object_info, **_stored_facts(bucket, object_info)}
+    if event_name.startswith(("ObjectCreated", "ObjectRestore")):
         obj["size"] = int(object_info.get("Size") or 0)
         obj["eTag"] = str(object_info.get("ETag") or "").strip('"')
     if object_info.get("VersionId") and object_info["VersionId"] != "null":
@@ -265,7 +268,7 @@ def event_record(
 
         # The caller's IAM user id (the account id for root), as S3 reports it.
         principal = "AWS:" + (resolve(ctx.access_key).user_id if ctx.access_key else ctx.account)
-    return {
+    record: S3EventRecord = {
         "eventVersion": "2.1",
         "eventSource": "aws:s3",
         "awsRegion": bucket["Region"],
@@ -288,6 +291,27 @@ def event_record(
             "object": obj,
         },
     }
+    if event_name == "ObjectRestore:Completed" and object_info.get("RestoreExpiryTime") is not None:
+        # Only ObjectRestore:Completed records carry glacierEventData (S3 event message structure).
+        record["glacierEventData"] = {
+            "restoreEventData": {
+                "lifecycleRestorationExpiryTime": _iso(object_info["RestoreExpiryTime"]),
+                "lifecycleRestoreStorageClass": object_info.get("RestoreStorageClass") or "GLACIER",
+            }
+        }
+    return record
+
+
+def _stored_facts(bucket: dict[str, Any], object_info: dict[str, Any]) -> dict[str, Any]:
+    """Size and ETag of the version an event is about (restore events describe the archived object)."""
+    from fogbank.services.s3 import objects
+
+    version_id = object_info.get("VersionId")
+    try:
+        version = objects.find(bucket["Name"], object_info["Key"], version_id or None)
+    except AwsError:
+        return {}
+    return {"Size": version.get("Size"), "ETag": version.get("ETag")}
 
 
 def _iso(instant: float) -> str:
@@ -334,7 +358,8 @@ def notify(
     principal: str | None = None,
 ) -> None:
     """Deliver `event_name` (e.g. "ObjectCreated:Put" or "s3:ObjectRemoved:Delete") about an object
-    (`{"Key", "Size", "ETag", "VersionId"}`) to every matching destination of the bucket's
+    (`{"Key", "Size", "ETag", "VersionId"}`, plus "RestoreExpiryTime" (epoch) and
+    "RestoreStorageClass" for ObjectRestore:Completed) to every matching destination of the bucket's
     notification configuration; `principal` is the userIdentity (the caller's by default).
     Never raises: delivery problems are logged, as S3 delivers asynchronously and the object
     operation has already succeeded."""
