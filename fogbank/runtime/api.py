@@ -8,15 +8,22 @@ invoke costs one parsed request line and a few headers each way. HTTP/1.1 with k
 `Content-Length` or chunked bodies (Node's http client and streaming responses send chunks).
 A streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`, chunked) goes to the
 `stream_handler` as its chunks arrive, so that they reach the client before the function ends.
+
+A runtime that goes away (it exited, or its environment was shut down, which closes every
+connection while a `next` request still waits) is normal: its connection ends quietly, with a
+debug line, and the answer it would have got is dropped; the environment accounts for the
+runtime's exit itself.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
+log = logging.getLogger("fogbank.runtime.api")
 PREFIX = "/2018-06-01/runtime/"
 LARGE_BODY = 65536
 
@@ -83,7 +90,11 @@ class RuntimeApiServer:
                 else:
                     await read_body(reader, request)
                     response = await self.handler(request)
-                write_response(writer, response)
+                if not send(writer, response):
+                    log.debug(
+                        "runtime API client on port %s left before its %s answer", self.port, request.path
+                    )
+                    return
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
             return
@@ -144,6 +155,20 @@ async def read_chunks(reader: asyncio.StreamReader, headers: dict[str, str]) -> 
             return
         yield await reader.readexactly(size)
         await reader.readexactly(2)
+
+
+def send(writer: asyncio.StreamWriter, response: ApiResponse) -> bool:
+    """Write the response; False when the connection is already closed (uvloop refuses writes to a
+    closed transport with RuntimeError, where asyncio's own loop drops them)."""
+    if writer.is_closing():
+        return False
+    try:
+        write_response(writer, response)
+    except RuntimeError:
+        if not writer.is_closing():
+            raise
+        return False
+    return True
 
 
 def write_response(writer: asyncio.StreamWriter, response: ApiResponse) -> None:
