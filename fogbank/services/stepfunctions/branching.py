@@ -63,16 +63,7 @@ async def parallel(run: Run, data: StateData, run_machine: RunMachine) -> list[A
         )
         for branch in data.state["Branches"]
     ]
-    try:
-        results = await run_all(coroutines)
-    except StatesError:
-        run.history.add(data.frame.lane, "ParallelStateFailed")
-        raise
-    except asyncio.CancelledError:
-        run.history.add(data.frame.lane, "ParallelStateAborted")
-        raise
-    run.history.add(data.frame.lane, "ParallelStateSucceeded")
-    return results
+    return await _recorded(run, data, run_all(coroutines), "Parallel")
 
 
 def _items(data: StateData, effective: Any) -> list[Any]:
@@ -168,15 +159,21 @@ async def map_items(run: Run, data: StateData, run_machine: RunMachine) -> Any:
         )
     else:
         work = _inline(run, data, run_machine, processor, language, started, inputs, concurrency, tolerated)
+    return await _recorded(run, data, work, "Map")
+
+
+async def _recorded(run: Run, data: StateData, work: Awaitable[Any], kind: str) -> Any:
+    """Await a Parallel or Map state's work, recording how it ended: <kind>StateFailed,
+    <kind>StateAborted (the execution was stopped) or <kind>StateSucceeded."""
     try:
         results = await work
     except StatesError:
-        run.history.add(data.frame.lane, "MapStateFailed")
+        run.history.add(data.frame.lane, f"{kind}StateFailed")
         raise
     except asyncio.CancelledError:
-        run.history.add(data.frame.lane, "MapStateAborted")
+        run.history.add(data.frame.lane, f"{kind}StateAborted")
         raise
-    run.history.add(data.frame.lane, "MapStateSucceeded")
+    run.history.add(data.frame.lane, f"{kind}StateSucceeded")
     return results
 
 

@@ -364,23 +364,7 @@ class StepFunctionsProvider(Provider):
             and (field is None or item.get(field) == arn)
             and request.get("statusFilter") in (None, item["status"])
         ]
-        found.sort(key=lambda item: item["startDate"], reverse=True)
-        items, token = page(found, request)
-        keys = (
-            "executionArn",
-            "stateMachineArn",
-            "name",
-            "status",
-            "startDate",
-            "stopDate",
-            "stateMachineVersionArn",
-            "stateMachineAliasArn",
-            "redriveCount",
-        )
-        return {
-            "executions": [{key: item[key] for key in keys if key in item} for item in items],
-            **({"nextToken": token} if token else {}),
-        }
+        return _executions_page(found, request, ("stateMachineVersionArn", "stateMachineAliasArn"))
 
     def _list_children(self, ctx: RequestContext, request: Request) -> Response:
         if distributed.map_runs(ctx.account, ctx.region).get(request["mapRunArn"]) is None:
@@ -391,22 +375,7 @@ class StepFunctionsProvider(Provider):
             if item.get("mapRunArn") == request["mapRunArn"]
             and request.get("statusFilter") in (None, item["status"])
         ]
-        found.sort(key=lambda item: item["startDate"], reverse=True)
-        items, token = page(found, request)
-        keys = (
-            "executionArn",
-            "stateMachineArn",
-            "name",
-            "status",
-            "startDate",
-            "stopDate",
-            "mapRunArn",
-            "redriveCount",
-        )
-        return {
-            "executions": [{key: item[key] for key in keys if key in item} for item in items],
-            **({"nextToken": token} if token else {}),
-        }
+        return _executions_page(found, request, ("mapRunArn",))
 
     def describe_map_run(self, ctx: RequestContext, request: Request) -> Response:
         record = distributed.map_runs(ctx.account, ctx.region).get(request["mapRunArn"])
@@ -560,3 +529,24 @@ class StepFunctionsProvider(Provider):
     def list_tags_for_resource(self, ctx: RequestContext, request: Request) -> Response:
         _, record = self._tagged(ctx, request["resourceArn"])
         return {"tags": [{"key": key, "value": value} for key, value in record["tags"].items()]}
+
+
+def _executions_page(found: list[dict[str, Any]], request: Request, extra: tuple[str, ...]) -> Response:
+    """ListExecutions' answer: newest first, one page of ExecutionListItems with the common members,
+    the `extra` ones this listing shows, then redriveCount."""
+    found.sort(key=lambda item: item["startDate"], reverse=True)
+    items, token = page(found, request)
+    keys = (
+        "executionArn",
+        "stateMachineArn",
+        "name",
+        "status",
+        "startDate",
+        "stopDate",
+        *extra,
+        "redriveCount",
+    )
+    return {
+        "executions": [{key: item[key] for key in keys if key in item} for item in items],
+        **({"nextToken": token} if token else {}),
+    }
