@@ -31,6 +31,17 @@ WriteHook = Callable[[Table, Item | None, Item | None, str | None], None]
 WRITE_HOOKS: list[WriteHook] = []
 
 
+def listen(hook: WriteHook) -> None:
+    """Call `hook` after every item change (once, however often a service starts)."""
+    if hook not in WRITE_HOOKS:
+        WRITE_HOOKS.append(hook)
+
+
+def unlisten(hook: WriteHook) -> None:
+    if hook in WRITE_HOOKS:
+        WRITE_HOOKS.remove(hook)
+
+
 def write_item(
     table: Table, old: Item | None, new: Item | None, new_size: int | None = None, origin: str | None = None
 ) -> None:

@@ -228,10 +228,8 @@ def kinesis_record(
 
 
 def start() -> None:
-    if _on_write not in items.WRITE_HOOKS:
-        items.WRITE_HOOKS.append(_on_write)
+    items.listen(_on_write)
 
 
 def stop() -> None:
-    if _on_write in items.WRITE_HOOKS:
-        items.WRITE_HOOKS.remove(_on_write)
+    items.unlisten(_on_write)

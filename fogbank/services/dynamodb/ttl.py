@@ -128,15 +128,13 @@ def forget(table: Table) -> None:
 
 
 def start(catalog: Catalog) -> None:
-    if _on_write not in items.WRITE_HOOKS:
-        items.WRITE_HOOKS.append(_on_write)
+    items.listen(_on_write)
     catalog.attach_expiring()
 
 
 def stop() -> None:
     global _timer
-    if _on_write in items.WRITE_HOOKS:
-        items.WRITE_HOOKS.remove(_on_write)
+    items.unlisten(_on_write)
     if _timer is not None:
         _timer.cancel()
         _timer = None
