@@ -372,14 +372,15 @@ class LambdaProvider(EventSourceMappingOperations, Provider):
     # -- event invoke configs ------------------------------------------------------------------
 
     def put_function_event_invoke_config(self, ctx: RequestContext, request: Request) -> Response:
-        name, _, record = self._function(ctx, {**request, "Qualifier": None})
-        result = event_invoke.put(ctx.account, ctx.region, record, name, request, merge=False)
-        self._save(ctx, name, record)
-        return result
+        return self._put_event_invoke(ctx, request, merge=False)
 
     def update_function_event_invoke_config(self, ctx: RequestContext, request: Request) -> Response:
+        return self._put_event_invoke(ctx, request, merge=True)
+
+    def _put_event_invoke(self, ctx: RequestContext, request: Request, *, merge: bool) -> Response:
+        """Put replaces a qualifier's config, Update merges into it (event_invoke.put)."""
         name, _, record = self._function(ctx, {**request, "Qualifier": None})
-        result = event_invoke.put(ctx.account, ctx.region, record, name, request, merge=True)
+        result = event_invoke.put(ctx.account, ctx.region, record, name, request, merge=merge)
         self._save(ctx, name, record)
         return result
 
