@@ -7,8 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import pytest
-from botocore.exceptions import ClientError
+from aws_errors import error_of
 from event_source_support import Witness
 
 SUCCEED = "def decide(event):\n    return None\n"
@@ -18,13 +17,6 @@ def make_queue(sqs: Any, name: str) -> tuple[str, str]:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return url, arn
-
-
-def error_of(call: Callable[[], Any]) -> tuple[str, str, int]:
-    with pytest.raises(ClientError) as caught:
-        call()
-    error = caught.value.response
-    return error["Error"]["Code"], error["Error"]["Message"], error["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def test_create_event_source_mapping_sqs_answers_creating_then_enabled(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from kinesis_support import error_of
+from aws_errors import error_of
 
 from fogbank.testing.server import FogbankServer
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kinesis_support import error_of
+from aws_errors import error_of
 
 HALF = 2**127
 

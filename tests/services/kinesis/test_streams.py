@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from kinesis_support import error_of
+from aws_errors import error_of
 
 ACCOUNT = "000000000000"
 HASH_MAX = 2**128 - 1

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from kinesis_support import error_of
+from aws_errors import error_of
 
 from fogbank.testing.server import FogbankServer
 

@@ -1,26 +1,8 @@
-"""Helpers for the CloudWatch Logs behaviour tests."""
+"""Helpers for the CloudWatch Logs behaviour tests (errors: `aws_errors.error_of`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-import pytest
-from botocore.exceptions import ClientError
-
 from fogbank.testing.server import FogbankServer
-
-
-def error_of(call: Callable[[], Any]) -> tuple[str, str, int]:
-    """(code, message, HTTP status) of the ClientError a call raises."""
-    with pytest.raises(ClientError) as raised:
-        call()
-    response = raised.value.response
-    return (
-        response["Error"]["Code"],
-        response["Error"]["Message"],
-        response["ResponseMetadata"]["HTTPStatusCode"],
-    )
 
 
 def now_ms(server: FogbankServer) -> int:

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from logs_support import error_of, now_ms
+from aws_errors import error_of
+from logs_support import now_ms
 
 from fogbank.testing.server import FogbankServer
 

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from logs_support import error_of, now_ms
+from aws_errors import error_of
+from logs_support import now_ms
 
 from fogbank.testing.server import FogbankServer
 

@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from logs_support import error_of
+from aws_errors import error_of
 
 ACCOUNT = "000000000000"
 

@@ -1,22 +1,18 @@
-"""Helpers shared by the EventBridge Scheduler tests."""
+"""Helpers shared by the EventBridge Scheduler tests (a queue and error unpacking as the EventBridge
+tests have them, in events_support)."""
 
 from __future__ import annotations
 
 import json
 import urllib.request
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
+from events_support import Queue, error_of
+
+__all__ = ["ROLE", "Queue", "drain", "error_of", "fogbank_now"]  # Queue, error_of: as the EventBridge tests
 
 ROLE = "arn:aws:iam::000000000000:role/scheduler"
-
-
-@dataclass
-class Queue:
-    url: str
-    arn: str
 
 
 def drain(sqs: Any, url: str) -> list[dict[str, Any]]:
@@ -37,11 +33,3 @@ def fogbank_now(endpoint: str) -> datetime:
     with urllib.request.urlopen(endpoint + "/_fogbank/clock", timeout=10) as response:
         document = json.loads(response.read())
     return datetime.fromtimestamp(float(document["epoch"]), UTC)
-
-
-def error_of(error: ClientError) -> tuple[str, str, int]:
-    return (
-        error.response["Error"]["Code"],
-        error.response["Error"]["Message"],
-        error.response["ResponseMetadata"]["HTTPStatusCode"],
-    )

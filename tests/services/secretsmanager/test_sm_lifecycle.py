@@ -9,7 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sm_assertions import MARKED, NOT_FOUND, assert_error
+from aws_errors import assert_error
+from sm_assertions import MARKED, NOT_FOUND
 
 POLICY = {
     "Version": "2012-10-17",

@@ -6,7 +6,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sm_assertions import NOT_FOUND, assert_error
+from aws_errors import assert_error
+from sm_assertions import NOT_FOUND
 
 ARN = re.compile(r"arn:aws:secretsmanager:us-east-1:000000000000:secret:(?P<name>.+)-[A-Za-z0-9]{6}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sm_assertions import assert_error
+from aws_errors import assert_error
 
 
 def test_put_secret_value_moves_current_to_previous(sm: Any, unique_name: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ssm_assertions import assert_error
+from aws_errors import assert_error
 
 
 def _tree(ssm: Any, path: str) -> None:

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ssm_assertions import assert_error
+from aws_errors import assert_error
 
 
 def test_put_parameter_string_then_get_parameter_returns_whole_parameter(ssm: Any, path: str) -> None:

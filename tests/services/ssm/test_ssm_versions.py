@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ssm_assertions import assert_error
+from aws_errors import assert_error
 
 
 def test_label_parameter_version_then_get_by_label(ssm: Any, path: str) -> None:

@@ -6,6 +6,10 @@ import base64
 import json
 from typing import Any
 
+from iam_support import error_of
+
+__all__ = ["error_of", "jwt", "saml_assertion", "trust"]  # error_of: as the IAM tests unpack errors
+
 
 def trust(principal: dict[str, Any], action: str = "sts:AssumeRole", **extra: Any) -> str:
     statement = {"Effect": "Allow", "Principal": principal, "Action": action, **extra}
@@ -39,13 +43,3 @@ def saml_assertion(issuer: str, subject: str, session_name: str) -> str:
       </saml:Assertion>
     </samlp:Response>"""
     return base64.b64encode(xml.encode()).decode()
-
-
-def error_of(raised: Any) -> tuple[str, str, int]:
-    """(code, message, HTTP status) of a botocore ClientError caught by pytest.raises."""
-    response = raised.value.response
-    return (
-        response["Error"]["Code"],
-        response["Error"]["Message"],
-        response["ResponseMetadata"]["HTTPStatusCode"],
-    )
