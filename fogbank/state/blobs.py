@@ -1,5 +1,13 @@
-"""Large payloads (S3 object bodies) as files, complete before anything refers to them; their
-metadata lives in SQLite.
+"""Payloads (S3 object bodies) by blob id: large ones as files, complete before anything refers
+to them, small ones in SQLite; their metadata lives in SQLite.
+
+Small bodies (up to `INLINE_LIMIT` bytes) are rows of the records table, next to the metadata
+that names them, not files: creating, closing and later unlinking a file per object cost about
+115 µs of server CPU per 1 KiB PutObject (a quarter of the request; measured with 16 keep-alive
+clients, 2026-11-26), a row about 20 µs, and the row commits with the object's record (group
+commit), so a `kill -9` never leaves one without the other. Their ids start with "i" (file ids
+are hex); they are exported and imported with the records (as base64 text) and reset with S3.
+Larger bodies stay files, so they stream from disk and never sit in memory or bloat the database.
 
 Paths are built as text and folders created once: S3's small-object path writes a blob per
 request, and `pathlib` joins and `mkdir` calls would cost more than the write itself.
@@ -7,13 +15,23 @@ request, and `pathlib` joins and `mkdir` calls would cost more than the write it
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import io
 import os
 import shutil
 import uuid
 from pathlib import Path
+from typing import BinaryIO
+
+import orjson
 
 from fogbank.config import settings
+from fogbank.state.database import database
+
+INLINE_LIMIT = 4096
+# Where inline bodies are kept: S3 owns the blob store (a reset of S3 clears it).
+_SERVICE, _SCOPE, _KIND = "s3", "blobs", "body"
 
 # The blob root as text, with the data directory it was derived from (tests may change it).
 _root: tuple[Path, str] | None = None
@@ -43,8 +61,15 @@ def root() -> Path:
     return Path(_root_text())
 
 
+def is_inline(blob_id: str) -> bool:
+    return blob_id.startswith("i")
+
+
 def location(blob_id: str) -> str:
-    """The blob's file path as text (for opening it without pathlib's overhead)."""
+    """The blob's file path as text (for opening it without pathlib's overhead); inline blobs have
+    none (read them with `read` or `open_blob`)."""
+    if is_inline(blob_id):
+        raise ValueError(f"blob {blob_id} is kept in the database, not in a file")
     return f"{_root_text()}/{blob_id[:2]}/{blob_id}"
 
 
@@ -59,10 +84,20 @@ def store_file(source: Path) -> str:
     return blob_id
 
 
+def store(data: bytes) -> str:
+    """A new blob holding `data`: a row when small (`INLINE_LIMIT`), else a file."""
+    if len(data) > INLINE_LIMIT:
+        return store_bytes(data)
+    blob_id = "i" + uuid.uuid4().hex
+    text = base64.b64encode(data).decode("ascii")
+    database().write(_SERVICE, _SCOPE, _KIND, blob_id, orjson.dumps(text))
+    return blob_id
+
+
 def store_bytes(data: bytes) -> str:
-    """Write a new blob. It goes straight to its final name: a blob id is new (exclusive create)
-    and only reaches SQLite once the file is written and closed, so nothing can read it half
-    written. (A temporary file and a rename cost five times the kernel time on ext4, on S3's
+    """Write a new blob file. It goes straight to its final name: a blob id is new (exclusive
+    create) and only reaches SQLite once the file is written and closed, so nothing can read it
+    half written. (A temporary file and a rename cost five times the kernel time on ext4, on S3's
     small-object hot path.)"""
     blob_id = uuid.uuid4().hex
     with open(f"{_folder_of(blob_id)}/{blob_id}", "xb") as sink:
@@ -73,6 +108,8 @@ def store_bytes(data: bytes) -> str:
 def store_copy(source_id: str) -> str:
     """A new blob with the same content. Blobs are never modified in place, so a hard link is an
     exact, instant copy (deleting either name leaves the other); a full copy where links fail."""
+    if is_inline(source_id):
+        return store(read(source_id))
     blob_id = uuid.uuid4().hex
     target = f"{_folder_of(blob_id)}/{blob_id}"
     try:
@@ -85,21 +122,39 @@ def store_copy(source_id: str) -> str:
 
 
 def read(blob_id: str) -> bytes:
+    if is_inline(blob_id):
+        raw = database().load_one(_SERVICE, _SCOPE, _KIND, blob_id)
+        if raw is None:
+            raise FileNotFoundError(f"no blob {blob_id}")
+        return base64.b64decode(orjson.loads(raw))
     with open(location(blob_id), "rb") as source:
         return source.read()
 
 
+def open_blob(blob_id: str) -> BinaryIO:
+    """The blob's content as a readable binary file (in memory for an inline blob)."""
+    if is_inline(blob_id):
+        return io.BytesIO(read(blob_id))
+    return open(location(blob_id), "rb")  # noqa: SIM115 - the caller closes it
+
+
 def size(blob_id: str) -> int:
+    if is_inline(blob_id):
+        return len(read(blob_id))
     return os.stat(location(blob_id)).st_size
 
 
 def delete(blob_id: str) -> None:
+    if is_inline(blob_id):
+        database().remove(_SERVICE, _SCOPE, _KIND, blob_id)
+        return
     with contextlib.suppress(FileNotFoundError):
         os.unlink(location(blob_id))
 
 
 def clear() -> None:
     global _root
+    database().remove_kind(_SERVICE, _SCOPE, _KIND)
     folder = settings.blob_dir
     _made.clear()
     _root = None

@@ -136,6 +136,12 @@ class Database:
             self._conn.execute("PRAGMA journal_mode=WAL")
             # NORMAL in WAL mode: a committed write survives the process being killed (the OS has it).
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            # A checkpoint copies the WAL back into the database file and syncs it, on the thread
+            # that commits: at the default 1000 pages it stalled the event loop every few hundred
+            # writes (random keys dirty a page per write). 10000 pages (up to 40 MiB of WAL) cut
+            # the wall time of a write three-fold and its CPU time by a quarter (measured with
+            # SQS-sized records, 2026-11-26).
+            self._conn.execute("PRAGMA wal_autocheckpoint=10000")
         self._conn.executescript(_SCHEMA)
         self._collections: dict[tuple[str, str, str], Collection[Any]] = {}
         self._depth = 0

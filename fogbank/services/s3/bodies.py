@@ -51,7 +51,7 @@ def ingest(body: Payload | bytes | None, algorithms: Iterable[str]) -> StoredBod
         data = body.data if isinstance(body, Payload) else body
         digests = checksums.digest_all((data,), algorithms)
         size = len(data)
-        blob = blobs.store_bytes(data)
+        blob = blobs.store(data)
     md5 = digests.pop("ETAG-MD5")
     return StoredBody(blob, size, md5, digests)
 
@@ -94,7 +94,7 @@ def concatenate(pieces: list[tuple[str, int, int]]) -> Payload:
     try:
         with os.fdopen(handle, "wb") as sink:
             for blob, start, length in pieces:
-                with open(blobs.path_of(blob), "rb") as source:
+                with blobs.open_blob(blob) as source:
                     source.seek(start)
                     _copy_exactly(source, sink, length)
                 total += length
@@ -116,7 +116,7 @@ def _copy_exactly(source: Any, sink: Any, length: int) -> None:
 
 def copy_blob(blob: str | None) -> str:
     """A new blob with the same content (copies never share names, so deletes stay independent)."""
-    return blobs.store_copy(blob) if blob else blobs.store_bytes(b"")
+    return blobs.store_copy(blob) if blob else blobs.store(b"")
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
@@ -154,6 +154,8 @@ def read(blob: str | None, start: int, length: int) -> bytes | FileBody:
     """The body (or a range of it): bytes when small, a streamed file range otherwise."""
     if not blob or length == 0:
         return b""
+    if blobs.is_inline(blob):
+        return blobs.read(blob)[start : start + length]
     if length > INLINE_LIMIT:
         return FileBody(blobs.path_of(blob), start, length)
     with open(blobs.location(blob), "rb") as handle:

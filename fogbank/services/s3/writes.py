@@ -7,6 +7,7 @@ See https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html and API_C
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
@@ -406,7 +407,12 @@ def _copied_checksum(source: dict[str, Any], request: dict[str, Any]) -> dict[st
     if not wanted or (current and current["Algorithm"] == wanted[0] and current["Type"] == "FULL_OBJECT"):
         return current  # type: ignore[no-any-return]
     blob = source.get("Blob")
-    data = checksums.chunks_of_file(blobs.path_of(blob)) if blob else (b"",)
+    if not blob:
+        data: Iterable[bytes] = (b"",)
+    elif blobs.is_inline(blob):
+        data = (blobs.read(blob),)
+    else:
+        data = checksums.chunks_of_file(blobs.path_of(blob))
     digest = checksums.digest_all(data, wanted)[wanted[0]]
     return {"Algorithm": wanted[0], "Value": checksums.encode(digest), "Type": "FULL_OBJECT"}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 
 import boto3
 from botocore.config import Config
@@ -50,8 +51,8 @@ def test_delete_object_frees_blob_files(tmp_path):
     try:
         s3 = _client(server)
         s3.create_bucket(Bucket="freed")
-        s3.put_object(Bucket="freed", Key="k", Body=b"one")
-        s3.put_object(Bucket="freed", Key="k", Body=b"two")
+        s3.put_object(Bucket="freed", Key="k", Body=b"1" * 8192)  # above blobs.INLINE_LIMIT: a file
+        s3.put_object(Bucket="freed", Key="k", Body=b"2" * 8192)
         assert _blob_files(tmp_path) == 1
         s3.delete_object(Bucket="freed", Key="k")
         assert _blob_files(tmp_path) == 0
@@ -59,5 +60,25 @@ def test_delete_object_frees_blob_files(tmp_path):
         server.stop()
 
 
+def test_delete_small_object_frees_its_body_row(tmp_path):
+    server = FogbankServer(data_dir=tmp_path).start()
+    try:
+        s3 = _client(server)
+        s3.create_bucket(Bucket="freed")
+        s3.put_object(Bucket="freed", Key="k", Body=b"one")  # small bodies are rows, not files
+        s3.put_object(Bucket="freed", Key="k", Body=b"two")
+        assert (_blob_files(tmp_path), _body_rows(tmp_path)) == (0, 1)
+        s3.delete_object(Bucket="freed", Key="k")
+        assert _body_rows(tmp_path) == 0
+    finally:
+        server.stop()
+
+
 def _blob_files(data_dir) -> int:
-    return sum(1 for path in (data_dir / "blobs").rglob("*") if path.is_file())
+    folder = data_dir / "blobs"
+    return sum(1 for path in folder.rglob("*") if path.is_file()) if folder.exists() else 0
+
+
+def _body_rows(data_dir) -> int:
+    with sqlite3.connect(data_dir / "state.sqlite") as conn:
+        return conn.execute("SELECT count(*) FROM records WHERE scope='blobs' AND kind='body'").fetchone()[0]
