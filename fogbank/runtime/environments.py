@@ -274,6 +274,10 @@ class Environment:
             invocation = await future
         except asyncio.CancelledError:
             return ApiResponse(500, b"{}")
+        current = self.current
+        if current is None or current.invocation is not invocation or current.done.done():
+            # The process exited while this hand-over was in flight: its exit already ended the invocation.
+            return ApiResponse(500, b"{}")
         return self._deliver(invocation)
 
     def _result(self, request_id: str, action: str, request: ApiRequest) -> ApiResponse:
