@@ -5,12 +5,12 @@ factory whose handler reports the event, then decides with the test's `decide(ev
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from event_source_support import REPORTING_HANDLER, TRUST_LAMBDA, Witness, build_zip
+from event_source_support import REPORTING_HANDLER, Witness
+from lambda_support import build_zip, execution_role
 
 
 @pytest.fixture(scope="session")
@@ -25,13 +25,7 @@ def sqs(client_factory: Callable[..., Any]) -> Any:
 
 @pytest.fixture(scope="session")
 def role_arn(client_factory: Callable[..., Any]) -> str:
-    iam = client_factory("iam")
-    name = "fogbank-event-source-tests-role"
-    try:
-        return str(iam.get_role(RoleName=name)["Role"]["Arn"])
-    except iam.exceptions.NoSuchEntityException:
-        document = json.dumps(TRUST_LAMBDA)
-        return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=document)["Role"]["Arn"])
+    return execution_role(client_factory("iam"), "fogbank-event-source-tests-role")
 
 
 @pytest.fixture

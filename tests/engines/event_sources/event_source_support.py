@@ -1,18 +1,9 @@
-"""Helpers for event source mapping tests."""
+"""Helpers for event source mapping tests (roles and packages: lambda_support, the Lambda tests' own)."""
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from typing import Any
-
-TRUST_LAMBDA = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ],
-}
 
 REPORTING_HANDLER = """
 import json, os, urllib.request
@@ -36,14 +27,6 @@ def handler(event, context):
     report(event)
     return decide(event)
 """
-
-
-def build_zip(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 class Witness:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from event_source_support import REPORTING_HANDLER, TRUST_LAMBDA, Witness, build_zip
+from event_source_support import REPORTING_HANDLER, Witness
+from lambda_support import TRUST_LAMBDA, build_zip
 
 
 def clients(url: str) -> dict[str, Any]:

@@ -4,12 +4,11 @@ that cleans up after itself."""
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from lambda_support import TRUST_LAMBDA, build_zip
+from lambda_support import build_zip, execution_role
 
 
 @pytest.fixture(scope="session")
@@ -19,13 +18,7 @@ def lambda_client(client_factory: Callable[..., Any]) -> Any:
 
 @pytest.fixture(scope="session")
 def role_arn(client_factory: Callable[..., Any]) -> str:
-    iam = client_factory("iam")
-    name = "fogbank-lambda-tests-role"
-    try:
-        return str(iam.get_role(RoleName=name)["Role"]["Arn"])
-    except iam.exceptions.NoSuchEntityException:
-        document = json.dumps(TRUST_LAMBDA)
-        return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=document)["Role"]["Arn"])
+    return execution_role(client_factory("iam"), "fogbank-lambda-tests-role")
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Helpers for Lambda tests: packages built in the test, payload reading, error reading."""
+"""Helpers for Lambda tests (also used by the event source mapping tests): execution roles,
+packages built in the test, payload reading, error reading."""
 
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ def build_zip(files: dict[str, str | bytes], executable: tuple[str, ...] = ()) -
             info.external_attr = (0o755 if name in executable else 0o644) << 16
             archive.writestr(info, content)
     return buffer.getvalue()
+
+
+def execution_role(iam: Any, name: str) -> str:
+    """The ARN of role `name` that Lambda may assume, created on first use (kept for the session)."""
+    try:
+        return str(iam.get_role(RoleName=name)["Role"]["Arn"])
+    except iam.exceptions.NoSuchEntityException:
+        document = json.dumps(TRUST_LAMBDA)
+        return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=document)["Role"]["Arn"])
 
 
 def payload_of(response: dict[str, Any]) -> Any:
