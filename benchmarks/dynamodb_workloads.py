@@ -45,6 +45,7 @@ def put_item(target: Target, settings: Settings, table: str) -> Result:
         [signed(target, "dynamodb", "put_item", TableName=table, Item=item)],
         settings,
         counter_token=COUNTER,
+        repeat=settings.repeat,
     )
     dynamodb = client(target, "dynamodb")
     step = max(result.requests // 50, 1)
@@ -69,8 +70,9 @@ def get_item(target: Target, settings: Settings, table: str, concurrency: int) -
             limit=3000,
             seconds=min(settings.seconds, 3.0),
             expect_text='"Item"',
+            repeat=settings.repeat,
         )
-    return measure(target, requests, settings, expect_text='"Item"')
+    return measure(target, requests, settings, expect_text='"Item"', repeat=settings.repeat)
 
 
 def query(target: Target, settings: Settings) -> Result:
@@ -97,4 +99,4 @@ def query(target: Target, settings: Settings) -> Result:
         )
         for p in range(PARTITIONS)
     ]
-    return measure(target, requests, settings, expect_text='"s09"')
+    return measure(target, requests, settings, expect_text='"s09"', repeat=settings.repeat)

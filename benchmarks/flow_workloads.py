@@ -74,7 +74,7 @@ def put_events(target: Target, settings: Settings) -> Result:
     """PutEvents of one event on the default bus (no rule matches it): every answer an EventId."""
     entry = {"Source": "bench.load", "DetailType": "load", "Detail": json.dumps({"n": 1, "pad": "x" * 100})}
     request = signed(target, "events", "put_events", Entries=[entry])
-    return measure(target, [request], settings, expect_text='"EventId"')
+    return measure(target, [request], settings, expect_text='"EventId"', repeat=settings.repeat)
 
 
 def events_to_sqs(target: Target, settings: Settings) -> Result:

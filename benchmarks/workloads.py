@@ -26,7 +26,7 @@ class Result:
     server_cpu_us: float  # server CPU per request (µs), read from /proc
     client_cpu_us: float = 0.0  # the load generator's CPU per request (µs)
     errors: int = 0
-    note: str = ""
+    done: int = 0  # answered requests of all repeated runs (the checks count them all)
 
     @property
     def throughput(self) -> float:
@@ -38,17 +38,39 @@ class Settings:
     concurrency: int = 16
     seconds: float = 4.0
     limit: int = 40_000
+    repeat: int = 1
 
 
 def measure(
-    target: Target, requests: list[Template], settings: Settings, *, warm: bool = True, **spec: Any
+    target: Target,
+    requests: list[Template],
+    settings: Settings,
+    *,
+    warm: bool = True,
+    repeat: int = 1,
+    **spec: Any,
 ) -> Result:
-    """A short untimed warm-up run, then the measured run; the server's CPU is read around it."""
+    """A short untimed warm-up run, then `repeat` measured runs (the server's CPU read around
+    each); the best throughput is kept, as other work on a shared machine only ever slows a run
+    down. `Result.done` counts the answered requests of all measured runs, for the checks."""
     spec.setdefault("concurrency", settings.concurrency)
     spec.setdefault("limit", settings.limit)
     spec.setdefault("seconds", settings.seconds)
     if warm:
         load(target, requests, **{**spec, "limit": min(spec["limit"], 200), "seconds": 1.0})
+    best: Result | None = None
+    done = 0
+    for _ in range(repeat):
+        result = measure_once(target, requests, spec)
+        done += result.requests
+        if best is None or result.throughput > best.throughput:
+            best = result
+    assert best is not None
+    best.done = done
+    return best
+
+
+def measure_once(target: Target, requests: list[Template], spec: dict[str, Any]) -> Result:
     cpu_before = target.cpu_seconds()
     outcome = load(target, requests, **spec)
     cpu = target.cpu_seconds() - cpu_before
@@ -65,6 +87,7 @@ def measure(
         cpu / ok * 1e6,
         outcome["client_cpu_us"],
         errors,
+        done=ok,
     )
 
 
@@ -94,10 +117,10 @@ def sqs_send(target: Target, settings: Settings) -> Result:
         seconds=1.0,
     )
     request = signed(target, "sqs", "send_message", QueueUrl=url, MessageBody="x" * 256)
-    result = measure(target, [request], settings, warm=False)
+    result = measure(target, [request], settings, warm=False, repeat=settings.repeat)
     visible, _ = queue_counts(target, url)
-    if visible != result.requests:
-        raise RuntimeError(f"{result.requests} sends answered 200 but the queue holds {visible} messages")
+    if visible != result.done:
+        raise RuntimeError(f"{result.done} sends answered 200 but the queue holds {visible} messages")
     return result
 
 
@@ -106,7 +129,11 @@ def sqs_receive_delete(target: Target, settings: Settings, send_rate: float) -> 
     queue is filled first (SendMessageBatch of 10) with more messages than the run can consume;
     afterwards it must hold exactly the filled messages less the deleted ones."""
     url = new_queue(target, "bench-recv")
-    fill = int(min(settings.limit, max(send_rate, 200) * settings.seconds * 1.5) + 300) // 10 * 10
+    fill = (
+        int(min(settings.limit, max(send_rate, 200) * settings.seconds * 1.5 * settings.repeat) + 300)
+        // 10
+        * 10
+    )
     entries = [{"Id": str(i), "MessageBody": "x" * 256} for i in range(10)]
     batch = signed(target, "sqs", "send_message_batch", QueueUrl=url, Entries=entries)
     measure(target, [batch], settings, warm=False, limit=fill // 10, seconds=120)
@@ -114,8 +141,16 @@ def sqs_receive_delete(target: Target, settings: Settings, send_rate: float) -> 
     delete = signed(target, "sqs", "delete_message", QueueUrl=url, ReceiptHandle="RRRRRRRRRR")
     spec = {"mode": "receive_delete", "delete": delete, "handle_token": "RRRRRRRRRR"}
     warm = measure(target, [receive], settings, warm=False, limit=100, seconds=1.0, **spec)
-    result = measure(target, [receive], settings, warm=False, limit=fill - 200, **spec)
-    left = fill - warm.requests - result.requests
+    result = measure(
+        target,
+        [receive],
+        settings,
+        warm=False,
+        limit=(fill - 200) // settings.repeat,
+        repeat=settings.repeat,
+        **spec,
+    )
+    left = fill - warm.requests - result.done
     visible, invisible = queue_counts(target, url)
     if visible + invisible != left:
         raise RuntimeError(f"{fill} sent, {fill - left} deleted, but the queue holds {visible + invisible}")
@@ -131,7 +166,7 @@ def s3_bucket(target: Target) -> str:
 def s3_put(target: Target, settings: Settings, bucket: str) -> Result:
     """PutObject of 1 KiB under unique keys; then a sample of 50 keys must exist with 1 KiB."""
     request = signed(target, "s3", "put_object", Bucket=bucket, Key=f"put/{COUNTER}", Body=b"x" * KIB)
-    result = measure(target, [request], settings, counter_token=COUNTER)
+    result = measure(target, [request], settings, counter_token=COUNTER, repeat=settings.repeat)
     s3 = client(target, "s3")
     step = max(result.requests // 50, 1)
     for n in [*range(0, result.requests, step), result.requests - 1]:
@@ -150,4 +185,4 @@ def s3_get(target: Target, settings: Settings, bucket: str, size: int) -> Result
         s3.put_object(Bucket=bucket, Key=key, Body=body)
     requests = [signed(target, "s3", "get_object", Bucket=bucket, Key=key) for key in keys]
     limit = settings.limit if size <= KIB else settings.limit // 4
-    return measure(target, requests, settings, limit=limit, expect_length=size)
+    return measure(target, requests, settings, limit=limit, expect_length=size, repeat=settings.repeat)
