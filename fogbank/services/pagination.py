@@ -1,5 +1,6 @@
 """Opaque pagination tokens (NextToken / nextToken) as the services here write and read them:
-an offset into a sorted listing, or a small JSON value (the last name or position a page held).
+an offset into a sorted listing (and the page it starts), or a small JSON value (the last name or
+position a page held).
 
 AWS documents these tokens only as opaque strings; each service keeps its own error code and
 message for a token it cannot read, so the readers here raise `ValueError` and the caller maps it.
@@ -8,9 +9,22 @@ message for a token it cannot read, so the readers here raise `ValueError` and t
 from __future__ import annotations
 
 import base64
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 import orjson
+
+T = TypeVar("T")
+
+
+def offset_page(
+    items: Sequence[T], token: str | None, size: int, prefix: str | None = None
+) -> tuple[list[T], str | None]:
+    """One page of `items`, from the offset the token carries (the start without one), and the
+    token of the next page (None on the last page); `ValueError` for a token it did not write."""
+    start = read_offset(token, prefix) if token else 0
+    end = start + size
+    return list(items[start:end]), offset_token(end, prefix) if end < len(items) else None
 
 
 def offset_token(offset: int, prefix: str | None = None) -> str:

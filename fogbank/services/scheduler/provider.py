@@ -15,7 +15,7 @@ from typing import Any
 from fogbank import clock, state
 from fogbank.context import RequestContext
 from fogbank.events import delivery
-from fogbank.services.pagination import offset_token, read_offset
+from fogbank.services.pagination import offset_page
 from fogbank.services.provider import Provider
 from fogbank.services.scheduler import engine, groups, schedules
 from fogbank.services.scheduler.errors import (
@@ -26,11 +26,10 @@ from fogbank.services.scheduler.errors import (
 
 
 def _page(items: list[Any], request: dict[str, Any], key: str) -> dict[str, Any]:
-    start = read_offset(request["NextToken"]) if request.get("NextToken") else 0
-    size = request.get("MaxResults") or 100
-    out: dict[str, Any] = {key: items[start : start + size]}
-    if start + size < len(items):
-        out["NextToken"] = offset_token(start + size)
+    chosen, token = offset_page(items, request.get("NextToken"), request.get("MaxResults") or 100)
+    out: dict[str, Any] = {key: chosen}
+    if token:
+        out["NextToken"] = token
     return out
 
 

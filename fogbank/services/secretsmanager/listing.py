@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from fogbank.services.pagination import offset_token, read_offset
+from fogbank.services.pagination import offset_page
 from fogbank.services.secretsmanager.errors import InvalidNextTokenException
 
 T = TypeVar("T")
@@ -72,16 +72,7 @@ def sort(records: list[Record], sort_by: str | None, order: str | None) -> list[
 
 
 def page(items: Sequence[T], token: str | None, size: int) -> tuple[list[T], str | None]:
-    start = _offset(token)
-    following = start + size
-    next_token = offset_token(following, "sm") if following < len(items) else None
-    return list(items[start:following]), next_token
-
-
-def _offset(token: str | None) -> int:
-    if not token:
-        return 0
     try:
-        return read_offset(token, "sm")
+        return offset_page(items, token, size, "sm")
     except ValueError:
         raise InvalidNextTokenException("The NextToken value is invalid.") from None
