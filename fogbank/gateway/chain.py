@@ -130,7 +130,7 @@ async def dispatch(exchange: Exchange) -> HttpResponse | None:
             f"The {exchange.operation.name} operation of {exchange.service} is not implemented in fogbank yet"
         )
     result = method(exchange.context, exchange.params)
-    if inspect.isawaitable(result):
+    if not isinstance(result, dict) and inspect.isawaitable(result):  # an `async def` operation
         result = await result
     return exchange.codec.serialize(exchange.operation, result or {}, exchange.request_id)
 
@@ -160,7 +160,9 @@ async def handle(exchange: Exchange) -> HttpResponse:
         return error_response(exchange, error)
     except Exception:
         log.exception("internal error serving request %s", exchange.request_id)
-        return error_response(exchange, InternalFailure("We encountered an internal error. Please try again."))
+        return error_response(
+            exchange, InternalFailure("We encountered an internal error. Please try again.")
+        )
 
 
 def error_response(exchange: Exchange, error: AwsError) -> HttpResponse:
@@ -173,7 +175,9 @@ def error_response(exchange: Exchange, error: AwsError) -> HttpResponse:
         except Exception:  # an unsupported protocol: fall through to the generic form
             exchange.codec = None
     if exchange.codec is not None:
-        return exchange.codec.serialize_error(error, exchange.operation, exchange.request_id, exchange.request)
+        return exchange.codec.serialize_error(
+            error, exchange.operation, exchange.request_id, exchange.request
+        )
     return generic_error(error, exchange.request_id)
 
 
@@ -184,4 +188,6 @@ def generic_error(error: AwsError, request_id: str) -> HttpResponse:
         f"<ErrorResponse><Error><Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
         f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
     )
-    return HttpResponse(error.status, {"content-type": "text/xml", "x-amzn-requestid": request_id}, body.encode())
+    return HttpResponse(
+        error.status, {"content-type": "text/xml", "x-amzn-requestid": request_id}, body.encode()
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,12 +21,20 @@ from fogbank.protocol.http import HttpRequest, HttpResponse, Payload
 SPOOL_THRESHOLD = 1024 * 1024
 
 
+def new_request_id() -> str:
+    """A random (version 4) UUID in its text form: a third of `str(uuid.uuid4())`'s cost, paid on
+    every request."""
+    digits = os.urandom(16).hex()
+    variant = "89ab"[int(digits[16], 16) & 3]
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
+
+
 @dataclass(slots=True)
 class Exchange:
     request: HttpRequest
     receive: Any  # the ASGI receive callable
     started: float = field(default_factory=time.perf_counter)
-    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    request_id: str = field(default_factory=new_request_id)
     body_read: bool = False
     credentials: Credentials | None = None
     service: str | None = None
