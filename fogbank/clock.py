@@ -16,9 +16,10 @@ import logging
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 log = logging.getLogger("fogbank.clock")
 
@@ -113,10 +114,10 @@ def pending() -> int:
     return sum(1 for timer in _timers if not timer.cancelled)
 
 
-def _run_in_background(awaitable: object) -> None:
+def _run_in_background(awaitable: Awaitable[Any]) -> None:
     """An async callback runs as a task on the event loop; its failure is logged, not lost."""
     try:
-        future = asyncio.ensure_future(awaitable)  # type: ignore[arg-type]
+        future = asyncio.ensure_future(awaitable)
     except RuntimeError:  # no running loop (a unit test calling run_due directly)
         log.error("async scheduled work %r needs a running event loop; dropped", awaitable)
         if inspect.iscoroutine(awaitable):
