@@ -191,7 +191,7 @@ class ShardReader:
     async def gather(self, record: dict[str, Any], source: Any, position: int) -> list[StreamItem] | None:
         """The next batch (empty after a quiet wait; None at the end of a closed shard)."""
         limit = record["BatchSize"] * (record.get("ParallelizationFactor") or 1)
-        found = source.read(self.shard_id, position, limit, batching.MAX_PAYLOAD)
+        found: list[StreamItem] = source.read(self.shard_id, position, limit, batching.MAX_PAYLOAD)
         if not found:
             if source.finished(self.shard_id, position):
                 return None
