@@ -147,7 +147,7 @@ def rename(
     ctx: RequestContext, kind: EntityKind, record: dict[str, Any], new_name: str | None, new_path: str | None
 ) -> str:
     """Move an entity to a new name and/or path (UpdateUser, UpdateGroup); returns the old key."""
-    old_key = record[kind.name_member].lower()
+    old_key: str = record[kind.name_member].lower()
     if new_name is not None:
         check_name(new_name, "new" + kind.name_member)
         existing = find(ctx, kind, new_name)

@@ -173,7 +173,7 @@ def version_view(record: dict[str, Any], version_id: str, *, with_document: bool
 
 
 def require_version(record: dict[str, Any], version_id: str) -> dict[str, Any]:
-    version = record["Versions"].get(version_id)
+    version: dict[str, Any] | None = record["Versions"].get(version_id)
     if version is None:
         raise NoSuchEntity(
             f"Policy {record['Arn']} version {version_id} does not exist or is not attachable."
