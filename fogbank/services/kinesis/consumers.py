@@ -62,6 +62,7 @@ def split_arn(consumer_arn: str) -> tuple[str, str]:
 
 
 def find(stream: Stream, name: str | None, arn: str | None) -> dict[str, Any]:
+    consumer: dict[str, Any]
     for consumer in stream.record["Consumers"].values():
         if (arn and consumer["ConsumerARN"] == arn) or (not arn and consumer["ConsumerName"] == name):
             return consumer

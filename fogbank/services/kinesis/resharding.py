@@ -27,7 +27,7 @@ def _range(shard: Shard) -> tuple[int, int]:
 
 
 def _open_shard(stream: Stream, wanted: str) -> Shard:
-    found = [shard for shard in stream.record["Shards"] if shard["ShardId"] == wanted]
+    found: list[Shard] = [shard for shard in stream.record["Shards"] if shard["ShardId"] == wanted]
     if not found:
         raise ResourceNotFoundException(
             f"Could not find shard {wanted} in stream {stream.name} under account {stream.account}."

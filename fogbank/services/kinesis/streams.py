@@ -72,6 +72,7 @@ class Stream:
         return [s for s in self.record["Shards"] if s.get("Closed") is None]
 
     def shard(self, wanted: str) -> Shard:
+        candidate: Shard
         for candidate in self.record["Shards"]:
             if candidate["ShardId"] == wanted:
                 return candidate
