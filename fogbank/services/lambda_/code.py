@@ -121,7 +121,7 @@ def unpacked(record: dict[str, Any]) -> Path:
     """The folder holding the code's files, unpacked on first use (shared by equal packages)."""
     if record.get("hot_reload"):
         return Path(record["hot_reload"])
-    target = root() / "code" / record["zip"]
+    target: Path = root() / "code" / record["zip"]
     if target.is_dir():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

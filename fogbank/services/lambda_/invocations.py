@@ -27,7 +27,11 @@ from fogbank.runtime import pool
 from fogbank.runtime.environments import Invocation
 from fogbank.runtime.output import LogLine
 from fogbank.services.lambda_ import concurrency, execution, functions, logs_sink
-from fogbank.services.lambda_.errors import InvalidRequestContentException, RequestTooLargeException
+from fogbank.services.lambda_.errors import (
+    InvalidRequestContentException,
+    RequestTooLargeException,
+    ResourceNotFoundException,
+)
 
 # https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
 MAX_SYNC_PAYLOAD = 6291456
@@ -76,7 +80,7 @@ def resolve(account: str, region: str, function_name_or_arn: str, qualifier: str
         version = routed_version(alias)
     config = record["versions"].get(version)
     if config is None:
-        raise functions.ResourceNotFoundException(
+        raise ResourceNotFoundException(
             f"Function not found: {functions.function_arn(account, region, name, qualifier)}"
         )
     return Target(account, region, name, qualifier, record, config, version)

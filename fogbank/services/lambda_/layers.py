@@ -82,7 +82,7 @@ def view(version: dict[str, Any], members: tuple[str, ...] | None = None) -> dic
 
 def find(account: str, region: str, name: str, number: int) -> dict[str, Any]:
     record = collection(account, region).get(name)
-    version = record["versions"].get(str(number)) if record else None
+    version: dict[str, Any] | None = record["versions"].get(str(number)) if record else None
     if version is None:
         raise ResourceNotFoundException("The resource you requested does not exist.")
     return version

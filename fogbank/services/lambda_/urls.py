@@ -77,7 +77,7 @@ def view(config: dict[str, Any], *, creating: bool = False) -> dict[str, Any]:
 def require(
     account: str, region: str, record: dict[str, Any], name: str, qualifier: str | None
 ) -> dict[str, Any]:
-    config = record["url_configs"].get(qualifier or "")
+    config: dict[str, Any] | None = record["url_configs"].get(qualifier or "")
     if config is None:
         raise ResourceNotFoundException("The resource you requested does not exist.")
     return config

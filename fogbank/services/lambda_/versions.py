@@ -37,6 +37,7 @@ def publish(record: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
         raise InvalidParameterValueException(
             f"CodeSHA256 ({sha}) is different from current CodeSHA256 in $LATEST ({latest['CodeSha256']}). Please try again"
         )
+    version: dict[str, Any]
     for version in record["versions"].values():
         if version.get("_published_from") == latest["RevisionId"]:
             return version
@@ -142,7 +143,7 @@ def create_alias(
 def require_alias(
     account: str, region: str, record: dict[str, Any], name: str, alias_name: str
 ) -> dict[str, Any]:
-    alias = record["aliases"].get(alias_name)
+    alias: dict[str, Any] | None = record["aliases"].get(alias_name)
     if alias is None:
         raise ResourceNotFoundException(f"Alias not found: {alias_arn(account, region, name, alias_name)}")
     return alias
