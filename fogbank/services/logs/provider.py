@@ -31,7 +31,7 @@ from fogbank.services.logs.errors import (
     ResourceAlreadyExistsException,
     ResourceNotFoundException,
 )
-from fogbank.services.logs.groups import Catalog, Group, check_retention, new_group_record, new_stream
+from fogbank.services.logs.groups import Catalog, Group, check_retention, new_group_record, new_stream, now_ms
 from fogbank.services.provider import Provider
 
 MAX_TAGS = 50
@@ -111,7 +111,7 @@ class LogsProvider(Provider):
             found = self.catalog.find(account, region, group)
             if found is None:
                 found = self.catalog.add(account, region, new_group_record(group, {}))
-            writing.store(found, writing.ensure_stream(found, stream), events, writing.now_ms())
+            writing.store(found, writing.ensure_stream(found, stream), events, now_ms())
 
     # -- log groups ----------------------------------------------------------------------------
 
