@@ -230,6 +230,7 @@ class Website:
 
     def routing_rule(self, status: int | None) -> dict[str, Any] | None:
         """The first rule whose condition holds: before the lookup only prefix conditions apply."""
+        rule: dict[str, Any]
         for rule in self.config.get("RoutingRules") or []:
             condition = rule.get("Condition") or {}
             wanted = condition.get("HttpErrorCodeReturnedEquals")
