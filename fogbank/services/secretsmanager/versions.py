@@ -85,6 +85,7 @@ def move_stage(record: Record, stage: str, target: str) -> None:
 
 
 def holder_of(record: Record, stage: str) -> str | None:
+    version_id: str
     for version_id, version in record["Versions"].items():
         if stage in version["Stages"]:
             return version_id
