@@ -63,7 +63,8 @@ async def parallel(run: Run, data: StateData, run_machine: RunMachine) -> list[A
         )
         for branch in data.state["Branches"]
     ]
-    return await _recorded(run, data, run_all(coroutines), "Parallel")
+    results: list[Any] = await _recorded(run, data, run_all(coroutines), "Parallel")
+    return results
 
 
 def _items(data: StateData, effective: Any) -> list[Any]:

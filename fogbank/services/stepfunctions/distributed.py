@@ -111,10 +111,10 @@ async def run_map(
         if limiter is not None:
             await limiter.acquire()
         try:
-            child = start_child(run, machine, jsonpath.dumps(value), record["mapRunArn"])  # type: ignore[misc]
+            child = start_child(run, machine, jsonpath.dumps(value), record["mapRunArn"])
             children.append(child["executionArn"])
             _count(record, "pending", "running")
-            closed = await wait_child(child["executionArn"]) or child  # type: ignore[misc]
+            closed = await wait_child(child["executionArn"]) or child
         finally:
             if limiter is not None:
                 limiter.release()
@@ -137,7 +137,7 @@ async def run_map(
         for task in pending:
             task.cancel()
         for arn in children:
-            stop_child(arn, None, "The Map Run was stopped")  # type: ignore[misc]
+            stop_child(arn, None, "The Map Run was stopped")
         aborted = isinstance(problem, asyncio.CancelledError)
         _close(run, record, "ABORTED" if aborted else "FAILED")
         if not aborted:

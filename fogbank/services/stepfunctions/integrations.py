@@ -259,9 +259,9 @@ def to_api(shape: Shape | None, value: Any) -> Any:
             converted[member] = to_api(shape.members[member], item)
         return converted
     if shape.type_name == "list" and isinstance(value, list):
-        return [to_api(shape.member, item) for item in value]  # type: ignore[attr-defined]
+        return [to_api(shape.member, item) for item in value]
     if shape.type_name == "map" and isinstance(value, dict):
-        return {key: to_api(shape.value, item) for key, item in value.items()}  # type: ignore[attr-defined]
+        return {key: to_api(shape.value, item) for key, item in value.items()}
     if shape.type_name == "blob" and isinstance(value, str):
         return value.encode()
     if shape.type_name == "timestamp" and isinstance(value, str):
@@ -280,9 +280,9 @@ def from_api(shape: Shape | None, value: Any) -> Any:
     if shape.type_name == "structure" and isinstance(value, dict):
         return {_pascal(key): from_api(shape.members.get(key), item) for key, item in value.items()}
     if shape.type_name == "list" and isinstance(value, list):
-        return [from_api(shape.member, item) for item in value]  # type: ignore[attr-defined]
+        return [from_api(shape.member, item) for item in value]
     if shape.type_name == "map" and isinstance(value, dict):
-        return {key: from_api(shape.value, item) for key, item in value.items()}  # type: ignore[attr-defined]
+        return {key: from_api(shape.value, item) for key, item in value.items()}
     if shape.type_name == "timestamp" and isinstance(value, int | float):
         return datetime.fromtimestamp(value).isoformat()
     return value
