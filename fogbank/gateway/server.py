@@ -29,6 +29,10 @@ Start-up itself (`python -m fogbank start` to the first answered SQS request, wa
 0.25-0.39 s on the same loaded machine: Python 25 ms, the CLI 15 ms, uvicorn 45-60 ms, the
 gateway and botocore's model layer 50-75 ms, the first SQS request (model, codecs, provider)
 30-45 ms; `benchmarks/run.py` reports it with every run.
+
+Per request, the server side adds two things to uvicorn: `CoalescingTransport` (a response's
+headers and body leave in one system call) and `log_output.BatchingHandler` (request log lines
+written in batches from the event loop).
 """
 
 from __future__ import annotations

@@ -72,7 +72,8 @@ class HttpRequest:
     @property
     def query(self) -> dict[str, list[str]]:
         if self._query is None:
-            self._query = parse_qs(self.query_string, keep_blank_values=True)
+            # Most requests have no query string: skip parse_qs's setup for them.
+            self._query = parse_qs(self.query_string, keep_blank_values=True) if self.query_string else {}
         return self._query
 
     def form(self) -> dict[str, str]:
