@@ -93,7 +93,7 @@ async def find_operation(exchange: Exchange) -> HttpResponse | None:
         operation = codec.find_operation(exchange.request)
         shape = operation.input_shape
         payload = shape.serialization.get("payload") if shape is not None else None
-        streaming = bool(payload and shape.members[payload].metadata.get("streaming"))  # type: ignore[union-attr]
+        streaming = bool(payload and shape.members[payload].metadata.get("streaming"))
         await exchange.read_body(spool=streaming)
     else:
         await exchange.read_body()

@@ -34,7 +34,7 @@ def _planes() -> list[ModuleType]:
 async def serve(exchange: Exchange) -> HttpResponse | None:
     for plane in _planes():
         if plane.matches(exchange.request):
-            response = await plane.serve(exchange)
+            response: HttpResponse | None = await plane.serve(exchange)
             if response is not None:
                 return response
     return None

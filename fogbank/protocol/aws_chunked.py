@@ -68,7 +68,9 @@ class AwsChunkedDecoder:
 
     def finish(self) -> None:
         if self._remaining or not self.done:
-            raise IncompleteBody("You did not provide the number of bytes specified by the Content-Length HTTP header")
+            raise IncompleteBody(
+                "You did not provide the number of bytes specified by the Content-Length HTTP header"
+            )
 
 
 def is_aws_chunked(headers: dict[str, str]) -> bool:

@@ -67,7 +67,7 @@ class DocumentReader:
         if kind == "structure":
             return self._structure(shape)
         if kind == "list":
-            item = self.reader(shape.member)  # type: ignore[attr-defined]
+            item = self.reader(shape.member)
 
             def read_list(value: Any) -> list[Any]:
                 if not isinstance(value, list):
@@ -76,7 +76,7 @@ class DocumentReader:
 
             return read_list
         if kind == "map":
-            read_value = self.reader(shape.value)  # type: ignore[attr-defined]
+            read_value = self.reader(shape.value)
 
             def read_map(value: Any) -> dict[str, Any]:
                 if not isinstance(value, dict):
@@ -95,7 +95,7 @@ class DocumentReader:
         # PutIntegration sends `integrationHttpMethod` as "httpMethod").
         members = {
             member.serialization.get("name", name): (name, self.reader(member))
-            for name, member in shape.members.items()  # type: ignore[attr-defined]
+            for name, member in shape.members.items()
             if not member.serialization.get("location")
         }
 
@@ -185,7 +185,7 @@ class DocumentWriter:
                 return None
             members = [
                 (name, member.serialization.get("name", name), self.writer(member))
-                for name, member in shape.members.items()  # type: ignore[attr-defined]
+                for name, member in shape.members.items()
                 if not member.serialization.get("location")
             ]
 
@@ -199,12 +199,12 @@ class DocumentWriter:
 
             return write_structure
         if kind == "list":
-            item = self.writer(shape.member)  # type: ignore[attr-defined]
+            item = self.writer(shape.member)
             if item is None:
                 return None
             return lambda value: [item(element) if element is not None else None for element in value]
         if kind == "map":
-            convert = self.writer(shape.value)  # type: ignore[attr-defined]
+            convert = self.writer(shape.value)
             if convert is None:
                 return None
             return lambda value: {key: convert(element) for key, element in value.items()}
@@ -228,7 +228,7 @@ def error_document_fields(
     if shape is None or not fields:
         return fields
     write = writer.writer(shape)
-    declared = shape.members  # type: ignore[attr-defined]
+    declared = shape.members
     written = write({name: value for name, value in fields.items() if name in declared}) if write else {}
     return {**{name: value for name, value in fields.items() if name not in declared}, **written}
 

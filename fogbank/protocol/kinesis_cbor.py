@@ -76,7 +76,7 @@ class KinesisCodec(JsonCodec):
         return self.cbor_reader.reader(shape)(document)  # type: ignore[no-any-return]
 
     def serialize(self, operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
-        stream_member = operation.output_shape.event_stream_name if operation.output_shape else None  # type: ignore[attr-defined]
+        stream_member = operation.output_shape.event_stream_name if operation.output_shape else None
         if stream_member and stream_member in result:
             headers = {"content-type": EVENT_STREAM_CONTENT_TYPE, "x-amzn-requestid": request_id}
             return HttpResponse(
@@ -98,7 +98,7 @@ class KinesisCodec(JsonCodec):
     ) -> AsyncIterator[bytes]:
         """The encoded event stream: initial response, each event, or an exception message."""
         content_type = CBOR_CONTENT_TYPE if cbor else "application/json"
-        union = operation.output_shape.members[operation.output_shape.event_stream_name]  # type: ignore[union-attr]
+        union = operation.output_shape.members[operation.output_shape.event_stream_name]
         writer = self.cbor_writer if cbor else self.writer
         yield event_stream.event("initial-response", dumps({}, cbor), content_type)
         try:

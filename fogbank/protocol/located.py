@@ -50,7 +50,7 @@ class Bindings:
 def bindings(shape: Shape) -> Bindings:
     compiled = Bindings()
     prefixed = []
-    for name, member in shape.members.items():  # type: ignore[attr-defined]
+    for name, member in shape.members.items():
         location = member.serialization.get("location")
         if not location:
             continue
@@ -78,7 +78,7 @@ def _reader(location: str, member: Shape) -> Convert:
     if location == "header":
         return functools.partial(_read_header, member)
     if location == "querystring" and member.type_name == "list":
-        item = member.member  # type: ignore[attr-defined]
+        item = member.member
         return lambda values: [read_scalar(item, value, "iso8601") for value in values]
     if location == "querystring":
         return lambda values: read_scalar(member, values[0], "iso8601")
@@ -121,7 +121,7 @@ def _read_query(
         elif key not in reserved:
             rest[key] = values
     if compiled.query_map is not None and rest:
-        is_list = compiled.query_map.shape.value.type_name == "list"  # type: ignore[attr-defined]
+        is_list = compiled.query_map.shape.value.type_name == "list"
         params[compiled.query_map.name] = {
             key: values if is_list else values[0] for key, values in rest.items()
         }

@@ -67,15 +67,14 @@ class QueryCodec(Codec):
         found = self._tables.get(shape)
         if found is None:
             found = self._tables[shape] = tuple(
-                (name, self._name(member, name), member)
-                for name, member in shape.members.items()  # type: ignore[attr-defined]
+                (name, self._name(member, name), member) for name, member in shape.members.items()
             )
         return found
 
     def _name(self, member: Shape, default: str) -> str:
         if not self.ec2 and member.type_name == "list" and member.serialization.get("flattened"):
             # A flattened list takes its member's name (SimpleDB's `Items` are sent as `Item.N`).
-            inner = member.member.serialization.get("name")  # type: ignore[attr-defined]
+            inner = member.member.serialization.get("name")
             if inner:
                 return str(inner)
         if self.ec2:
@@ -106,7 +105,7 @@ class QueryCodec(Codec):
         if kind == "list":
             if form.get(key) == "":
                 return []
-            member = shape.member  # type: ignore[attr-defined]
+            member = shape.member
             if self.ec2 or shape.serialization.get("flattened"):
                 item_prefix = key
                 if not self.ec2 and member.serialization.get("name"):
@@ -122,8 +121,8 @@ class QueryCodec(Codec):
             return items
         if kind == "map":
             base = key if shape.serialization.get("flattened") else f"{key}.entry"
-            key_name = shape.key.serialization.get("name", "key")  # type: ignore[attr-defined]
-            value_name = shape.value.serialization.get("name", "value")  # type: ignore[attr-defined]
+            key_name = shape.key.serialization.get("name", "key")
+            value_name = shape.value.serialization.get("name", "value")
             entries = {}
             index = 1
             while f"{base}.{index}" in prefixes:
@@ -133,7 +132,7 @@ class QueryCodec(Codec):
                         shape.value,
                         f"{base}.{index}.{value_name}",
                         form,
-                        prefixes,  # type: ignore[attr-defined]
+                        prefixes,
                     )
                 index += 1
             return entries

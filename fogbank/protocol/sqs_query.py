@@ -100,7 +100,7 @@ class SqsQueryCodec(QueryCodec):
     def parse(self, operation: OperationModel, request: HttpRequest) -> dict[str, Any]:
         params = super().parse(operation, request)
         shape = operation.input_shape
-        if shape is not None and "QueueUrl" in shape.members and "QueueUrl" not in params:  # type: ignore[attr-defined]
+        if shape is not None and "QueueUrl" in shape.members and "QueueUrl" not in params:
             match = _QUEUE_PATH.match(request.path)
             if match:
                 params["QueueUrl"] = f"{request.base_url}{request.path.rstrip('/')}"

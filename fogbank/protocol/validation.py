@@ -59,10 +59,10 @@ class _Member:
 def _plan(shape: Shape) -> tuple[_Member, ...]:
     """The members of a structure worth looking at, in model order: required ones and those with
     constraints at any depth. Compiled once per shape, so requests skip unconstrained members."""
-    required = shape.required_members  # type: ignore[attr-defined]
+    required = shape.required_members
     return tuple(
         _Member(name, name[:1].lower() + name[1:], member, name in required)
-        for name, member in shape.members.items()  # type: ignore[attr-defined]
+        for name, member in shape.members.items()
         if name in required or _constrained(member)
     )
 
@@ -84,13 +84,10 @@ def _constrained(shape: Shape) -> bool:
     _compiling.add(id(shape))
     try:
         if kind == "list":
-            return _constrained(shape.member)  # type: ignore[attr-defined]
+            return _constrained(shape.member)
         if kind == "map":
-            return _constrained(shape.key) or _constrained(shape.value)  # type: ignore[attr-defined]
-        return bool(shape.required_members) or any(  # type: ignore[attr-defined]
-            _constrained(member)
-            for member in shape.members.values()  # type: ignore[attr-defined]
-        )
+            return _constrained(shape.key) or _constrained(shape.value)
+        return bool(shape.required_members) or any(_constrained(member) for member in shape.members.values())
     finally:
         _compiling.discard(id(shape))
 
@@ -127,15 +124,15 @@ def _check_list(shape: Shape, value: Any, path: str, problems: list[str]) -> Non
     _check_size(shape.metadata, value, path, problems)
     for index, item in enumerate(value, 1):
         if item is not None:
-            _check(shape.member, item, f"{path}.{index}.member", problems)  # type: ignore[attr-defined]
+            _check(shape.member, item, f"{path}.{index}.member", problems)
 
 
 def _check_map(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
     _check_size(shape.metadata, value, path, problems)
     for key, item in value.items():
-        _check(shape.key, key, f"{path}.{key}.key", problems)  # type: ignore[attr-defined]
+        _check(shape.key, key, f"{path}.{key}.key", problems)
         if item is not None:
-            _check(shape.value, item, f"{path}.{key}.member", problems)  # type: ignore[attr-defined]
+            _check(shape.value, item, f"{path}.{key}.member", problems)
 
 
 def _check_string(meta: dict[str, Any], value: Any, path: str, problems: list[str]) -> None:

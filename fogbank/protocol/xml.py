@@ -32,7 +32,7 @@ def escape_attribute(text: str) -> str:
 def member_element_name(member: Shape, member_name: str) -> str:
     """The element name of a structure member (a flattened list takes its member's name)."""
     if member.type_name == "list" and member.serialization.get("flattened"):
-        name = member.member.serialization.get("name")  # type: ignore[attr-defined]
+        name = member.member.serialization.get("name")
         if name:
             return str(name)
     return str(member.serialization.get("name", member_name))
@@ -85,7 +85,7 @@ class XmlWriter:
                     write(tag, item, out)
 
         self._members[shape] = write_members  # registered first: shapes may be recursive
-        for name, member in shape.members.items():  # type: ignore[attr-defined]
+        for name, member in shape.members.items():
             location = member.serialization.get("location")
             if member.serialization.get("xmlAttribute") or (location and location != "body"):
                 continue
@@ -125,7 +125,7 @@ class XmlWriter:
             static = f' xmlns:{namespace["prefix"]}="{escape_attribute(namespace["uri"])}"'
         attributes = [
             (name, member.serialization.get("name", name))
-            for name, member in shape.members.items()  # type: ignore[attr-defined]
+            for name, member in shape.members.items()
             if member.serialization.get("xmlAttribute")
         ]
         write_members = self._members_writer(shape)
@@ -142,7 +142,7 @@ class XmlWriter:
         return write_structure
 
     def _list(self, shape: Shape) -> ElementWriter:
-        member = shape.member  # type: ignore[attr-defined]
+        member = shape.member
         write_item = self._element_writer(member)
         if shape.serialization.get("flattened"):
 
@@ -162,9 +162,9 @@ class XmlWriter:
         return write_list
 
     def _map(self, shape: Shape) -> ElementWriter:
-        key_tag = shape.key.serialization.get("name", "key")  # type: ignore[attr-defined]
-        value_tag = shape.value.serialization.get("name", "value")  # type: ignore[attr-defined]
-        write_value = self._element_writer(shape.value)  # type: ignore[attr-defined]
+        key_tag = shape.key.serialization.get("name", "key")
+        value_tag = shape.value.serialization.get("name", "value")
+        write_value = self._element_writer(shape.value)
         flattened = bool(shape.serialization.get("flattened"))
 
         def write_map(tag: str, value: Any, out: list[str]) -> None:
@@ -198,7 +198,7 @@ def error_fields_xml(writer: XmlWriter, shape: Shape | None, fields: dict[str, A
     if not fields:
         return ""
     out: list[str] = []
-    declared = shape.members if shape is not None else {}  # type: ignore[attr-defined]
+    declared = shape.members if shape is not None else {}
     if shape is not None:
         writer.members(shape, {name: value for name, value in fields.items() if name in declared}, out)
     for key, value in fields.items():
@@ -228,7 +228,7 @@ class XmlReader:
         for child in node:
             children.setdefault(local_name(child.tag), []).append(child)
         result: dict[str, Any] = {}
-        for name, member in shape.members.items():  # type: ignore[attr-defined]
+        for name, member in shape.members.items():
             if member.serialization.get("location") not in (None, "body"):
                 continue
             if member.serialization.get("xmlAttribute"):
@@ -251,26 +251,26 @@ class XmlReader:
         if kind == "structure":
             return self.structure(shape, node)
         if kind == "list":
-            inner = shape.member.serialization.get("name", "member")  # type: ignore[attr-defined]
-            return [self.value(shape.member, child) for child in node if local_name(child.tag) == inner]  # type: ignore[attr-defined]
+            inner = shape.member.serialization.get("name", "member")
+            return [self.value(shape.member, child) for child in node if local_name(child.tag) == inner]
         if kind == "map":
             return self._map_entries(shape, [child for child in node if local_name(child.tag) == "entry"])
         return read_scalar_text(shape, node.text or "")
 
     def _flattened(self, shape: Shape, nodes: list[ElementTree.Element]) -> Any:
         if shape.type_name == "list":
-            return [self.value(shape.member, node) for node in nodes]  # type: ignore[attr-defined]
+            return [self.value(shape.member, node) for node in nodes]
         return self._map_entries(shape, nodes)
 
     def _map_entries(self, shape: Shape, entries: list[ElementTree.Element]) -> dict[str, Any]:
-        key_tag = shape.key.serialization.get("name", "key")  # type: ignore[attr-defined]
-        value_tag = shape.value.serialization.get("name", "value")  # type: ignore[attr-defined]
+        key_tag = shape.key.serialization.get("name", "key")
+        value_tag = shape.value.serialization.get("name", "value")
         result = {}
         for entry in entries:
             key_node = next((c for c in entry if local_name(c.tag) == key_tag), None)
             value_node = next((c for c in entry if local_name(c.tag) == value_tag), None)
             if key_node is not None and value_node is not None:
-                result[key_node.text or ""] = self.value(shape.value, value_node)  # type: ignore[attr-defined]
+                result[key_node.text or ""] = self.value(shape.value, value_node)
         return result
 
 

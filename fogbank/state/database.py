@@ -76,7 +76,8 @@ class Collection(Generic[R]):
         return self._record_type(**data)
 
     def get(self, key: str, default: Any = None) -> R | None:
-        return self._items.get(key, default)
+        found: R | None = self._items.get(key, default)
+        return found
 
     def __getitem__(self, key: str) -> R:
         return self._items[key]
@@ -375,4 +376,6 @@ def atomic() -> Any:
 
 
 def record_to_dict(record: Any) -> dict[str, Any]:
-    return dataclasses.asdict(record) if dataclasses.is_dataclass(record) else dict(record)
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return dataclasses.asdict(record)
+    return dict(record)

@@ -405,7 +405,7 @@ def _copied_checksum(source: dict[str, Any], request: dict[str, Any]) -> dict[st
     wanted = checksums.algorithms_to_compute(request, {})
     current = source.get("Checksum")
     if not wanted or (current and current["Algorithm"] == wanted[0] and current["Type"] == "FULL_OBJECT"):
-        return current  # type: ignore[no-any-return]
+        return current
     blob = source.get("Blob")
     if not blob:
         data: Iterable[bytes] = (b"",)
