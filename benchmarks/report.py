@@ -81,9 +81,8 @@ def attempt(measured: Measurements, key: str, action: Callable[[], object]) -> o
 
 
 def run_sqs(target: Target, settings: Settings, measured: Measurements) -> None:
-    send = attempt(measured, "sqs_send", lambda: workloads.sqs_send(target, settings))
-    rate = send.throughput if isinstance(send, Result) else 500.0
-    attempt(measured, "sqs_receive_delete", lambda: workloads.sqs_receive_delete(target, settings, rate))
+    attempt(measured, "sqs_send", lambda: workloads.sqs_send(target, settings))
+    attempt(measured, "sqs_receive_delete", lambda: workloads.sqs_receive_delete(target, settings))
 
 
 def run_s3(target: Target, settings: Settings, measured: Measurements) -> None:

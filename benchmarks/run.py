@@ -76,6 +76,7 @@ def parse_arguments() -> argparse.Namespace:
         "--repeat", type=int, default=1, help="measured runs per throughput workload; the best is kept"
     )
     parser.add_argument("--only", default=",".join(GROUPS), help="comma-separated workload groups")
+    parser.add_argument("--sqs-depth", type=int, default=10_000, help="queue depth for Receive+Delete")
     parser.add_argument(
         "--emulators", default="fogbank,fogbank-ephemeral,moto,ministack,dynalite", help="comma-separated"
     )
@@ -101,7 +102,7 @@ def main() -> int:
         if "dynamodb" in groups:
             print(f"dynalite skipped: {reason}", flush=True)
         names.remove("dynalite")
-    settings = Settings(args.concurrency, args.seconds, args.limit, max(args.repeat, 1))
+    settings = Settings(args.concurrency, args.seconds, args.limit, max(args.repeat, 1), args.sqs_depth)
     results = measure_all(names, groups, settings)
     print_measurements(results, names)
     print_goals(results, names)

@@ -39,6 +39,7 @@ class Settings:
     seconds: float = 4.0
     limit: int = 40_000
     repeat: int = 1
+    sqs_depth: int = 10_000  # messages in the queue before Receive+Delete
 
 
 def measure(
@@ -124,19 +125,16 @@ def sqs_send(target: Target, settings: Settings) -> Result:
     return result
 
 
-def sqs_receive_delete(target: Target, settings: Settings, send_rate: float) -> Result:
+def sqs_receive_delete(target: Target, settings: Settings) -> Result:
     """One step = ReceiveMessage (1 message, no wait) + DeleteMessage of its ReceiptHandle. The
-    queue is filled first (SendMessageBatch of 10) with more messages than the run can consume;
-    afterwards it must hold exactly the filled messages less the deleted ones."""
+    queue is first filled (SendMessageBatch of 10) to the same depth on every emulator
+    (`--sqs-depth`), as a receive may cost more on a deeper queue; each measured run takes at most
+    depth/repeat steps. Afterwards the queue must hold exactly the filled messages less the deleted."""
     url = new_queue(target, "bench-recv")
-    fill = (
-        int(min(settings.limit, max(send_rate, 200) * settings.seconds * 1.5 * settings.repeat) + 300)
-        // 10
-        * 10
-    )
+    fill = settings.sqs_depth // 10 * 10
     entries = [{"Id": str(i), "MessageBody": "x" * 256} for i in range(10)]
     batch = signed(target, "sqs", "send_message_batch", QueueUrl=url, Entries=entries)
-    measure(target, [batch], settings, warm=False, limit=fill // 10, seconds=120)
+    fill = measure(target, [batch], settings, warm=False, limit=fill // 10, seconds=120).done * 10
     receive = signed(target, "sqs", "receive_message", QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=0)
     delete = signed(target, "sqs", "delete_message", QueueUrl=url, ReceiptHandle="RRRRRRRRRR")
     spec = {"mode": "receive_delete", "delete": delete, "handle_token": "RRRRRRRRRR"}
