@@ -4,6 +4,8 @@ with that code and HTTP 400."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from botocore_oracle import botocore_parse_error, codec
 
@@ -126,8 +128,15 @@ def test_parse_deeply_nested_document_raises_serialization_exception() -> None:
     ).encode()
     request = _request("POST", "/", {"x-amz-target": "DynamoDB_20120810.PutItem"}, body)
     ours = codec("dynamodb", "json")
-    with pytest.raises(AwsError) as raised:
-        ours.parse(ours.find_operation(request), request)
+    operation = ours.find_operation(request)
+    # Libraries loaded by other tests (jsonata) raise the interpreter's limit; pin Python's default.
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)
+    try:
+        with pytest.raises(AwsError) as raised:
+            ours.parse(operation, request)
+    finally:
+        sys.setrecursionlimit(previous)
     assert (raised.value.code, raised.value.message) == (
         "SerializationException",
         "The request document is nested too deeply",
