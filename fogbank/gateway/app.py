@@ -4,10 +4,12 @@ the response (in one piece, from a file, or streamed)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import shutil
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +106,7 @@ async def _serve_http(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if pending is not None:
         response = await _after_commit(pending, exchange, response)
     try:
-        await _send_response(send, response, head=request.method == "HEAD")
+        await _send_response(send, receive, response, head=request.method == "HEAD")
     finally:
         request.body.discard()
     _log(exchange, response)
@@ -122,7 +124,7 @@ async def _after_commit(pending: Any, exchange: Exchange, response: HttpResponse
     return response
 
 
-async def _send_response(send: Any, response: HttpResponse, *, head: bool) -> None:
+async def _send_response(send: Any, receive: Any, response: HttpResponse, *, head: bool) -> None:
     headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers.items()]
     body = response.body
     if isinstance(body, bytes):
@@ -142,9 +144,40 @@ async def _send_response(send: Any, response: HttpResponse, *, head: bool) -> No
         return
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     if not head:
-        async for chunk in body:
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await _stream(send, receive, body)
     await send({"type": "http.response.body", "body": b""})
+
+
+async def _stream(send: Any, receive: Any, body: AsyncIterator[bytes]) -> None:
+    """Send an open-ended stream (event streams, Lambda response streaming) until it ends or the
+    client goes away: the server drops writes to a closed connection silently, so without watching
+    for the disconnect a stream (e.g. Kinesis SubscribeToShard) would run on for minutes."""
+    disconnected = asyncio.ensure_future(_wait_for_disconnect(receive))
+    chunks = body.__aiter__()
+    try:
+        while True:
+            following = asyncio.ensure_future(chunks.__anext__())
+            await asyncio.wait({following, disconnected}, return_when=asyncio.FIRST_COMPLETED)
+            if not following.done():
+                following.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):  # however the stream ends
+                    await following
+                return
+            try:
+                chunk = following.result()
+            except StopAsyncIteration:
+                return
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    finally:
+        disconnected.cancel()
+        close = getattr(chunks, "aclose", None)
+        if close is not None:
+            await close()
+
+
+async def _wait_for_disconnect(receive: Any) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass  # a request body nobody read: drain it
 
 
 def _log(exchange: Exchange, response: HttpResponse) -> None:
