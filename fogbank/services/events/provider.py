@@ -1,10 +1,11 @@
 """Amazon EventBridge operations (JSON protocol): event buses and their policies, PutEvents,
 rules with event patterns or schedules, targets, TestEventPattern, archives and replays, tags.
 
-Not supported yet (each answers a clear error, never a silent success): API destinations and
-connections, global endpoints, partner event sources (501); targets other than SQS, SNS, Lambda,
-Kinesis, Step Functions, CloudWatch Logs and event buses, and the target parameters of ECS, Batch,
-Run Command, HTTP, Redshift, SageMaker and AppSync (PutTargets reports them as failed entries);
+Connections and API destinations are in `connection_operations`; API destinations are targets
+(HttpParameters apply to them only).
+Not supported yet (each answers a clear error, never a silent success): global endpoints, partner
+event sources (501); targets other than SQS, SNS, Lambda, Kinesis, Step Functions, CloudWatch
+Logs, event buses and API destinations, and the target parameters of ECS, Batch, Run Command, Redshift, SageMaker and AppSync (PutTargets reports them as failed entries);
 customer managed KMS keys and bus logging (refused). A bus DeadLetterConfig is stored: it only
 serves KMS failures, which cannot happen without KMS keys. IAM roles
 (RoleArn) are recorded, not checked; bus policies are evaluated for other accounts' PutEvents
@@ -18,9 +19,10 @@ from typing import Any
 
 from fogbank import clock, state
 from fogbank.context import RequestContext
-from fogbank.events import delivery, schedule_expressions
+from fogbank.events import api_calls, delivery, schedule_expressions
 from fogbank.services.events import buses, envelope, pagination, routing, rules, scheduled_rules
 from fogbank.services.events import target_settings as settings
+from fogbank.services.events.connection_operations import ConnectionOperations
 from fogbank.services.events.errors import (
     LimitExceededException,
     ResourceAlreadyExistsException,
@@ -31,7 +33,7 @@ from fogbank.services.events.replays import ReplayOperations
 from fogbank.services.provider import Provider
 
 
-class EventsProvider(ReplayOperations, Provider):
+class EventsProvider(ConnectionOperations, ReplayOperations, Provider):
     service = "events"
 
     def start(self) -> None:
@@ -41,6 +43,7 @@ class EventsProvider(ReplayOperations, Provider):
     def stop(self) -> None:
         scheduled_rules.disarm_all()
         delivery.stop()
+        api_calls.forget()
         rules.forget_indexes()
 
     # -- event buses ----------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from typing import Any
 
 from fogbank import clock
 from fogbank.errors import AwsError
-from fogbank.events import delivery, inputs, targets
-from fogbank.services.events import archives, buses, rules
+from fogbank.events import api_calls, delivery, inputs, targets
+from fogbank.services.events import api_destinations, archives, buses, rules
 from fogbank.services.events.errors import ResourceNotFoundException
 
 MAX_HOPS = 5
@@ -72,6 +72,8 @@ def _sender(
     account: str, target: dict[str, Any], text: str, event: dict[str, Any], path: tuple[str, ...]
 ) -> Any:
     arn = target["Arn"]
+    if api_destinations.is_arn(arn):
+        return api_calls.sender(arn, text, target.get("HttpParameters") or {})
     if targets.parse_arn(arn)[0] == "events":
         return lambda: forward(account, arn, event, path)
     return targets.sender(arn, text, target, event, event_id=event["id"])

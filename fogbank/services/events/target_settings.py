@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from fogbank.events import inputs, targets
+from fogbank.services.events import api_destinations
 from fogbank.services.events.errors import ValidationException
 
 MAX_TARGETS_PER_RULE = 5
@@ -14,7 +15,6 @@ UNSUPPORTED_PARAMETERS = (
     "RunCommandParameters",
     "EcsParameters",
     "BatchParameters",
-    "HttpParameters",
     "RedshiftDataParameters",
     "SageMakerPipelineParameters",
     "AppSyncParameters",
@@ -64,6 +64,14 @@ def failure(target: dict[str, Any]) -> dict[str, str] | None:
     for name in UNSUPPORTED_PARAMETERS:
         if target.get(name):
             return _failed(target, f"{name} is not supported by fogbank yet.")
+    if target.get("HttpParameters") and not api_destinations.is_arn(target["Arn"]):
+        return _failed(target, "HttpParameters are only supported by fogbank for API destination targets.")
+    if api_destinations.is_arn(target["Arn"]):
+        return (
+            None
+            if api_destinations.find(target["Arn"])
+            else _failed(target, f"API destination {target['Arn']} does not exist.")
+        )
     if target.get("KinesisParameters") and not target["Arn"].startswith("arn:aws:kinesis:"):
         return _failed(target, "KinesisParameters are only valid for Kinesis stream targets.")
     try:

@@ -59,7 +59,7 @@ class SecretsManagerProvider(Provider):
     def create_secret(self, ctx: RequestContext, request: Request) -> Response:
         _reject_unsupported(request)
         name = request["Name"]
-        records.check_name(name)
+        records.check_name(name, managed=ctx.protocol == "internal")
         value = versions.value_of(request, required=False)
         existing = self._secrets(ctx).get(name)
         if existing is not None:

@@ -30,8 +30,13 @@ _SUFFIX_ALPHABET = string.ascii_letters + string.digits
 _DAY = 86400.0
 
 
-def check_name(name: str) -> None:
-    if not _NAME.fullmatch(name):
+# Secrets other AWS services manage for you carry a '!' (EventBridge: events!connection/<name>/<id>);
+# only fogbank's own services (internal calls) may create such names.
+_MANAGED_NAME = re.compile(r"[a-z]+![a-zA-Z0-9/_+=.@\-]{1,500}")
+
+
+def check_name(name: str, managed: bool = False) -> None:
+    if not (_NAME.fullmatch(name) or (managed and _MANAGED_NAME.fullmatch(name))):
         raise InvalidParameterException(
             "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: "
             "-/_+=.@!"
