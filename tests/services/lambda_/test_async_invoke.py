@@ -244,3 +244,43 @@ def test_invoke_event_on_failure_to_lambda_function_receives_record(
     }
     assert record["requestPayload"] == event
     assert record["responsePayload"]["errorMessage"] == "attempt failed"
+
+
+def test_invoke_event_on_success_to_event_bus_reaches_rule_target(
+    create_function: Any,
+    lambda_client: Any,
+    client_factory: Callable[..., Any],
+    queues: Any,
+    unique_name: Callable[[str], str],
+) -> None:
+    """GIVEN an OnSuccess destination that is an event bus with a rule for Lambda's result events
+    WHEN an asynchronous invoke succeeds THEN the rule's queue gets AWS's event around the record."""
+    sqs, events = client_factory("sqs"), client_factory("events")
+    attempts_url, _ = queues()
+    target_url, target_arn = queues()
+    bus_arn = events.create_event_bus(Name=unique_name("bus"))["EventBusArn"]
+    bus = bus_arn.rpartition("/")[2]
+    rule = unique_name("rule")
+    pattern = {"source": ["lambda"], "detail-type": ["Lambda Function Invocation Result - Success"]}
+    events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "q", "Arn": target_arn}])
+    function = create_function({"app.py": REPORTING})
+    name = function["FunctionName"]
+    lambda_client.put_function_event_invoke_config(
+        FunctionName=name, DestinationConfig={"OnSuccess": {"Destination": bus_arn}}
+    )
+    event = {"attempts": attempts_url, "n": 3}
+    response = lambda_client.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps(event))
+    delivered = json.loads(receive(sqs, target_url)["Body"])
+    assert (delivered["source"], delivered["detail-type"]) == (
+        "lambda",
+        "Lambda Function Invocation Result - Success",
+    )
+    assert delivered["detail"]["requestContext"] == {
+        "requestId": response["ResponseMetadata"]["RequestId"],
+        "functionArn": function["FunctionArn"] + ":$LATEST",
+        "condition": "Success",
+        "approximateInvokeCount": 1,
+    }
+    assert delivered["detail"]["requestPayload"] == event
+    assert delivered["detail"]["responsePayload"] == {"ok": 3}
