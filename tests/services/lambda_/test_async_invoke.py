@@ -284,3 +284,22 @@ def test_invoke_event_on_success_to_event_bus_reaches_rule_target(
     }
     assert delivered["detail"]["requestPayload"] == event
     assert delivered["detail"]["responsePayload"] == {"ok": 3}
+
+
+def test_invoke_event_throttled_is_kept_and_runs_once_concurrency_allows(
+    create_function: Any, lambda_client: Any, client_factory: Callable[..., Any], queues: Any, fogbank: Any
+) -> None:
+    """GIVEN reserved concurrency 0 WHEN an event is invoked THEN it is accepted (202) and waits
+    (throttled, not failed); once concurrency is allowed again it runs on a later retry."""
+    sqs = client_factory("sqs")
+    attempts_url, _ = queues()
+    name = create_function({"app.py": REPORTING})["FunctionName"]
+    lambda_client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    event = {"attempts": attempts_url, "n": 4}
+    response = lambda_client.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps(event))
+    assert response["StatusCode"] == 202
+    fogbank.advance_clock("PT5S")
+    assert sqs.receive_message(QueueUrl=attempts_url, WaitTimeSeconds=0).get("Messages") is None
+    lambda_client.delete_function_concurrency(FunctionName=name)
+    fogbank.advance_clock("PT10M")
+    assert receive(sqs, attempts_url)["Body"] == response["ResponseMetadata"]["RequestId"]
