@@ -58,7 +58,7 @@ def serve() -> tuple[Endpoint, ThreadingHTTPServer]:
                 self.command,
                 split.path,
                 dict(parse_qsl(split.query)),
-                dict(self.headers.items()),
+                {key.lower(): value for key, value in self.headers.items()},
                 self.rfile.read(length),
             )
             if split.path == "/token":
