@@ -77,16 +77,29 @@ def put_events(target: Target, settings: Settings) -> Result:
     return measure(target, [request], settings, expect_text='"EventId"', repeat=settings.repeat)
 
 
-def events_to_sqs(target: Target, settings: Settings) -> Result:
-    """A rule on the default bus sends matching events to a queue: PutEvents → ReceiveMessage
-    (long poll) answered with the message, one event at a time."""
+def events_to_sqs(target: Target, settings: Settings, other_rules: int = 0) -> Result:
+    """A rule sends matching events to a queue: PutEvents → ReceiveMessage (long poll) answered with
+    the message, one event at a time. With `other_rules`, the rule shares a custom bus with that many
+    rules that do not match (issue 6: matching on a 1,000-rule bus costs ≤ 1 ms more)."""
     sqs, events = client(target, "sqs"), client(target, "events")
     url = sqs.create_queue(QueueName=f"bench-events-{uuid.uuid4().hex[:6]}")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    bus = "default"
+    if other_rules:
+        bus = f"bench-bus-{uuid.uuid4().hex[:6]}"
+        events.create_event_bus(Name=bus)
+        for number in range(other_rules):
+            # Half are filed by detail-type, half only by source: both kinds of rule an index sees.
+            pattern = (
+                {"source": ["bench.delivery"], "detail-type": [f"other {number}"]}
+                if number % 2
+                else {"source": [f"bench.other.{number}"], "detail": {"n": [{"numeric": [">", 0]}]}}
+            )
+            events.put_rule(Name=f"other-{number}", EventBusName=bus, EventPattern=json.dumps(pattern))
     rule = f"bench-{uuid.uuid4().hex[:6]}"
-    events.put_rule(Name=rule, EventPattern=json.dumps({"source": ["bench.delivery"]}))
-    events.put_targets(Rule=rule, Targets=[{"Id": "queue", "Arn": queue_arn}])
-    entry = {"Source": "bench.delivery", "DetailType": "delivery", "Detail": '{"n": 1}'}
+    events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps({"source": ["bench.delivery"]}))
+    events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": "queue", "Arn": queue_arn}])
+    entry = {"Source": "bench.delivery", "DetailType": "delivery", "Detail": '{"n": 1}', "EventBusName": bus}
     put = signed(target, "events", "put_events", Entries=[entry])
     receive = signed(target, "sqs", "receive_message", QueueUrl=url, WaitTimeSeconds=5)
     delete = signed(target, "sqs", "delete_message", QueueUrl=url, ReceiptHandle="RRRRRRRRRR")

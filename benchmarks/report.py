@@ -46,6 +46,7 @@ LABELS = {
     "sfn_map_1000": "SFN 1,000 Map-over-100 executions",
     "events_put": "EventBridge PutEvents c16",
     "events_to_sqs": "EventBridge PutEvents -> SQS",
+    "events_1000_rules": "EventBridge -> SQS, 1,000 rules",
 }
 
 
@@ -124,6 +125,7 @@ def run_flows(groups: set[str], target: Target, settings: Settings, measured: Me
     if "events" in groups:
         attempt(measured, "events_put", lambda: flows.put_events(target, settings))
         attempt(measured, "events_to_sqs", lambda: flows.events_to_sqs(target, settings))
+        attempt(measured, "events_1000_rules", lambda: flows.events_to_sqs(target, settings, 999))
 
 
 def measure_one(name: str, groups: set[str], settings: Settings) -> Measurements:

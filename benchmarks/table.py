@@ -13,7 +13,9 @@ FOGBANKS = ("fogbank", "fogbank-ephemeral")
 @dataclass(frozen=True)
 class Goal:
     key: str
-    kind: str  # "ratio": fogbank/peer throughput ≥ value; "p50": ≤ value ms; "wall": ≤ value s
+    # "ratio": fogbank/peer throughput ≥ value; "p50": ≤ value ms; "wall": ≤ value s;
+    # "extra": fogbank's p50 exceeds its own p50 of the workload named by `peer` by ≤ value ms.
+    kind: str
     value: float
     peer: str = ""
     issue: int = 2
@@ -41,6 +43,7 @@ GOALS = [
     Goal("sfn_map_1000", "wall", 0, issue=5),
     Goal("events_put", "ratio", 0, "ministack", 6),
     Goal("events_to_sqs", "p50", 5, issue=6),
+    Goal("events_1000_rules", "extra", 1, "events_to_sqs", 6),
 ]
 
 
@@ -80,6 +83,11 @@ def verdict(goal: Goal, ours: Result | None, peer: Result | None) -> tuple[str, 
         return "n/a", "n/a"
     if goal.kind == "p50":
         return f"{ours.p50_ms:.2f} ms", "PASS" if ours.p50_ms <= goal.value else "FAIL"
+    if goal.kind == "extra":
+        if peer is None:
+            return "n/a", "n/a"
+        extra = ours.p50_ms - peer.p50_ms
+        return f"+{extra:.2f} ms", "PASS" if extra <= goal.value else "FAIL"
     if goal.kind == "wall":
         if goal.value == 0:  # asked to complete without error and report the time
             return f"{ours.seconds:.2f} s", "done"
@@ -99,6 +107,8 @@ def target_text(goal: Goal) -> str:
         return f"report vs {goal.peer}" if goal.value == 0 else f">= {goal.value:g}x {goal.peer}"
     if goal.kind == "p50":
         return f"p50 <= {goal.value:g} ms"
+    if goal.kind == "extra":
+        return f"p50 <= +{goal.value:g} ms"
     return "all succeed; time" if goal.value == 0 else f"all done <= {goal.value:g} s"
 
 
@@ -108,7 +118,10 @@ def print_goals(all_results: dict[str, Measurements], names: list[str]) -> None:
     for goal in GOALS:
         cells = []
         for name in ours_names:
-            peer = all_results.get(goal.peer, Measurements()).results.get(goal.key)
+            if goal.kind == "extra":  # compared with fogbank's own base workload
+                peer = all_results[name].results.get(goal.peer)
+            else:
+                peer = all_results.get(goal.peer, Measurements()).results.get(goal.key)
             value, mark = verdict(goal, all_results[name].results.get(goal.key), peer)
             cells.append(f"{value:>10} {mark:20}")
         if any(not cell.strip().startswith("n/a") for cell in cells):
