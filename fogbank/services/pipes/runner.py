@@ -173,7 +173,8 @@ async def _enrichment_stage(
         execution.step("EnrichmentTransformationSucceeded", batch)
     execution.step("EnrichmentInvocationStarted", batch)
     try:
-        enriched = await targets.enrich(record["Enrichment"], batch)
+        http = (record.get("EnrichmentParameters") or {}).get("HttpParameters")
+        enriched = await targets.enrich(record["Enrichment"], batch, http)
     except targets.Failure as failure:
         execution.step("EnrichmentInvocationFailed", batch, failure.message)
         raise

@@ -6,7 +6,9 @@ As AWS documents (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pi
 Lambda functions and Step Functions state machines receive the batch as one JSON array; queues,
 topics, buses, streams and log groups receive one message, event, record or log event per item.
 Dynamic parameters (`$.path` values of MessageGroupId, PartitionKey, DetailType, …) are read from
-the event before the input template is applied.
+the event before the input template is applied. API destinations (enrichment and target) are called
+through `fogbank.events.api_calls`, shared with EventBridge rules: an enrichment receives the batch
+as one JSON array, a target one request per item, with the `HttpParameters` of the pipe.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import orjson
 
 from fogbank import clock
 from fogbank.errors import AwsError
+from fogbank.events import api_calls
 from fogbank.services import calls
 from fogbank.services.pipes import templates
 from fogbank.services.pipes.errors import ValidationException
@@ -27,7 +30,6 @@ TARGET_KINDS = ("lambda", "states", "sqs", "sns", "events", "kinesis", "logs")
 UNSUPPORTED_TARGET_PARAMETERS = (
     "EcsTaskParameters",
     "BatchJobParameters",
-    "HttpParameters",
     "RedshiftDataParameters",
     "SageMakerPipelineParameters",
     "TimestreamParameters",
@@ -73,16 +75,39 @@ def arn_parts(arn: str) -> tuple[str, str, str, str]:
     return parts[2], parts[3], parts[4], parts[5]
 
 
+def is_api_destination(arn: str | None) -> bool:
+    return (
+        bool(arn)
+        and arn_parts(str(arn))[3].startswith("api-destination/")
+        and arn_parts(str(arn))[0] == "events"
+    )
+
+
+def _check_api_destination(arn: str, field: str) -> None:
+    """The destination must exist (asked through EventBridge's public DescribeApiDestination)."""
+    _, region, account, resource = arn_parts(arn)
+    name = resource.split("/")[1]
+    try:
+        found = calls.call("events", "DescribeApiDestination", {"Name": name}, account=account, region=region)
+    except AwsError:
+        found = {}
+    if found.get("ApiDestinationArn") != arn:
+        raise ValidationException(f"API destination {arn} does not exist.", field)
+
+
 def check_enrichment(arn: str | None, parameters: dict[str, Any], account: str, region: str) -> None:
-    if parameters.get("HttpParameters"):
+    if parameters.get("HttpParameters") and not is_api_destination(arn):
         raise ValidationException(
-            "EnrichmentParameters.HttpParameters apply to API destinations and API Gateway, which "
-            "fogbank's pipes do not support yet.",
+            "EnrichmentParameters.HttpParameters apply to API destinations and API Gateway; fogbank's "
+            "pipes support them for API destinations only.",
             "EnrichmentParameters.HttpParameters",
         )
     if not arn:
         return
     kind = arn_parts(arn)[0]
+    if is_api_destination(arn):
+        _check_api_destination(arn, "Enrichment")
+        return
     if kind == "lambda":
         calls.call("lambda", "GetFunction", {"FunctionName": arn}, account=account, region=region)
         return
@@ -98,20 +123,28 @@ def check_enrichment(arn: str | None, parameters: dict[str, Any], account: str, 
             )
         return
     raise ValidationException(
-        f"Enrichment {arn} is not supported by fogbank's pipes yet: Lambda functions and Step "
-        "Functions EXPRESS state machines are (API destinations and API Gateway are not).",
+        f"Enrichment {arn} is not supported by fogbank's pipes yet: Lambda functions, Step "
+        "Functions EXPRESS state machines and API destinations are (API Gateway is not).",
         "Enrichment",
     )
 
 
 def check_target(arn: str, parameters: dict[str, Any], account: str, region: str) -> None:
     kind, _, _, resource = arn_parts(arn)
-    if kind not in TARGET_KINDS or (kind == "events" and not resource.startswith("event-bus/")):
+    if is_api_destination(arn):
+        _check_api_destination(arn, "Target")
+    elif kind not in TARGET_KINDS or (kind == "events" and not resource.startswith("event-bus/")):
         raise ValidationException(
             f"Target {arn} is not supported by fogbank's pipes yet: Lambda, Step Functions, SQS, SNS, "
-            "EventBridge event buses, Kinesis and CloudWatch Logs targets are (API destinations and API "
-            "Gateway are not).",
+            "EventBridge event buses, Kinesis, CloudWatch Logs and API destination targets are (API "
+            "Gateway is not).",
             "Target",
+        )
+    if parameters.get("HttpParameters") and not is_api_destination(arn):
+        raise ValidationException(
+            "TargetParameters.HttpParameters apply to API destinations and API Gateway; fogbank's pipes "
+            "support them for API destinations only.",
+            "TargetParameters.HttpParameters",
         )
     for key in UNSUPPORTED_TARGET_PARAMETERS:
         if parameters.get(key):
@@ -190,11 +223,13 @@ async def run_state_machine(arn: str, payload: Any, synchronous: bool) -> Sent:
     return Sent(str(answer.get("output") or "null").encode())
 
 
-async def enrich(arn: str, batch: list[Any]) -> list[Any]:
+async def enrich(arn: str, batch: list[Any], http: dict[str, Any] | None = None) -> list[Any]:
     """The events the enrichment answers: an array is the new batch, null or [] drops the batch,
     anything else is one event (https://docs.aws.amazon.com/eventbridge/latest/userguide/pipes-enrichment.html)."""
     try:
-        if arn_parts(arn)[0] == "lambda":
+        if is_api_destination(arn):
+            answer = await api_calls.invoke(api_calls.prepare(arn, orjson.dumps(batch).decode(), http or {}))
+        elif arn_parts(arn)[0] == "lambda":
             answer = (await invoke_function(arn, batch)).payload
         else:
             answer = (await run_state_machine(arn, batch, True)).payload
@@ -229,6 +264,11 @@ async def send(
         if kind == "states":
             invocation = (parameters.get("StepFunctionStateMachineParameters") or {}).get("InvocationType")
             return await run_state_machine(arn, rendered, invocation != "FIRE_AND_FORGET")
+        if is_api_destination(arn):
+            for value in rendered:
+                text = templates.as_text(value)
+                await api_calls.invoke(api_calls.prepare(arn, text, parameters.get("HttpParameters") or {}))
+            return Sent()
         for event, value in zip(events, rendered, strict=True):
             operation, params = _request(kind, arn, resource, parameters, event, value, pipe)
             if kind == "sqs":

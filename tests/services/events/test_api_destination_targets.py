@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 from events_support import Queue, receive
-from http_endpoint import Endpoint, serve
+
+from fogbank.testing.http_endpoint import Endpoint, serve
 
 ACCOUNT = "000000000000"
 

@@ -232,13 +232,13 @@ def test_create_pipe_existing_name_conflict(
         (
             {"Target": "arn:aws:ecs:us-east-1:000000000000:cluster/c"},
             "Target arn:aws:ecs:us-east-1:000000000000:cluster/c is not supported by fogbank's pipes yet: "
-            "Lambda, Step Functions, SQS, SNS, EventBridge event buses, Kinesis and CloudWatch Logs "
-            "targets are (API destinations and API Gateway are not).",
+            "Lambda, Step Functions, SQS, SNS, EventBridge event buses, Kinesis, CloudWatch Logs and API "
+            "destination targets are (API Gateway is not).",
             "Target",
         ),
         (
             {"Target": "arn:aws:events:us-east-1:000000000000:api-destination/d/1"},
-            None,
+            "API destination arn:aws:events:us-east-1:000000000000:api-destination/d/1 does not exist.",
             "Target",
         ),
         (
@@ -248,15 +248,13 @@ def test_create_pipe_existing_name_conflict(
         ),
         (
             {"EnrichmentParameters": {"HttpParameters": {"QueryStringParameters": {"a": "b"}}}},
-            "EnrichmentParameters.HttpParameters apply to API destinations and API Gateway, which "
-            "fogbank's pipes do not support yet.",
+            "EnrichmentParameters.HttpParameters apply to API destinations and API Gateway; fogbank's "
+            "pipes support them for API destinations only.",
             "EnrichmentParameters.HttpParameters",
         ),
         (
             {"Enrichment": "arn:aws:events:us-east-1:000000000000:api-destination/d/1"},
-            "Enrichment arn:aws:events:us-east-1:000000000000:api-destination/d/1 is not supported by "
-            "fogbank's pipes yet: Lambda functions and Step Functions EXPRESS state machines are (API "
-            "destinations and API Gateway are not).",
+            "API destination arn:aws:events:us-east-1:000000000000:api-destination/d/1 does not exist.",
             "Enrichment",
         ),
         (

@@ -1,5 +1,7 @@
 """A tiny HTTP server on a free 127.0.0.1 port, in a thread, recording what API destinations send
-it and answering with scripted status codes; `/token` answers OAuth client-credentials grants."""
+it and answering with scripted status codes; `/token` answers OAuth client-credentials grants and
+`/enrich` answers a JSON array body with each item wrapped as `{"enriched": item}` (a Pipes
+enrichment). Used by the tests of API destinations."""
 
 from __future__ import annotations
 
@@ -73,6 +75,11 @@ def serve() -> tuple[Endpoint, ThreadingHTTPServer]:
                 return
             status = endpoint.statuses.pop(0) if endpoint.statuses else 200
             endpoint.requests.put(received)
+            if split.path == "/enrich" and status < 300:
+                self._answer(
+                    status, json.dumps([{"enriched": item} for item in json.loads(received.body)]).encode()
+                )
+                return
             self._answer(status, b'{"ok": true}' if status < 300 else b'{"error": "scripted"}')
 
         def _answer(self, status: int, body: bytes) -> None:
