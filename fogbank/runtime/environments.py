@@ -55,6 +55,8 @@ class EnvironmentSpec:
     timeout: float
     version: str
     variables: dict[str, str]  # AWS's, the function's and the credentials (not the per-environment ones)
+    log_format: str = "Text"  # LoggingConfig: JSON turns the platform lines into platform events
+    system_log_level: str = "INFO"
 
 
 @dataclass(slots=True)
@@ -99,7 +101,7 @@ class Environment:
         self.log_stream = output.stream_name(spec.version)
         self.api = RuntimeApiServer(self._serve, self._serve_stream)
         self.process: asyncio.subprocess.Process | ForkedProcess | None = None
-        self.output = output.OutputReader()
+        self.output = output.OutputReader(spec.log_format, spec.system_log_level)
         self.current: _Current | None = None
         self.waiting_next: asyncio.Future[Invocation] | None = None
         self.alive = True
@@ -204,7 +206,10 @@ class Environment:
         current.delivered = True
         current.started = time.perf_counter()
         self.output.begin(
-            invocation.request_id, self.spec.version, self.init_ms if not self.output.invoked else None
+            invocation.request_id,
+            self.spec.version,
+            self.init_ms if not self.output.invoked else None,
+            invocation.invoked_arn,
         )
         current.timer = loop.call_later(self.spec.timeout, self._time_out, current, self.spec.timeout)
         deadline = int(
@@ -350,7 +355,9 @@ class Environment:
         if current is not None:
             current.delivered = True
             current.started = time.perf_counter()
-            self.output.begin(current.invocation.request_id, self.spec.version, None)
+            self.output.begin(
+                current.invocation.request_id, self.spec.version, None, current.invocation.invoked_arn
+            )
             self._finish(request.body, error_type, "error")
         return ApiResponse(202, b'{"status":"OK"}')
 
@@ -377,7 +384,7 @@ class Environment:
         if not current.delivered:
             current.delivered = True
             current.started = time.perf_counter()
-            self.output.begin(request_id, self.spec.version, None)
+            self.output.begin(request_id, self.spec.version, None, current.invocation.invoked_arn)
         reason = f"signal: {_signal_name(-code)}" if code < 0 else f"exit status {code}"
         error_type = "Runtime.OutOfMemory" if code == -signal.SIGKILL else "Runtime.ExitError"
         message = f"RequestId: {request_id} Error: Runtime exited with error: {reason}"

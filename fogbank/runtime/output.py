@@ -5,12 +5,18 @@ the platform's own lines around each invocation exactly as Lambda writes them
     START RequestId: <id> Version: $LATEST
     END RequestId: <id>
     REPORT RequestId: <id>\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\t
+
+With LoggingConfig.LogFormat JSON they are platform events instead, filtered by SystemLogLevel
+(https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html):
+`{"time": ..., "type": "platform.start", "record": {...}}`, then `platform.runtimeDone` (DEBUG, WARN
+when the invocation failed) and `platform.report`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import math
 import uuid
 from dataclasses import dataclass
@@ -19,6 +25,10 @@ from datetime import UTC, datetime
 from fogbank import clock
 
 CHUNK = 65536
+# SystemLogLevel: an event is written when its level is at least the configured one.
+SYSTEM_LEVELS = {"DEBUG": 0, "INFO": 1, "WARN": 2}
+# Telemetry API statuses (https://docs.aws.amazon.com/lambda/latest/dg/telemetry-schema-reference.html)
+EVENT_STATUS = {"success": "success", "timeout": "timeout", "error": "error", "crash": "error"}
 
 
 @dataclass(slots=True)
@@ -38,7 +48,9 @@ def timestamp() -> str:
 
 
 class OutputReader:
-    def __init__(self) -> None:
+    def __init__(self, log_format: str = "Text", system_log_level: str = "INFO") -> None:
+        self.json = log_format == "JSON"
+        self.system_level = SYSTEM_LEVELS.get(system_log_level, 1)
         self.lines: list[LogLine] = []
         self.partial = b""
         self.task: asyncio.Task[None] | None = None
@@ -78,17 +90,31 @@ class OutputReader:
     def note(self, text: str) -> None:
         self.lines.append(LogLine(int(clock.now() * 1000), text))
 
-    def begin(self, request_id: str, version: str, init_ms: float | None) -> None:
+    def event(self, kind: str, level: str, record: dict[str, object]) -> None:
+        """A JSON platform event, unless SystemLogLevel filters it out."""
+        if SYSTEM_LEVELS[level] >= self.system_level:
+            event = {"time": timestamp(), "type": kind, "record": record}
+            self.note(json.dumps(event, separators=(",", ":")))
+
+    def begin(self, request_id: str, version: str, init_ms: float | None, function_arn: str = "") -> None:
         self.invoked = True
         self.init_ms = init_ms
+        if self.json:
+            record = {"requestId": request_id, "functionArn": function_arn, "version": version}
+            self.event("platform.start", "INFO", record)
+            return
         self.note(f"START RequestId: {request_id} Version: {version}")
 
     def end(self, request_id: str, duration_ms: float, memory_mb: int, used_mb: int, status: str) -> None:
         self._flush_partial()
+        billed = max(math.ceil(duration_ms), 1)
+        if self.json:
+            self._end_events(request_id, duration_ms, billed, memory_mb, used_mb, status)
+            return
         self.note(f"END RequestId: {request_id}")
         report = (
             f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
-            f"Billed Duration: {max(math.ceil(duration_ms), 1)} ms\tMemory Size: {memory_mb} MB\t"
+            f"Billed Duration: {billed} ms\tMemory Size: {memory_mb} MB\t"
             f"Max Memory Used: {used_mb} MB\t"
         )
         if self.init_ms is not None:
@@ -96,6 +122,27 @@ class OutputReader:
         if status == "timeout":
             report += "Status: timeout"
         self.note(report)
+
+    def _end_events(
+        self, request_id: str, duration_ms: float, billed: int, memory_mb: int, used_mb: int, status: str
+    ) -> None:
+        outcome = EVENT_STATUS.get(status, "error")
+        metrics: dict[str, float] = {"durationMs": round(duration_ms, 3), "producedBytes": 0}
+        level = "DEBUG" if outcome == "success" else "WARN"
+        self.event(
+            "platform.runtimeDone", level, {"requestId": request_id, "status": outcome, "metrics": metrics}
+        )
+        metrics = {
+            "durationMs": round(duration_ms, 3),
+            "billedDurationMs": billed,
+            "memorySizeMB": memory_mb,
+            "maxMemoryUsedMB": used_mb,
+        }
+        if self.init_ms is not None:
+            metrics["initDurationMs"] = round(self.init_ms, 3)
+        self.event(
+            "platform.report", "INFO", {"requestId": request_id, "metrics": metrics, "status": outcome}
+        )
 
     def take(self) -> list[LogLine]:
         taken, self.lines = self.lines, []

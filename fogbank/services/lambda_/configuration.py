@@ -87,9 +87,6 @@ def refuse_unsupported(request: dict[str, Any]) -> None:
         raise InvalidParameterValueException("Container image functions are not supported by fogbank yet.")
     if (request.get("SnapStart") or {}).get("ApplyOn", "None") != "None":
         raise InvalidParameterValueException("SnapStart is not supported by fogbank yet.")
-    logging_config = request.get("LoggingConfig") or {}
-    if logging_config.get("LogFormat") == "JSON":
-        raise InvalidParameterValueException("The JSON log format is not supported by fogbank yet.")
 
 
 def check_runtime(runtime: str | None) -> None:
@@ -227,7 +224,7 @@ def apply_settings(account: str, region: str, config: dict[str, Any], request: d
     if "VpcConfig" in request:
         config["VpcConfig"] = vpc_config(request["VpcConfig"])
     if "LoggingConfig" in request:
-        config["LoggingConfig"] = {**config["LoggingConfig"], **request["LoggingConfig"]}
+        config["LoggingConfig"] = logging_config(config["LoggingConfig"], request["LoggingConfig"])
     if "Layers" in request:
         config["Layers"], config["_layers"] = layers.resolve(
             account, region, request["Layers"], config.get("Runtime")
@@ -247,3 +244,25 @@ def vpc_config(requested: dict[str, Any]) -> dict[str, Any]:
         "Ipv6AllowedForDualStack": bool(requested.get("Ipv6AllowedForDualStack", False)),
         "VpcId": "",
     }
+
+
+LOG_LEVELS = ("ApplicationLogLevel", "SystemLogLevel")
+
+
+def logging_config(current: dict[str, Any], requested: dict[str, Any]) -> dict[str, Any]:
+    """Advanced logging controls: the levels only apply to the JSON format (AWS refuses them with
+    Text and drops stored ones when the format goes back to Text); JSON defaults both to INFO.
+    https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html"""
+    merged = {**current, **{key: value for key, value in requested.items() if value is not None}}
+    if merged.get("LogFormat", "Text") == "Text":
+        if any(requested.get(level) for level in LOG_LEVELS):
+            raise InvalidParameterValueException(
+                'LogLevel is not supported when LogFormat is set to "Text". Remove LogLevel from your '
+                'request or change the LogFormat to "Json" and try again.'
+            )
+        for level in LOG_LEVELS:
+            merged.pop(level, None)
+        return merged
+    for level in LOG_LEVELS:
+        merged.setdefault(level, "INFO")
+    return merged

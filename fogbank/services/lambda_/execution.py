@@ -56,6 +56,8 @@ def build_spec(account: str, region: str, config: dict[str, Any]) -> Environment
         timeout=float(config["Timeout"]),
         version=config["Version"],
         variables=variables(account, region, config, task_root, opt_dir),
+        log_format=config["LoggingConfig"].get("LogFormat", "Text"),
+        system_log_level=config["LoggingConfig"].get("SystemLogLevel", "INFO"),
     )
 
 
@@ -90,6 +92,10 @@ def variables(
     }
     if runtime.startswith("provided"):
         found.pop("AWS_EXECUTION_ENV")
+    logging_config = config["LoggingConfig"]
+    if logging_config.get("LogFormat") == "JSON":  # what the runtime clients read to log as JSON
+        found["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+        found["AWS_LAMBDA_LOG_LEVEL"] = logging_config.get("ApplicationLogLevel", "INFO")
     found.update((config.get("Environment") or {}).get("Variables") or {})
     return found
 

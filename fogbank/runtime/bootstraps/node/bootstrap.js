@@ -46,8 +46,31 @@ function request(method, route, body, headers) {
   });
 }
 
+// Advanced logging controls (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html):
+// with AWS_LAMBDA_LOG_FORMAT=JSON each console line is one JSON object, and levels more detailed
+// than AWS_LAMBDA_LOG_LEVEL are dropped.
+const LEVELS = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, FATAL: 5 };
+const JSON_FORMAT = process.env.AWS_LAMBDA_LOG_FORMAT === "JSON";
+const MIN_LEVEL = LEVELS[(process.env.AWS_LAMBDA_LOG_LEVEL || "").toUpperCase()] ?? LEVELS.TRACE;
+
+function jsonLine(level, args) {
+  const entry = { timestamp: new Date().toISOString(), level, requestId: currentRequestId || undefined };
+  const error = args.length === 1 && args[0] instanceof Error ? args[0] : undefined;
+  if (error) {
+    Object.assign(entry, { message: error.message, errorType: error.name, errorMessage: error.message,
+      stackTrace: String(error.stack || "").split("\n") });
+  } else {
+    entry.message = args.length === 1 && typeof args[0] === "object" && args[0] !== null ? args[0] : util.format(...args);
+  }
+  return JSON.stringify(entry) + "\n";
+}
+
 function patchConsole() {
   const write = (level) => (...args) => {
+    if (JSON_FORMAT) {
+      if (LEVELS[level] >= MIN_LEVEL) fs.writeSync(1, jsonLine(level, args));
+      return;
+    }
     const line = `${new Date().toISOString()}\t${currentRequestId || "undefined"}\t${level}\t${util.format(...args)}\n`;
     fs.writeSync(1, line);
   };

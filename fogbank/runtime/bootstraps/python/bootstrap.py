@@ -87,10 +87,25 @@ class LambdaContext:
         return max(self._deadline_ms - int(time.time() * 1000), 0)
 
 
+# AWS_LAMBDA_LOG_LEVEL (ApplicationLogLevel) as Python levels, and Python's names as AWS's
+# (https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html#python-logging-advanced).
+PYTHON_LEVELS = {"TRACE": 5, "DEBUG": 10, "INFO": 20, "WARN": 30, "ERROR": 40, "FATAL": 50}
+AWS_LEVEL_NAMES = {"WARNING": "WARN", "CRITICAL": "FATAL"}
+
+
+def json_format():
+    """Read when used: the zygote imports this module before the function's environment is set."""
+    return os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON"
+
+
+def utc_now_text(created):
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created)) + f".{int(created % 1 * 1000):03d}Z"
+
+
 class Logging:
-    """AWS's log format for the root logger: `[LEVEL]\ttimestamp\trequest id\tmessage`. Set up
-    once the function's code has imported `logging` (importing it here would slow every cold
-    start of functions that never log)."""
+    """AWS's log format for the root logger: `[LEVEL]\ttimestamp\trequest id\tmessage`, or one
+    JSON object a record with LogFormat JSON. Set up once the function's code has imported
+    `logging` (importing it here would slow every cold start of functions that never log)."""
 
     request_id = ""
     configured = False
@@ -109,13 +124,48 @@ class Logging:
                 return True
 
         handler = logging.StreamHandler(sys.stdout)
-        formatter = logging.Formatter(
-            "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"
-        )
-        formatter.converter = time.gmtime
-        handler.setFormatter(formatter)
+        if json_format():
+            handler.setFormatter(json_formatter(logging))
+            level = PYTHON_LEVELS.get(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO").upper(), 20)
+            handler.setLevel(level)
+            logging.getLogger().setLevel(level)
+        else:
+            formatter = logging.Formatter(
+                "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
+                "%Y-%m-%dT%H:%M:%S",
+            )
+            formatter.converter = time.gmtime
+            handler.setFormatter(formatter)
         handler.addFilter(RequestIdFilter())
         logging.getLogger().addHandler(handler)
+
+
+def json_formatter(logging):
+    """awslambdaric's JSON shape: timestamp, level, message, logger, requestId, the exception's
+    errorType/errorMessage/stackTrace, and any `extra=` fields of the record."""
+    standard = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "aws_request_id"}
+
+    class JsonFormatter(logging.Formatter):
+        def format(self, record):
+            entry = {
+                "timestamp": utc_now_text(record.created),
+                "level": AWS_LEVEL_NAMES.get(record.levelname, record.levelname),
+                "message": record.getMessage(),
+                "logger": record.name,
+                "requestId": getattr(record, "aws_request_id", ""),
+            }
+            if record.exc_info and record.exc_info[0] is not None:
+                import traceback
+
+                entry["errorType"] = record.exc_info[0].__name__
+                entry["errorMessage"] = str(record.exc_info[1])
+                entry["stackTrace"] = traceback.format_tb(record.exc_info[2])
+            for key, value in vars(record).items():
+                if key not in standard and key not in entry:
+                    entry[key] = value
+            return json.dumps(entry, default=str)
+
+    return JsonFormatter()
 
 
 def load_handler(name):
@@ -152,6 +202,10 @@ def exception_document(error, request_id):
 
 
 def log_error(document):
+    if json_format():  # as awslambdaric logs an unhandled error with LogFormat JSON
+        entry = {"timestamp": utc_now_text(time.time()), "log_level": "ERROR", **document}
+        print(json.dumps(entry), flush=True)
+        return
     lines = "\n".join(line.rstrip("\n") for line in document["stackTrace"])
     heading = f"[ERROR] {document['errorType']}: {document['errorMessage']}"
     print(f"{heading}\nTraceback (most recent call last):\n{lines}", flush=True)
