@@ -467,6 +467,8 @@ def _task_limits(state: dict[str, Any], at: str, report: Diagnostics) -> None:
 def _kind_rules(state: dict[str, Any], kind: str, at: str, language: str, report: Diagnostics) -> None:
     if kind == "Task" and not isinstance(state.get("Resource"), str):
         report.error("SCHEMA_VALIDATION_FAILED", 'The field "Resource" is required but was missing', at)
+    elif kind == "Task" and state["Resource"] == "arn:aws:states:::http:invoke":
+        _http_task(state, at, report)
     elif kind == "Wait":
         given = [name for name in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath") if name in state]
         if len(given) != 1:
@@ -493,6 +495,23 @@ def _kind_rules(state: dict[str, Any], kind: str, at: str, language: str, report
         else:
             _machine(processor, f"{at}/ItemProcessor", processor.get("QueryLanguage", language), report)
     _jsonata_expressions(state, at, language, report)
+
+
+def _http_task(state: dict[str, Any], at: str, report: Diagnostics) -> None:
+    """An HTTP Task names its endpoint, method and connection (static or `.$` / JSONata values).
+    https://docs.aws.amazon.com/step-functions/latest/dg/call-https-apis.html"""
+    field = "Arguments" if "Arguments" in state else "Parameters"
+    given = state.get(field)
+    if isinstance(given, str):  # one JSONata expression: checked when it runs
+        return
+    given = given if isinstance(given, dict) else {}
+    auth = given.get("Authentication")
+    checks = [(name, given, f"{at}/{field}") for name in ("ApiEndpoint", "Method", "Authentication")]
+    if isinstance(auth, dict):
+        checks.append(("ConnectionArn", auth, f"{at}/{field}/Authentication"))
+    for name, where, path in checks:
+        if name not in where and f"{name}.$" not in where:
+            report.error("SCHEMA_VALIDATION_FAILED", f'The field "{name}" is required but was missing', path)
 
 
 def _choices(state: dict[str, Any], at: str, language: str, report: Diagnostics) -> None:

@@ -3,6 +3,7 @@
 - Optimized integrations (`arn:aws:states:::lambda:invoke`, `sqs:sendMessage`, `sns:publish`,
   `dynamodb:getItem|putItem|updateItem|deleteItem`, `states:startExecution[.sync|.sync:2]`,
   `events:putEvents`) with the output shapes AWS documents (SdkHttpMetadata and friends).
+- The HTTP Task `arn:aws:states:::http:invoke` (`http_task`).
 - The AWS SDK integration `arn:aws:states:::aws-sdk:<service>:<action>`, routed to any fogbank
   provider: PascalCase parameters mapped to the API's member names, errors named
   `<Service>.<ErrorCode>` with the `Exception` suffix AWS adds.
@@ -27,7 +28,7 @@ from botocore.model import Shape
 from fogbank.errors import AwsError
 from fogbank.protocol.models import service_model
 from fogbank.services import calls, registry
-from fogbank.services.stepfunctions import jsonpath
+from fogbank.services.stepfunctions import http_task, jsonpath
 from fogbank.services.stepfunctions.errors import StatesError
 
 _OPTIMIZED_PREFIX = {
@@ -57,6 +58,7 @@ _OPTIMIZED = {
     "sqs": {"sendMessage"},
     "sns": {"publish"},
     "events": {"putEvents"},
+    "http": {"invoke"},
     "dynamodb": {"getItem", "putItem", "updateItem", "deleteItem"},
     "states": {"startExecution"},
 }
@@ -225,6 +227,12 @@ async def _events(target: Target, params: dict[str, Any], account: str, region: 
     return {**response, **sdk_metadata(str(uuid.uuid4()))}
 
 
+async def _http(target: Target, params: dict[str, Any], account: str, region: str) -> Any:
+    if target.pattern:
+        raise StatesError("States.Runtime", f"The HTTP Task does not support the .{target.pattern} pattern")
+    return await http_task.invoke(params, account, region)
+
+
 Call = Callable[[Target, dict[str, Any], str, str], Awaitable[Any]]
 OPTIMIZED: dict[tuple[str, str], Call] = {
     ("lambda", "invoke"): _lambda_invoke,
@@ -235,6 +243,7 @@ OPTIMIZED: dict[tuple[str, str], Call] = {
     ("dynamodb", "updateItem"): _dynamodb,
     ("dynamodb", "deleteItem"): _dynamodb,
     ("events", "putEvents"): _events,
+    ("http", "invoke"): _http,
 }
 
 
