@@ -166,8 +166,10 @@ def test_http_parameters_fill_path_headers_and_query(
 
 
 def _dead_lettered(sqs: Any, dlq: Queue) -> dict[str, str]:
+    """The DLQ message's attributes, plus EVENT_ID: the id of the event in its body."""
     (message,) = receive(sqs, dlq.url)
-    return {key: value["StringValue"] for key, value in message["MessageAttributes"].items()}
+    attributes = {key: value["StringValue"] for key, value in message["MessageAttributes"].items()}
+    return {**attributes, "EVENT_ID": json.loads(message["Body"])["id"]}
 
 
 def test_server_error_is_retried_on_the_clock_then_delivered(
@@ -248,7 +250,7 @@ def test_client_error_goes_to_dead_letter_queue_without_retry(
     assert attributes["TARGET_ARN"].split(":")[5].startswith("api-destination/")
     fogbank.advance_clock("PT5M")
     assert web.quiet()
-    del event_id
+    assert attributes["EVENT_ID"] == event_id
 
 
 def test_throttled_response_is_retried(
@@ -278,3 +280,61 @@ def test_put_targets_http_parameters_on_queue_target_fails(
             "ErrorMessage": "HttpParameters are only supported by fogbank for API destination targets.",
         }
     ]
+
+
+def test_oauth_token_refused_deauthorizes_connection_and_dead_letters(
+    events: Any,
+    sqs: Any,
+    web: Endpoint,
+    make_queue: Callable[..., Queue],
+    unique_name: Callable[[str], str],
+) -> None:
+    web.token_status = 401
+    dlq = make_queue()
+    name = unique_name("conn")
+    auth = {
+        "OAuthParameters": {
+            "ClientParameters": {"ClientID": "c", "ClientSecret": "wrong"},
+            "AuthorizationEndpoint": web.url + "/token",
+            "HttpMethod": "POST",
+        }
+    }
+    connection = events.create_connection(
+        Name=name, AuthorizationType="OAUTH_CLIENT_CREDENTIALS", AuthParameters=auth
+    )
+    destination = events.create_api_destination(
+        Name=unique_name("dest"),
+        ConnectionArn=connection["ConnectionArn"],
+        InvocationEndpoint=web.url + "/never",
+        HttpMethod="POST",
+    )["ApiDestinationArn"]
+    source, rule = unique_name("src"), unique_name("rule")
+    events.put_rule(Name=rule, EventPattern=json.dumps({"source": [source]}))
+    events.put_targets(
+        Rule=rule, Targets=[{"Id": "api", "Arn": destination, "DeadLetterConfig": {"Arn": dlq.arn}}]
+    )
+    put(events, source, {})
+    attributes = _dead_lettered(sqs, dlq)
+    assert (attributes["ERROR_CODE"], attributes["RETRY_ATTEMPTS"]) == ("NO_PERMISSIONS", "0")
+    described = events.describe_connection(Name=name)
+    assert described["ConnectionState"] == "DEAUTHORIZED"
+    assert described["StateReason"] == f"Failed to obtain an OAuth token from {web.url}/token: HTTP 401"
+    assert web.quiet()
+
+
+def test_deauthorized_connection_target_is_not_called(
+    events: Any,
+    sqs: Any,
+    web: Endpoint,
+    make_queue: Callable[..., Queue],
+    route_to: Callable[..., tuple[str, str]],
+) -> None:
+    dlq = make_queue()
+    auth = {"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}}
+    rule, source = route_to("API_KEY", auth, web.url + "/x", DeadLetterConfig={"Arn": dlq.arn})
+    (target,) = events.list_targets_by_rule(Rule=rule)["Targets"]
+    connection = events.describe_api_destination(Name=target["Arn"].split("/")[1])["ConnectionArn"]
+    events.deauthorize_connection(Name=connection.split("/")[1])
+    put(events, source, {})
+    assert _dead_lettered(sqs, dlq)["ERROR_CODE"] == "NO_PERMISSIONS"
+    assert web.quiet()

@@ -171,7 +171,8 @@ def test_create_api_destination_crud(events: Any, unique_name: Callable[[str], s
     events.delete_api_destination(Name=name)
     with pytest.raises(ClientError) as caught:
         events.describe_api_destination(Name=name)
-    assert error_of(caught.value)[0:3:2] == ("ResourceNotFoundException", 400)
+    code, _, status = error_of(caught.value)
+    assert (code, status) == ("ResourceNotFoundException", 400)
 
 
 def test_create_api_destination_missing_connection_fails(
