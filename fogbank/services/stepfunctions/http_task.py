@@ -21,12 +21,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import threading
 import urllib.error
 import urllib.request
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
+from fogbank import clock
 from fogbank.errors import AwsError
 from fogbank.services import calls
 from fogbank.services.stepfunctions.errors import StatesError
@@ -36,6 +38,8 @@ METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD")
 ARRAY_FORMATS = ("INDICES", "BRACKETS", "REPEAT", "COMMAS")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 Exchange = tuple[int, str, list[tuple[str, str]], bytes]
+_tokens: dict[str, tuple[str, float | None]] = {}  # connection version → (token, expiry)
+_tokens_lock = threading.Lock()
 
 
 def _require(params: dict[str, Any], name: str) -> Any:
@@ -148,7 +152,7 @@ def _body(params: dict[str, Any], extra: list[dict[str, Any]], headers: dict[str
     return json.dumps(body, separators=(",", ":")).encode()
 
 
-def _authorization(kind: str, auth: dict[str, Any]) -> dict[str, str]:
+def _authorization(kind: str, auth: dict[str, Any], version: str) -> dict[str, str]:
     if kind == "API_KEY":
         key = auth["ApiKeyAuthParameters"]
         return {key["ApiKeyName"]: key["ApiKeyValue"]}
@@ -156,11 +160,24 @@ def _authorization(kind: str, auth: dict[str, Any]) -> dict[str, str]:
         basic = auth["BasicAuthParameters"]
         pair = f"{basic['Username']}:{basic['Password']}".encode()
         return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
-    return {"Authorization": "Bearer " + _oauth_token(auth["OAuthParameters"])}
+    return {"Authorization": "Bearer " + _cached_token(auth["OAuthParameters"], version)}
 
 
-def _oauth_token(oauth: dict[str, Any]) -> str:
-    """The client-credentials grant (runs in the worker thread); a token is fetched per call."""
+def _cached_token(oauth: dict[str, Any], version: str) -> str:
+    """A token is reused until its `expires_in` has passed on fogbank's clock (per connection
+    version, so that UpdateConnection takes effect at once)."""
+    with _tokens_lock:
+        cached = _tokens.get(version)
+    if cached is not None and (cached[1] is None or cached[1] > clock.now()):
+        return cached[0]
+    token, expires = _oauth_token(oauth)
+    with _tokens_lock:
+        _tokens[version] = (token, expires)
+    return token
+
+
+def _oauth_token(oauth: dict[str, Any]) -> tuple[str, float | None]:
+    """The client-credentials grant (runs in the worker thread)."""
     client = oauth.get("ClientParameters") or {}
     extra = oauth.get("OAuthHttpParameters") or {}
     pair = f"{client.get('ClientID', '')}:{client.get('ClientSecret', '')}".encode()
@@ -184,7 +201,8 @@ def _oauth_token(oauth: dict[str, Any]) -> str:
             "Events.ConnectionResource.InvalidConnectionState",
             f"Failed to obtain an OAuth token from {oauth['AuthorizationEndpoint']}: HTTP {status}",
         )
-    return str(answer["access_token"])
+    expires_in = str(answer.get("expires_in", ""))
+    return str(answer["access_token"]), clock.now() + int(expires_in) if expires_in.isdigit() else None
 
 
 def _exchange(method: str, url: str, headers: dict[str, str], body: bytes | None) -> Exchange:
@@ -255,9 +273,10 @@ async def invoke(params: dict[str, Any], account: str, region: str) -> dict[str,
     body = _body(params, invocation.get("BodyParameters") or [], headers)
     url = _url(endpoint, _query(params, invocation))
     kind = connection["AuthorizationType"]
+    version = f"{arn}@{connection.get('LastModifiedTime')}"
 
     def send() -> Exchange:
-        return _exchange(method, url, {**headers, **_authorization(kind, auth)}, body)
+        return _exchange(method, url, {**headers, **_authorization(kind, auth, version)}, body)
 
     result = _result(*await asyncio.to_thread(send))
     if not 200 <= result["StatusCode"] < 300:

@@ -30,7 +30,10 @@ class Recorder(BaseHTTPRequestHandler):
             "body": body,
         }
         self.server.seen.append(request)  # type: ignore[attr-defined]
-        if self.path.startswith("/missing"):
+        if self.path.startswith("/token"):
+            token = {"access_token": f"tok-{len(self.server.seen)}", "expires_in": 300}  # type: ignore[attr-defined]
+            payload, status, kind = json.dumps(token).encode(), 200, "application/json"
+        elif self.path.startswith("/missing"):
             payload, status, kind = b'{"message":"no such thing"}', 404, "application/json"
         elif self.path.startswith("/text"):
             payload, status, kind = b"plain words", 200, "text/plain"
@@ -160,6 +163,33 @@ def test_http_invoke_basic_connection_sends_basic_authorization(
     assert run_sync(_task(parameters))["status"] == "SUCCEEDED"
     assert server.seen[-1]["headers"]["authorization"] == "Basic YW5uOnB3"
     assert server.seen[-1]["method"] == "DELETE"
+
+
+def test_http_invoke_oauth_connection_caches_token_until_it_expires(
+    run_sync: Callable[..., dict[str, Any]], server: Any, connection: Callable[..., str], fogbank: Any
+) -> None:
+    oauth = {
+        "ClientParameters": {"ClientID": "app", "ClientSecret": "shh"},
+        "AuthorizationEndpoint": f"{server.url}/token",
+        "HttpMethod": "POST",
+        "OAuthHttpParameters": {"BodyParameters": [{"Key": "grant_type", "Value": "client_credentials"}]},
+    }
+    arn = connection("OAUTH_CLIENT_CREDENTIALS", OAuthParameters=oauth)
+    parameters = {"ApiEndpoint": f"{server.url}/o", "Method": "GET", "Authentication": {"ConnectionArn": arn}}
+    for _ in range(2):
+        assert run_sync(_task(parameters))["status"] == "SUCCEEDED"
+    token_request, first, second = server.seen
+    assert (token_request["method"], token_request["path"], token_request["body"]) == (
+        "POST",
+        "/token",
+        "grant_type=client_credentials",
+    )
+    assert token_request["headers"]["authorization"] == "Basic YXBwOnNoaA=="
+    assert first["headers"]["authorization"] == second["headers"]["authorization"] == "Bearer tok-1"
+    fogbank.advance_clock("PT6M")
+    assert run_sync(_task(parameters))["status"] == "SUCCEEDED"
+    assert [request["path"] for request in server.seen[3:]] == ["/token", "/o"]
+    assert server.seen[-1]["headers"]["authorization"] == "Bearer tok-4"
 
 
 def test_http_invoke_url_encoded_body_uses_array_format(
