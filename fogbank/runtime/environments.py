@@ -57,6 +57,7 @@ class EnvironmentSpec:
     variables: dict[str, str]  # AWS's, the function's and the credentials (not the per-environment ones)
     log_format: str = "Text"  # LoggingConfig: JSON turns the platform lines into platform events
     system_log_level: str = "INFO"
+    application_log_level: str = "INFO"
 
 
 @dataclass(slots=True)
@@ -101,7 +102,7 @@ class Environment:
         self.log_stream = output.stream_name(spec.version)
         self.api = RuntimeApiServer(self._serve, self._serve_stream)
         self.process: asyncio.subprocess.Process | ForkedProcess | None = None
-        self.output = output.OutputReader(spec.log_format, spec.system_log_level)
+        self.output = output.OutputReader(spec.log_format, spec.system_log_level, spec.application_log_level)
         self.current: _Current | None = None
         self.waiting_next: asyncio.Future[Invocation] | None = None
         self.alive = True

@@ -28,6 +28,10 @@ CHUNK = 65536
 # SystemLogLevel: an event is written when its level is at least the configured one.
 SYSTEM_LEVELS = {"DEBUG": 0, "INFO": 1, "WARN": 2}
 # Telemetry API statuses (https://docs.aws.amazon.com/lambda/latest/dg/telemetry-schema-reference.html)
+# ApplicationLogLevel: Lambda itself drops JSON application lines whose "level" is more detailed
+# (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html).
+APPLICATION_LEVELS = {"TRACE": 0, "DEBUG": 1, "INFO": 2, "WARN": 3, "WARNING": 3, "ERROR": 4, "FATAL": 5}
+APPLICATION_LEVELS["CRITICAL"] = 5
 EVENT_STATUS = {"success": "success", "timeout": "timeout", "error": "error", "crash": "error"}
 
 
@@ -48,9 +52,12 @@ def timestamp() -> str:
 
 
 class OutputReader:
-    def __init__(self, log_format: str = "Text", system_log_level: str = "INFO") -> None:
+    def __init__(
+        self, log_format: str = "Text", system_log_level: str = "INFO", application_log_level: str = "INFO"
+    ) -> None:
         self.json = log_format == "JSON"
         self.system_level = SYSTEM_LEVELS.get(system_log_level, 1)
+        self.application_level = APPLICATION_LEVELS.get(application_log_level, 2)
         self.lines: list[LogLine] = []
         self.partial = b""
         self.task: asyncio.Task[None] | None = None
@@ -146,4 +153,18 @@ class OutputReader:
 
     def take(self) -> list[LogLine]:
         taken, self.lines = self.lines, []
+        if self.json:
+            taken = [line for line in taken if self._passes(line.message)]
         return taken
+
+    def _passes(self, message: str) -> bool:
+        """Lines that are JSON objects with a "level" are filtered by ApplicationLogLevel (whatever
+        level the function's own logger was set to); other lines are kept as written."""
+        if not message.startswith("{") or '"level"' not in message:
+            return True
+        try:
+            level = json.loads(message).get("level")
+        except (ValueError, AttributeError):
+            return True
+        rank = APPLICATION_LEVELS.get(level.upper()) if isinstance(level, str) else None
+        return rank is None or rank >= self.application_level

@@ -58,6 +58,7 @@ def build_spec(account: str, region: str, config: dict[str, Any]) -> Environment
         variables=variables(account, region, config, task_root, opt_dir),
         log_format=config["LoggingConfig"].get("LogFormat", "Text"),
         system_log_level=config["LoggingConfig"].get("SystemLogLevel", "INFO"),
+        application_log_level=config["LoggingConfig"].get("ApplicationLogLevel", "INFO"),
     )
 
 

@@ -193,3 +193,55 @@ def test_invoke_node_json_format_writes_console_as_json(
     assert all(event["requestId"] == request_id for event in application)
     assert all(event["timestamp"].endswith("Z") for event in application)
     assert {event.get("type") for event in events} >= {"platform.start", "platform.report"}
+
+
+def test_invoke_application_log_level_filters_json_lines_whatever_the_logger_level(
+    create_function: Callable[..., dict[str, Any]], lambda_client: Any, logs: Any
+) -> None:
+    code = (
+        "import json, logging\n"
+        "logger = logging.getLogger('app')\n"
+        "def handler(event, context):\n"
+        "    logger.setLevel(logging.DEBUG)\n"
+        "    logger.debug('debug despite setLevel')\n"
+        "    print(json.dumps({'level': 'debug', 'msg': 'printed debug'}))\n"
+        "    print(json.dumps({'level': 'error', 'msg': 'printed error'}))\n"
+        "    logger.error('an error line')\n"
+    )
+    config = {"LogFormat": "JSON", "SystemLogLevel": "WARN"}
+    name = create_function({"app.py": code}, LoggingConfig=config)["FunctionName"]
+    lambda_client.invoke(FunctionName=name)
+    events = json_events(log_messages(logs, f"/aws/lambda/{name}"))
+    assert [event.get("msg") or event.get("message") for event in events] == [
+        "printed error",
+        "an error line",
+    ]
+    assert events[1]["logger"] == "app"
+
+
+def test_invoke_python_error_json_format_reports_error_status(
+    create_function: Callable[..., dict[str, Any]], lambda_client: Any, logs: Any
+) -> None:
+    code = (
+        "import logging\n"
+        "def handler(event, context):\n"
+        "    try:\n"
+        "        raise KeyError('inner')\n"
+        "    except KeyError:\n"
+        "        logging.getLogger().exception('caught it')\n"
+        "    raise ValueError('boom')\n"
+    )
+    name = create_function({"app.py": code}, LoggingConfig={"LogFormat": "JSON"})["FunctionName"]
+    answer = lambda_client.invoke(FunctionName=name)
+    assert answer["FunctionError"] == "Unhandled"
+    request_id = payload_of(answer)["requestId"]
+    events = json_events(log_messages(logs, f"/aws/lambda/{name}"))
+    caught = next(event for event in events if event.get("message") == "caught it")
+    assert (caught["level"], caught["errorType"], caught["errorMessage"]) == ("ERROR", "KeyError", "'inner'")
+    assert caught["stackTrace"]
+    unhandled = next(event for event in events if event.get("log_level") == "ERROR")
+    assert (unhandled["errorType"], unhandled["errorMessage"]) == ("ValueError", "boom")
+    assert unhandled["requestId"] == request_id
+    by_type = {event.get("type"): event for event in events if "type" in event}
+    assert by_type["platform.runtimeDone"]["record"]["status"] == "error"  # WARN when it failed
+    assert by_type["platform.report"]["record"]["status"] == "error"
