@@ -245,3 +245,19 @@ def test_invoke_python_error_json_format_reports_error_status(
     by_type = {event.get("type"): event for event in events if "type" in event}
     assert by_type["platform.runtimeDone"]["record"]["status"] == "error"  # WARN when it failed
     assert by_type["platform.report"]["record"]["status"] == "error"
+
+
+@requires_node
+def test_invoke_node_error_json_format_logs_invoke_error_as_json(
+    create_function: Callable[..., dict[str, Any]], lambda_client: Any, logs: Any
+) -> None:
+    code = 'exports.handler = async () => { throw new Error("node boom"); };\n'
+    name = create_function(
+        {"index.js": code}, Runtime="nodejs20.x", Handler="index.handler", LoggingConfig={"LogFormat": "JSON"}
+    )["FunctionName"]
+    assert lambda_client.invoke(FunctionName=name)["FunctionError"] == "Unhandled"
+    events = json_events(log_messages(logs, f"/aws/lambda/{name}"))
+    error = next(event for event in events if event.get("level") == "ERROR")
+    assert error["message"].startswith("Invoke Error ")
+    assert '"errorMessage":"node boom"' in error["message"]
+    assert {event.get("type") for event in events} >= {"platform.start", "platform.report"}

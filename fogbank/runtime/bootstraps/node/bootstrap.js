@@ -90,7 +90,12 @@ function errorDocument(error) {
 }
 
 async function postError(route, document, prefix) {
-  fs.writeSync(1, `${new Date().toISOString()}\t${currentRequestId || "undefined"}\tERROR\t${prefix} \t${JSON.stringify({ ...document, stack: document.trace, trace: undefined })}\n`);
+  const shown = JSON.stringify({ ...document, stack: document.trace, trace: undefined });
+  if (JSON_FORMAT) {  // AWS's runtime logs it through console.error, so as one JSON line too
+    fs.writeSync(1, jsonLine("ERROR", [prefix, shown]));
+  } else {
+    fs.writeSync(1, `${new Date().toISOString()}\t${currentRequestId || "undefined"}\tERROR\t${prefix} \t${shown}\n`);
+  }
   await request("POST", route, JSON.stringify(document), { "Lambda-Runtime-Function-Error-Type": document.errorType });
 }
 
