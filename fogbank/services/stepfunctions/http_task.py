@@ -24,6 +24,7 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from contextvars import ContextVar
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
@@ -40,6 +41,8 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 Exchange = tuple[int, str, list[tuple[str, str]], bytes]
 _tokens: dict[str, tuple[str, float | None]] = {}  # connection version → (token, expiry)
 _tokens_lock = threading.Lock()
+# Set by TestState (inspection level TRACE): where the raw request and response are written.
+TRACE: ContextVar[dict[str, Any] | None] = ContextVar("http_task_trace", default=None)
 
 
 def _require(params: dict[str, Any], name: str) -> Any:
@@ -130,6 +133,17 @@ def _form(body: Any, transform: dict[str, Any]) -> bytes:
     return urlencode(pairs, quote_via=quote).encode()
 
 
+def _default(headers: dict[str, str], name: str, value: str) -> None:
+    if not any(key.lower() == name.lower() for key in headers):
+        headers[name] = value
+
+
+def _merged(headers: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
+    """`extra` wins over a header of the same name in any letter case."""
+    names = {key.lower() for key in extra}
+    return {**{key: value for key, value in headers.items() if key.lower() not in names}, **extra}
+
+
 def _body(params: dict[str, Any], extra: list[dict[str, Any]], headers: dict[str, str]) -> bytes | None:
     """The request body; the connection's body parameters become members of an object body."""
     body = params.get("RequestBody")
@@ -144,11 +158,11 @@ def _body(params: dict[str, Any], extra: list[dict[str, Any]], headers: dict[str
     if body is None:
         return None
     if encoding == "URL_ENCODED":
-        headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        _default(headers, "Content-Type", "application/x-www-form-urlencoded")
         return _form(body, transform)
     if isinstance(body, str):
         return body.encode()
-    headers.setdefault("Content-Type", "application/json")
+    _default(headers, "Content-Type", "application/json")
     return json.dumps(body, separators=(",", ":")).encode()
 
 
@@ -267,18 +281,54 @@ async def invoke(params: dict[str, Any], account: str, region: str) -> dict[str,
         )
     connection, auth = await _connection(arn, account, region)
     invocation = auth.get("InvocationHttpParameters") or {}
-    headers = {str(key): _scalar(value) for key, value in (params.get("Headers") or {}).items()}
-    headers.update({p["Key"]: p.get("Value", "") for p in invocation.get("HeaderParameters") or []})
-    headers.setdefault("User-Agent", f"Amazon|StepFunctions|HttpInvoke|{region}")
+    given = {str(key): _scalar(value) for key, value in (params.get("Headers") or {}).items()}
+    private = {p["Key"]: p.get("Value", "") for p in invocation.get("HeaderParameters") or []}
+    headers = _merged(given, private)
+    _default(headers, "User-Agent", f"Amazon|StepFunctions|HttpInvoke|{region}")
     body = _body(params, invocation.get("BodyParameters") or [], headers)
     url = _url(endpoint, _query(params, invocation))
     kind = connection["AuthorizationType"]
     version = f"{arn}@{connection.get('LastModifiedTime')}"
+    sent: dict[str, str] = {}
 
     def send() -> Exchange:
-        return _exchange(method, url, {**headers, **_authorization(kind, auth, version)}, body)
+        sent.update(_merged(headers, _authorization(kind, auth, version)))
+        return _exchange(method, url, sent, body)
 
-    result = _result(*await asyncio.to_thread(send))
+    exchange = await asyncio.to_thread(send)
+    trace = TRACE.get()
+    if trace is not None:
+        if trace.get("revealSecrets"):
+            trace.update(_traced(method, url, sent, body, exchange))
+        else:  # without the connection's credentials and invocation parameters
+            shown = {key: value for key, value in sent.items() if key not in private and key in headers}
+            public_url = _url(endpoint, _query(params, {}))
+            trace.update(_traced(method, public_url, shown, _body(params, [], {}), exchange))
+    result = _result(*exchange)
     if not 200 <= result["StatusCode"] < 300:
         raise StatesError(f"States.Http.StatusCode.{result['StatusCode']}", json.dumps(result))
     return result
+
+
+def _traced(
+    method: str, url: str, headers: dict[str, str], body: bytes | None, exchange: Exchange
+) -> dict[str, Any]:
+    """TestState's TRACE level: the raw request and response."""
+    status, reason, answer_headers, payload = exchange
+    protocol = urlsplit(url).scheme
+    return {
+        "request": {
+            "protocol": protocol,
+            "method": method,
+            "url": url,
+            "headers": "[" + ", ".join(f"{key}: {value}" for key, value in headers.items()) + "]",
+            "body": (body or b"").decode(errors="replace"),
+        },
+        "response": {
+            "protocol": protocol,
+            "statusCode": str(status),
+            "statusMessage": reason,
+            "headers": "[" + ", ".join(f"{key}: {value}" for key, value in answer_headers) + "]",
+            "body": payload.decode(errors="replace"),
+        },
+    }

@@ -5,8 +5,9 @@ Statuses as AWS reports them: SUCCEEDED, FAILED, CAUGHT_ERROR (a Catcher took th
 output is the catcher's) and RETRIABLE (a Retrier would retry; nothing waits). `mock.result` or
 `mock.errorOutput` replace the task's call.
 https://docs.aws.amazon.com/step-functions/latest/dg/test-state-isolation.html
-Not supported yet: TRACE's HTTP request/response details, `stateConfiguration` other than
-`retrierRetryCount`, and `revealSecrets` (nothing is hidden).
+TRACE adds an HTTP Task's raw request and response (`http_task.TRACE`); without `revealSecrets`
+the connection's credentials and invocation parameters are left out of the request, as AWS does.
+Not supported yet: `stateConfiguration` other than `retrierRetryCount`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 from typing import Any
 
 from fogbank import clock
-from fogbank.services.stepfunctions import definition, interpreter, jsonpath
+from fogbank.services.stepfunctions import definition, http_task, interpreter, jsonpath
 from fogbank.services.stepfunctions.dataflow import Frame
 from fogbank.services.stepfunctions.errors import (
     InvalidDefinition,
@@ -112,6 +113,8 @@ async def test_state(account: str, region: str, request: dict[str, Any]) -> dict
     inspection: dict[str, Any] = run.inspection or {}
     frame = Frame(Lane(), dict(_json(request, "variables", {}) or {}), language)
     response: dict[str, Any] = {}
+    trace: dict[str, Any] = {"revealSecrets": bool(request.get("revealSecrets"))}
+    traced = http_task.TRACE.set(trace if request.get("inspectionLevel") == "TRACE" else None)
     try:
         output, following = await interpreter.run_state(run, name, state, value, frame)
     except StatesError as error:
@@ -129,6 +132,9 @@ async def test_state(account: str, region: str, request: dict[str, Any]) -> dict
             caught: StatesError = run.handled["error"]
             response.update(error=caught.error, cause=caught.cause)
             inspection["errorDetails"] = {"catchIndex": run.handled["catchIndex"]}
+    finally:
+        http_task.TRACE.reset(traced)
+    inspection.update({key: trace[key] for key in ("request", "response") if key in trace})
     if request.get("inspectionLevel") in ("DEBUG", "TRACE"):
         inspection["variables"] = jsonpath.dumps(frame.variables)
         response["inspectionData"] = inspection

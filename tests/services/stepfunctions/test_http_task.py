@@ -292,3 +292,60 @@ def test_validate_state_machine_definition_http_task_missing_fields_reports_them
             "location": "/States/Call/Parameters/Authentication",
         },
     ]
+
+
+def test_http_invoke_jsonata_arguments_call_endpoint(
+    run_sync: Callable[..., dict[str, Any]], server: Any, connection: Callable[..., str]
+) -> None:
+    arguments = {
+        "ApiEndpoint": "{% $states.input.base & '/users/' & $states.input.id %}",
+        "Method": "PUT",
+        "Authentication": {"ConnectionArn": connection()},
+        "Headers": {"content-type": "application/json; charset=utf-8"},
+        "RequestBody": {"name": "{% $uppercase($states.input.name) %}"},
+    }
+    task = {
+        "Type": "Task",
+        "Resource": HTTP,
+        "Arguments": arguments,
+        "Output": "{% $states.result.ResponseBody %}",
+    }
+    definition = machine(("Call", task), QueryLanguage="JSONata")
+    response = run_sync(definition, {"base": server.url, "id": "u1", "name": "ann"})
+    assert response["status"] == "SUCCEEDED", response
+    assert json.loads(response["output"]) == {"echo": "/users/u1"}
+    request = server.seen[-1]
+    assert (request["method"], request["body"]) == ("PUT", '{"name":"ANN"}')
+    assert request["headers"]["content-type"] == "application/json; charset=utf-8"
+
+
+def test_test_state_http_task_trace_shows_request_and_response_without_secrets(
+    sfn: Any, server: Any, connection: Callable[..., str]
+) -> None:
+    arn = connection()
+    state = {
+        "Type": "Task",
+        "Resource": HTTP,
+        "Parameters": {
+            "ApiEndpoint": f"{server.url}/t",
+            "Method": "GET",
+            "Authentication": {"ConnectionArn": arn},
+        },
+        "End": True,
+    }
+    common = {"definition": json.dumps(state), "roleArn": "arn:aws:iam::000000000000:role/r", "input": "{}"}
+    hidden = sfn.test_state(inspectionLevel="TRACE", **common)
+    assert hidden["status"] == "SUCCEEDED"
+    request, answer = hidden["inspectionData"]["request"], hidden["inspectionData"]["response"]
+    assert (request["protocol"], request["method"], request["url"], request["body"]) == (
+        "http",
+        "GET",
+        f"{server.url}/t",
+        "",
+    )
+    assert "s3cret" not in request["headers"]
+    assert (answer["statusCode"], answer["statusMessage"], answer["body"]) == ("200", "OK", '{"echo": "/t"}')
+    assert "X-Test: yes" in answer["headers"]
+    revealed = sfn.test_state(inspectionLevel="TRACE", revealSecrets=True, **common)
+    assert "x-api-key: s3cret" in revealed["inspectionData"]["request"]["headers"]
+    assert "request" not in sfn.test_state(inspectionLevel="DEBUG", **common)["inspectionData"]
