@@ -132,6 +132,11 @@ class Environment:
         if self.provisioned:
             variables["AWS_LAMBDA_INITIALIZATION_TYPE"] = "provisioned-concurrency"
             self.output.invoked = True  # its REPORT lines carry no Init Duration
+        self.output.init_start(
+            variables.get("AWS_LAMBDA_FUNCTION_NAME", ""),
+            self.spec.version,
+            variables.get("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"),
+        )
         if start.warning:
             self.output.note(start.warning)
         limit = (self.spec.memory_mb + MEMORY_HEADROOM_MB) * 1024 * 1024 if start.limit_memory else None

@@ -8,8 +8,8 @@ the platform's own lines around each invocation exactly as Lambda writes them
 
 With LoggingConfig.LogFormat JSON they are platform events instead, filtered by SystemLogLevel
 (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html):
-`{"time": ..., "type": "platform.start", "record": {...}}`, then `platform.runtimeDone` (DEBUG, WARN
-when the invocation failed) and `platform.report`.
+`platform.initStart` for a new environment, `{"time": ..., "type": "platform.start", "record": {...}}`,
+then `platform.runtimeDone` (DEBUG, WARN when the invocation failed) and `platform.report`.
 """
 
 from __future__ import annotations
@@ -102,6 +102,18 @@ class OutputReader:
         if SYSTEM_LEVELS[level] >= self.system_level:
             event = {"time": timestamp(), "type": kind, "record": record}
             self.note(json.dumps(event, separators=(",", ":")))
+
+    def init_start(self, function_name: str, version: str, initialization_type: str) -> None:
+        """`platform.initStart` of a new environment (JSON only; the runtime version fields are
+        left out: fogbank runs the machine's interpreter, not a Lambda runtime version)."""
+        if self.json:
+            record = {
+                "initializationType": initialization_type,
+                "phase": "init",
+                "functionName": function_name,
+                "functionVersion": version,
+            }
+            self.event("platform.initStart", "INFO", record)
 
     def begin(self, request_id: str, version: str, init_ms: float | None, function_arn: str = "") -> None:
         self.invoked = True

@@ -124,6 +124,14 @@ def test_invoke_python_json_format_writes_platform_events_and_json_logs(
     }
     assert metrics["memorySizeMB"] == 128
     assert "platform.runtimeDone" not in by_type  # a DEBUG event, below SystemLogLevel INFO
+    assert by_type["platform.initStart"]["record"] == {
+        "initializationType": "on-demand",
+        "phase": "init",
+        "functionName": name,
+        "functionVersion": "$LATEST",
+    }
+    types = [event["type"] for event in events if "type" in event]
+    assert types == ["platform.initStart", "platform.start", "platform.report"]
     assert not any(message.startswith(("START ", "END ", "REPORT ")) for message in messages)
     assert "plain print line" in messages
     application = [event for event in events if "level" in event]
