@@ -349,3 +349,33 @@ def test_test_state_http_task_trace_shows_request_and_response_without_secrets(
     revealed = sfn.test_state(inspectionLevel="TRACE", revealSecrets=True, **common)
     assert "x-api-key: s3cret" in revealed["inspectionData"]["request"]["headers"]
     assert "request" not in sfn.test_state(inspectionLevel="DEBUG", **common)["inspectionData"]
+
+
+def test_http_invoke_unreachable_endpoint_fails_with_socket_error(
+    run_sync: Callable[..., dict[str, Any]], connection: Callable[..., str]
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a free port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    parameters = {
+        "ApiEndpoint": f"http://127.0.0.1:{port}/x",
+        "Method": "GET",
+        "Authentication": {"ConnectionArn": connection()},
+    }
+    response = run_sync(_task(parameters))
+    assert (response["status"], response["error"]) == ("FAILED", "States.Http.Socket")
+
+
+def test_http_invoke_plain_http_to_remote_host_is_refused(
+    run_sync: Callable[..., dict[str, Any]], connection: Callable[..., str]
+) -> None:
+    parameters = {
+        "ApiEndpoint": "http://example.com/x",
+        "Method": "GET",
+        "Authentication": {"ConnectionArn": connection()},
+    }
+    response = run_sync(_task(parameters))
+    assert (response["status"], response["error"]) == ("FAILED", "States.Runtime")
+    assert "only HTTPS endpoints are supported" in response["cause"]
