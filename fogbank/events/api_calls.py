@@ -10,14 +10,17 @@ HeaderParameters and QueryStringParameters. Responses 429 and 5xx are retried, o
 
 The HTTP exchange runs in a worker thread (`asyncio.to_thread`) so that it never blocks fogbank's
 event loop. OAuth tokens are cached per connection (and per connection version) until their
-`expires_in` has passed on fogbank's clock.
+`expires_in` has passed on fogbank's clock. An API destination's InvocationRateLimitPerSecond holds
+calls beyond the limit until the next second of fogbank's clock (AWS queues them likewise).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import json
+import math
 import threading
 import urllib.error
 import urllib.request
@@ -33,6 +36,7 @@ from fogbank.services.events import api_destinations, connections
 TIMEOUT = 5.0  # AWS: an API destination call times out after 5 seconds
 USER_AGENT = "Amazon/EventBridge/ApiDestinations"
 _tokens: dict[str, tuple[str, float | None]] = {}
+_windows: dict[str, tuple[int, int]] = {}  # destination ARN → (second of the clock, calls in it)
 _lock = threading.Lock()
 
 
@@ -218,11 +222,38 @@ def _fetch_token(call: Call) -> tuple[str, float | None]:
     return str(answer["access_token"]), expires
 
 
+async def deliver(arn: str, text: str, http: dict[str, Any]) -> bytes:
+    """Call the API destination once its rate limit allows: prepare on the loop, send in a thread."""
+    destination = api_destinations.find(arn)
+    if destination is not None:
+        await _within_rate(arn, int(destination.get("InvocationRateLimitPerSecond") or 0))
+    return await invoke(prepare(arn, text, http))
+
+
+async def _within_rate(arn: str, limit: int) -> None:
+    while limit > 0:
+        second = math.floor(clock.now())
+        used, count = _windows.get(arn, (second, 0))
+        if used != second:
+            count = 0
+        if count < limit:
+            _windows[arn] = (second, count + 1)
+            return
+        opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        clock.call_at(second + 1, functools.partial(_open, opened))
+        await opened
+
+
+def _open(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 def sender(arn: str, text: str, http: dict[str, Any]) -> Any:
-    """A delivery attempt (for `fogbank.events.delivery`): prepare on the loop, send in a thread."""
+    """A delivery attempt (for `fogbank.events.delivery`)."""
 
     async def send() -> bytes:
-        return await invoke(prepare(arn, text, http))
+        return await deliver(arn, text, http)
 
     return send
 
@@ -231,3 +262,4 @@ def forget() -> None:
     """Drop cached OAuth tokens (reset)."""
     with _lock:
         _tokens.clear()
+    _windows.clear()

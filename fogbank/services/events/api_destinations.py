@@ -3,8 +3,8 @@ Pipes call (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-api-dest
 
 An endpoint may hold `*` path parameters, filled from the target's PathParameterValues.
 AWS only accepts HTTPS endpoints; fogbank also accepts plain HTTP to loopback addresses so that
-local test servers can be called. InvocationRateLimitPerSecond is stored and shown (default 300)
-but not enforced: fogbank sends each event as soon as it is routed.
+local test servers can be called. InvocationRateLimitPerSecond (default 300) is enforced by
+`fogbank.events.api_calls` on fogbank's clock.
 """
 
 from __future__ import annotations

@@ -228,7 +228,7 @@ async def enrich(arn: str, batch: list[Any], http: dict[str, Any] | None = None)
     anything else is one event (https://docs.aws.amazon.com/eventbridge/latest/userguide/pipes-enrichment.html)."""
     try:
         if is_api_destination(arn):
-            answer = await api_calls.invoke(api_calls.prepare(arn, orjson.dumps(batch).decode(), http or {}))
+            answer = await api_calls.deliver(arn, orjson.dumps(batch).decode(), http or {})
         elif arn_parts(arn)[0] == "lambda":
             answer = (await invoke_function(arn, batch)).payload
         else:
@@ -267,7 +267,7 @@ async def send(
         if is_api_destination(arn):
             for value in rendered:
                 text = templates.as_text(value)
-                await api_calls.invoke(api_calls.prepare(arn, text, parameters.get("HttpParameters") or {}))
+                await api_calls.deliver(arn, text, parameters.get("HttpParameters") or {})
             return Sent()
         for event, value in zip(events, rendered, strict=True):
             operation, params = _request(kind, arn, resource, parameters, event, value, pipe)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import queue
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -338,3 +339,31 @@ def test_deauthorized_connection_target_is_not_called(
     put(events, source, {})
     assert _dead_lettered(sqs, dlq)["ERROR_CODE"] == "NO_PERMISSIONS"
     assert web.quiet()
+
+
+def test_invocation_rate_limit_holds_extra_calls_until_next_second(
+    events: Any, fogbank: Any, web: Endpoint, route_to: Callable[..., tuple[str, str]]
+) -> None:
+    auth = {"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}}
+    rule, source = route_to("API_KEY", auth, web.url + "/slow")
+    (target,) = events.list_targets_by_rule(Rule=rule)["Targets"]
+    events.update_api_destination(Name=target["Arn"].split("/")[1], InvocationRateLimitPerSecond=1)
+    entry = {"Source": source, "DetailType": "test", "Detail": "{}"}
+    events.put_events(Entries=[entry, entry, entry])
+    web.next()
+    early = _drain(web, 0.5)
+    assert early <= 1  # one call per second: at most one more second can start within 0.5 s
+    arrived = early + sum(_advance_until_request(fogbank, web) for _ in range(2 - early))
+    assert arrived == 2
+
+
+def _drain(web: Endpoint, seconds: float) -> int:
+    """How many requests arrive within `seconds` of real time (no clock advance)."""
+    deadline, count = time.monotonic() + seconds, 0
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            web.requests.get(timeout=left)
+            count += 1
+        except queue.Empty:
+            break
+    return count
