@@ -205,3 +205,40 @@ def test_create_api_destination_plain_http_remote_fails(
     code, message, status = error_of(caught.value)
     assert (code, status) == ("ValidationException", 400)
     assert message.startswith("Parameter InvocationEndpoint is not valid.")
+
+
+def test_create_secret_managed_name_from_user_fails(
+    client_factory: Callable[..., Any], unique_name: Callable[[str], str]
+) -> None:
+    """Only EventBridge itself may create `events!connection/...` secrets."""
+    with pytest.raises(ClientError) as caught:
+        client_factory("secretsmanager").create_secret(
+            Name=f"events!connection/{unique_name('c')}/x", SecretString="s"
+        )
+    code, _, status = error_of(caught.value)
+    assert (code, status) == ("InvalidParameterException", 400)
+
+
+def test_connections_and_api_destinations_survive_restart(
+    fogbank_factory: Callable[..., Any], tmp_path: Any
+) -> None:
+    first = fogbank_factory(data_dir=tmp_path)
+    events = first.client("events")
+    connection = events.create_connection(Name="kept", AuthorizationType="API_KEY", AuthParameters=API_KEY)
+    events.create_api_destination(
+        Name="kept",
+        ConnectionArn=connection["ConnectionArn"],
+        InvocationEndpoint="https://example.com",
+        HttpMethod="GET",
+    )
+    first.stop()
+    second = fogbank_factory(data_dir=tmp_path)
+    events = second.client("events")
+    described = events.describe_connection(Name="kept")
+    assert (described["ConnectionArn"], described["ConnectionState"]) == (
+        connection["ConnectionArn"],
+        "AUTHORIZED",
+    )
+    value = second.client("secretsmanager").get_secret_value(SecretId=described["SecretArn"])["SecretString"]
+    assert json.loads(value)["AuthParameters"] == API_KEY
+    assert events.describe_api_destination(Name="kept")["ConnectionArn"] == connection["ConnectionArn"]
