@@ -166,10 +166,14 @@ def _exchange(method: str, url: str, headers: dict[str, str], body: bytes | None
             return int(response.status), bytes(response.read())
     except urllib.error.HTTPError as error:
         return int(error.code), bytes(error.read())
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
+    except (
+        urllib.error.URLError,
+        TimeoutError,
+        OSError,
+    ) as error:  # CONNECTION_FAILURE: a DLQ code AWS lists
         raise AwsError(
             f"The API destination endpoint could not be reached: {error}",
-            code="ThirdPartyFailure",
+            code="CONNECTION_FAILURE",
             status=503,
         ) from None
 

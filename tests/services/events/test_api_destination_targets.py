@@ -367,3 +367,29 @@ def _drain(web: Endpoint, seconds: float) -> int:
         except queue.Empty:
             break
     return count
+
+
+def test_unreachable_endpoint_is_connection_failure_in_dead_letter_queue(
+    events: Any,
+    sqs: Any,
+    make_queue: Callable[..., Queue],
+    route_to: Callable[..., tuple[str, str]],
+) -> None:
+    closed, server = serve()
+    server.shutdown()
+    server.server_close()  # nothing listens on this port any more
+    dlq = make_queue()
+    auth = {"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}}
+    _, source = route_to(
+        "API_KEY",
+        auth,
+        closed.url + "/gone",
+        RetryPolicy={"MaximumRetryAttempts": 0},
+        DeadLetterConfig={"Arn": dlq.arn},
+    )
+    put(events, source, {})
+    attributes = _dead_lettered(sqs, dlq)
+    assert (attributes["ERROR_CODE"], attributes["EXHAUSTED_RETRY_CONDITION"]) == (
+        "CONNECTION_FAILURE",
+        "MaximumRetryAttempts",
+    )
