@@ -263,6 +263,18 @@ def _query(params: dict[str, Any], invocation: dict[str, Any]) -> list[tuple[str
     return pairs
 
 
+def _connection_arn(params: dict[str, Any]) -> str:
+    authentication = params.get("Authentication")
+    arn = authentication.get("ConnectionArn") if isinstance(authentication, dict) else None
+    if not arn:
+        raise StatesError(
+            "States.Runtime", "The field 'Authentication.ConnectionArn' is required by http:invoke"
+        )
+    if not isinstance(arn, str) or not arn.startswith("arn:") or arn.count(":") < 5:
+        raise StatesError("States.Runtime", f"The ConnectionArn '{arn}' is not a valid connection ARN")
+    return arn
+
+
 async def invoke(params: dict[str, Any], account: str, region: str) -> dict[str, Any]:
     """Run one HTTP Task call; its output, or a StatesError for a non-2xx answer."""
     if params.get("InvocationConfig"):
@@ -273,13 +285,9 @@ async def invoke(params: dict[str, Any], account: str, region: str) -> dict[str,
     method = _require(params, "Method")
     if method not in METHODS:
         raise StatesError("States.Runtime", f"The Method '{method}' is not one of {', '.join(METHODS)}")
-    authentication = params.get("Authentication")
-    arn = authentication.get("ConnectionArn") if isinstance(authentication, dict) else None
-    if not arn:
-        raise StatesError(
-            "States.Runtime", "The field 'Authentication.ConnectionArn' is required by http:invoke"
-        )
-    connection, auth = await _connection(arn, account, region)
+    arn = _connection_arn(params)
+    # The connection is read in the region its ARN names.
+    connection, auth = await _connection(arn, account, arn.split(":")[3] or region)
     invocation = auth.get("InvocationHttpParameters") or {}
     given = {str(key): _scalar(value) for key, value in (params.get("Headers") or {}).items()}
     private = {p["Key"]: p.get("Value", "") for p in invocation.get("HeaderParameters") or []}
@@ -297,13 +305,12 @@ async def invoke(params: dict[str, Any], account: str, region: str) -> dict[str,
 
     exchange = await asyncio.to_thread(send)
     trace = TRACE.get()
-    if trace is not None:
-        if trace.get("revealSecrets"):
-            trace.update(_traced(method, url, sent, body, exchange))
-        else:  # without the connection's credentials and invocation parameters
-            shown = {key: value for key, value in sent.items() if key not in private and key in headers}
-            public_url = _url(endpoint, _query(params, {}))
-            trace.update(_traced(method, public_url, shown, _body(params, [], {}), exchange))
+    if trace is not None and trace.get("revealSecrets"):
+        trace.update(_traced(method, url, sent, body, exchange))
+    elif trace is not None:  # without the connection's credentials and invocation parameters
+        shown = {key: value for key, value in headers.items() if key not in private}
+        public_url = _url(endpoint, _query(params, {}))
+        trace.update(_traced(method, public_url, shown, _body(params, [], {}), exchange))
     result = _result(*exchange)
     if not 200 <= result["StatusCode"] < 300:
         raise StatesError(f"States.Http.StatusCode.{result['StatusCode']}", json.dumps(result))
