@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
-from urllib.parse import urlsplit
 
 from fogbank import clock, state
 from fogbank.services.events import connections
-from fogbank.services.events.errors import ResourceNotFoundException, ValidationException
+from fogbank.services.events.errors import ResourceNotFoundException
 
 DEFAULT_RATE = 300
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _SHOWN = (
     "ApiDestinationArn",
     "Name",
@@ -60,14 +58,7 @@ def is_arn(arn: str) -> bool:
 
 
 def check_endpoint(endpoint: str) -> None:
-    split = urlsplit(endpoint)
-    secure = split.scheme == "https" and bool(split.hostname)
-    local = split.scheme == "http" and split.hostname in LOOPBACK
-    if not (secure or local):
-        raise ValidationException(
-            "Parameter InvocationEndpoint is not valid. Reason: only HTTPS endpoints are supported "
-            "(fogbank also accepts http://127.0.0.1 and http://localhost)."
-        )
+    connections.check_url(endpoint, "InvocationEndpoint")
 
 
 def check_connection(account: str, region: str, arn: str) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from fogbank import clock, state
 from fogbank.services import calls
@@ -25,6 +26,7 @@ MEMBERS = {
     "BASIC": "BasicAuthParameters",
     "OAUTH_CLIENT_CREDENTIALS": "OAuthParameters",
 }
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _TIMES = ("CreationTime", "LastModifiedTime", "LastAuthorizedTime")
 
 
@@ -62,6 +64,19 @@ def refuse_unsupported(request: dict[str, Any]) -> None:
         )
 
 
+def check_url(url: str, member: str) -> None:
+    """AWS calls HTTPS endpoints only; fogbank also calls plain HTTP on loopback addresses, so that
+    local test servers can stand in."""
+    split = urlsplit(url)
+    secure = split.scheme == "https" and bool(split.hostname)
+    local = split.scheme == "http" and split.hostname in LOOPBACK
+    if not (secure or local):
+        raise ValidationException(
+            f"Parameter {member} is not valid. Reason: only HTTPS endpoints are supported "
+            "(fogbank also accepts http://127.0.0.1 and http://localhost)."
+        )
+
+
 def check_auth(kind: str, auth: dict[str, Any]) -> None:
     """The AuthParameters must hold exactly the parameters of the AuthorizationType."""
     wanted = MEMBERS[kind]
@@ -71,6 +86,9 @@ def check_auth(kind: str, auth: dict[str, Any]) -> None:
             f"Parameter AuthParameters is not valid. Reason: {wanted} must be specified, "
             f"and only {wanted}, for AuthorizationType {kind}."
         )
+    endpoint = (auth.get("OAuthParameters") or {}).get("AuthorizationEndpoint")
+    if endpoint:
+        check_url(endpoint, "AuthParameters.OAuthParameters.AuthorizationEndpoint")
 
 
 def create(account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:

@@ -242,3 +242,22 @@ def test_connections_and_api_destinations_survive_restart(
     value = second.client("secretsmanager").get_secret_value(SecretId=described["SecretArn"])["SecretString"]
     assert json.loads(value)["AuthParameters"] == API_KEY
     assert events.describe_api_destination(Name="kept")["ConnectionArn"] == connection["ConnectionArn"]
+
+
+def test_create_connection_oauth_plain_http_remote_endpoint_fails(
+    events: Any, unique_name: Callable[[str], str]
+) -> None:
+    oauth = {
+        "ClientParameters": {"ClientID": "c", "ClientSecret": "s"},
+        "AuthorizationEndpoint": "http://auth.example.com/token",
+        "HttpMethod": "POST",
+    }
+    with pytest.raises(ClientError) as caught:
+        events.create_connection(
+            Name=unique_name("conn"),
+            AuthorizationType="OAUTH_CLIENT_CREDENTIALS",
+            AuthParameters={"OAuthParameters": oauth},
+        )
+    code, message, status = error_of(caught.value)
+    assert (code, status) == ("ValidationException", 400)
+    assert message.startswith("Parameter AuthParameters.OAuthParameters.AuthorizationEndpoint is not valid.")
