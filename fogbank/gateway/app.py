@@ -126,6 +126,10 @@ async def _after_commit(pending: Any, exchange: Exchange, response: HttpResponse
 
 async def _send_response(send: Any, receive: Any, response: HttpResponse, *, head: bool) -> None:
     headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers.items()]
+    if response.extra_headers:
+        headers.extend(
+            (name.encode("latin-1"), value.encode("latin-1")) for name, value in response.extra_headers
+        )
     body = response.body
     if isinstance(body, bytes):
         if "content-length" not in response.headers:

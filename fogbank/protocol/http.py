@@ -104,3 +104,6 @@ class HttpResponse:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | FileBody | AsyncIterator[bytes] = b""
+    # Headers sent once per entry after `headers`, for a name that repeats (one Set-Cookie per
+    # cookie, RFC 6265 section 3); empty for almost every response, so it costs nothing then.
+    extra_headers: list[tuple[str, str]] = field(default_factory=list)

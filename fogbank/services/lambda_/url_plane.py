@@ -220,10 +220,13 @@ def http_response(payload: bytes, request_id: str) -> HttpResponse:
         data = base64.b64decode(body)
     else:
         data = body.encode() if isinstance(body, str) else orjson.dumps(body)
-    response = HttpResponse(int(answer["statusCode"]), headers, data)
-    if answer.get("cookies"):
-        response.headers["set-cookie"] = answer["cookies"][0]  # one header per cookie is not expressible here
-    return response
+    # Each entry of `cookies` becomes its own Set-Cookie header (urls-invocation.html#urls-response-payload).
+    return HttpResponse(int(answer["statusCode"]), headers, data, set_cookies(answer.get("cookies")))
+
+
+def set_cookies(cookies: Any) -> list[tuple[str, str]]:
+    """One `set-cookie` header per cookie of a payload-v2 response (or streaming prelude)."""
+    return [("set-cookie", str(cookie)) for cookie in cookies] if isinstance(cookies, list) else []
 
 
 def _cors_headers(cors: dict[str, Any], request: HttpRequest, *, preflight: bool) -> dict[str, str]:

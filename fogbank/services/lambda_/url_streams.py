@@ -17,6 +17,7 @@ import orjson
 
 from fogbank.protocol.http import HttpResponse
 from fogbank.services.lambda_.invocations import Streamed
+from fogbank.services.lambda_.url_plane import set_cookies
 
 PRELUDE_END = b"\x00" * 8
 HTTP_INTEGRATION = "application/vnd.awslambda.http-integration-response"
@@ -56,10 +57,10 @@ def _response(head: bytes, content_type: str, request_id: str) -> HttpResponse:
             headers["content-type"] = content_type
         return HttpResponse(200, headers, head)
     headers.update({str(key).lower(): str(value) for key, value in (prelude.get("headers") or {}).items()})
-    response = HttpResponse(int(prelude.get("statusCode", 200)), headers, head[end + len(PRELUDE_END) :])
-    if prelude.get("cookies"):
-        response.headers["set-cookie"] = prelude["cookies"][0]
-    return response
+    body = head[end + len(PRELUDE_END) :]
+    return HttpResponse(
+        int(prelude.get("statusCode", 200)), headers, body, set_cookies(prelude.get("cookies"))
+    )
 
 
 async def _forward(first: bytes, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

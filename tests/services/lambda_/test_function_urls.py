@@ -3,6 +3,7 @@ auth and CORS, over plain HTTP on the URL's host and on the path fallback."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -72,6 +73,25 @@ def test_create_function_url_config_answers_url_and_settings(
     with pytest.raises(ClientError) as caught:
         lambda_client.get_function_url_config(FunctionName=name)
     assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_function_url_response_cookies_send_one_set_cookie_header_each(
+    create_function: Any, lambda_client: Any, endpoint: str
+) -> None:
+    code = 'def handler(event, context):\n    return {"statusCode": 200, "cookies": ["a=1", "b=2; Path=/"], "body": "x"}\n'
+    name = create_function({"app.py": code})["FunctionName"]
+    url = lambda_client.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+    host, _, path = path_url(endpoint, url).split("//", 1)[1].partition("/")
+    connection = http.client.HTTPConnection(host, timeout=30)
+    try:
+        connection.request("GET", f"/{path}/")
+        response = connection.getresponse()
+        body = response.read()
+        pairs = [(key.lower(), value) for key, value in response.getheaders()]
+    finally:
+        connection.close()
+    assert (response.status, body) == (200, b"x")
+    assert [value for key, value in pairs if key == "set-cookie"] == ["a=1", "b=2; Path=/"]
 
 
 def test_function_url_builds_http_event_v2(create_function: Any, lambda_client: Any, endpoint: str) -> None:
