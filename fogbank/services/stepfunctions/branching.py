@@ -4,6 +4,8 @@ own history lane, with variables scoped to it.
 History as AWS writes it: `ParallelStateStarted` → branch events → `ParallelStateSucceeded`;
 `MapStateStarted{length}` → per item `MapIterationStarted{name,index}` … `MapIterationSucceeded` →
 `MapStateSucceeded`. A failure cancels the siblings (`MapIterationAborted`) and fails the state.
+RedriveExecution re-runs only the failed or aborted iterations of a top-level inline Map (the
+others keep their output and add no event).
 https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html
 https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html
 """
@@ -201,8 +203,11 @@ async def _inline(
     """Inline Map: every item an iteration of this execution, on its own history lane."""
     limiter = asyncio.Semaphore(concurrency) if concurrency > 0 else None
     failures: list[StatesError] = []
+    done = _redriven_outputs(run, data)
 
     async def iteration(index: int, item_input: Any) -> Any:
+        if str(index) in done:  # succeeded before a redrive: AWS keeps its output, runs it not again
+            return done[str(index)]
         if limiter is not None:
             async with limiter:
                 return await _iterate(
@@ -222,6 +227,22 @@ async def _inline(
         )
 
     return await run_all([iteration(index, value) for index, value in enumerate(inputs)])
+
+
+def _redriven_outputs(run: Run, data: StateData) -> dict[str, Any]:
+    """For a top-level inline Map that RedriveExecution resumes: the outputs of the iterations
+    that succeeded before (by index), which are not run again; "RedriveExecution ... reschedules
+    and redrives only the iterations and branches that failed or aborted".
+    https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html
+    The execution's checkpoint collects the outputs of this attempt's succeeded iterations, for
+    a later redrive."""
+    if data.frame.lane is not run.main_lane:
+        return {}
+    done: dict[str, Any] = {}
+    if run.resume is not None and run.resume.get("state") == data.name:
+        done = run.resume.pop("map_done", None) or {}  # once: a later visit runs every item
+    run.checkpoint["map_done"] = dict(done)
+    return done
 
 
 async def _iterate(
@@ -256,4 +277,6 @@ async def _iterate(
         run.history.add(lane, "MapIterationAborted", details)
         raise
     run.history.add(lane, "MapIterationSucceeded", details)
+    if data.frame.lane is run.main_lane:
+        run.checkpoint["map_done"][str(index)] = output
     return output

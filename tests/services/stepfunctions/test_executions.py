@@ -525,6 +525,99 @@ def test_redrive_execution_restarts_failed_state(
     assert error_of(raised)[0] == "ExecutionNotRedrivable"
 
 
+def _map_redrive_definition(queue_url: str, prefix: str) -> dict[str, Any]:
+    """Each item sends an SQS message (to count its runs), item 2 waits a minute, then each reads
+    the SSM parameter `<prefix>/<n>` (item 2's does not exist at first)."""
+    processor = machine(
+        (
+            "Count",
+            {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sqs:sendMessage",
+                "Parameters": {"QueueUrl": queue_url, "MessageBody.$": "States.Format('{}', $.n)"},
+                "ResultPath": None,
+            },
+        ),
+        (
+            "Slow?",
+            {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.n", "NumericEquals": 2, "Next": "Later"}],
+                "Default": "Read",
+            },
+        ),
+        ("Later", {"Type": "Wait", "Seconds": 60, "Next": "Read"}),
+        (
+            "Read",
+            {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:ssm:getParameter",
+                "Parameters": {"Name.$": f"States.Format('{prefix}/{{}}', $.n)"},
+                "ResultSelector": {"value.$": "$.Parameter.Value"},
+                "End": True,
+            },
+        ),
+    )
+    return machine(("Fan", {"Type": "Map", "ItemsPath": "$.items", "ItemProcessor": processor}))
+
+
+def test_redrive_execution_inline_map_reruns_only_failed_iterations(
+    sfn: Any,
+    fogbank: Any,
+    make_machine: Callable[..., str],
+    client_factory: Callable[..., Any],
+    unique_name: Callable[[str], str],
+) -> None:
+    sqs, ssm = client_factory("sqs"), client_factory("ssm")
+    queue_url = sqs.create_queue(QueueName=unique_name("q"))["QueueUrl"]
+    prefix = "/" + unique_name("redrive")
+    for n in (1, 3, 4):
+        ssm.put_parameter(Name=f"{prefix}/{n}", Value=f"v{n}", Type="String")
+    arn = make_machine(_map_redrive_definition(queue_url, prefix))
+    items = json.dumps({"items": [{"n": n} for n in (1, 2, 3, 4)]})
+    execution = sfn.start_execution(stateMachineArn=arn, input=items)["executionArn"]
+    fogbank.advance_clock("PT2M")
+    failed = wait_closed(sfn, execution)
+    assert (failed["status"], failed["error"], failed["redriveStatus"]) == (
+        "FAILED",
+        "Ssm.ParameterNotFoundException",
+        "REDRIVABLE",
+    )
+    ssm.put_parameter(Name=f"{prefix}/2", Value="v2", Type="String")
+    redriven = sfn.redrive_execution(executionArn=execution)
+    fogbank.advance_clock("PT2M")
+    described = wait_closed(sfn, execution)
+    assert (described["status"], json.loads(described["output"])) == (
+        "SUCCEEDED",
+        [{"value": "v1"}, {"value": "v2"}, {"value": "v3"}, {"value": "v4"}],
+    )
+    assert (described["redriveCount"], described["redriveDate"]) == (1, redriven["redriveDate"])
+    assert described["redriveStatus"] == "NOT_REDRIVABLE"
+    bodies: list[str] = []
+    while batch := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages"):
+        bodies += [message["Body"] for message in batch]
+        sqs.delete_message_batch(
+            QueueUrl=queue_url,
+            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)],
+        )
+    assert sorted(bodies) == ["1", "2", "2", "3", "4"]  # items 1, 3 and 4 ran once
+    events = sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
+    types = [event["type"] for event in events]
+    after = events[types.index("ExecutionRedriven") :]
+    assert after[0]["executionRedrivenEventDetails"] == {"redriveCount": 1}
+    assert [e["type"] for e in after if e["type"].startswith("Map")] == [
+        "MapStateEntered",
+        "MapStateStarted",
+        "MapIterationStarted",
+        "MapIterationSucceeded",
+        "MapStateSucceeded",
+        "MapStateExited",
+    ]
+    iteration = next(e for e in after if e["type"] == "MapIterationStarted")
+    assert iteration["mapIterationStartedEventDetails"] == {"name": "Fan", "index": 1}
+    assert types[-1] == "ExecutionSucceeded"
+
+
 def test_get_execution_history_state_exited_lists_assigned_variables(
     sfn: Any, make_machine: Callable[..., str]
 ) -> None:
