@@ -4,8 +4,8 @@ own history lane, with variables scoped to it.
 History as AWS writes it: `ParallelStateStarted` → branch events → `ParallelStateSucceeded`;
 `MapStateStarted{length}` → per item `MapIterationStarted{name,index}` … `MapIterationSucceeded` →
 `MapStateSucceeded`. A failure cancels the siblings (`MapIterationAborted`) and fails the state.
-RedriveExecution re-runs only the failed or aborted iterations of a top-level inline Map (the
-others keep their output and add no event).
+RedriveExecution re-runs only the failed or aborted iterations of a top-level inline Map and
+branches of a top-level Parallel (the others keep their output and add no event).
 https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html
 https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html
 """
@@ -59,11 +59,18 @@ async def parallel(run: Run, data: StateData, run_machine: RunMachine) -> list[A
     branch_input = arguments(data, effective_input(data))
     started = run.history.add(data.frame.lane, "ParallelStateStarted")
     language = data.state.get("QueryLanguage", data.frame.language)
-    coroutines = [
-        run_machine(
-            run, branch, branch_input, data.frame.nested(Lane(started), branch.get("QueryLanguage", language))
-        )
-        for branch in data.state["Branches"]
+    done = _redriven_outputs(run, data)
+
+    async def branch_run(index: int, branch: dict[str, Any]) -> Any:
+        if str(index) in done:  # succeeded before a redrive: keeps its output, runs not again
+            return done[str(index)]
+        frame = data.frame.nested(Lane(started), branch.get("QueryLanguage", language))
+        output = await run_machine(run, branch, branch_input, frame)
+        _remember(run, data, index, output)
+        return output
+
+    coroutines: list[Awaitable[Any]] = [
+        branch_run(index, branch) for index, branch in enumerate(data.state["Branches"])
     ]
     results: list[Any] = await _recorded(run, data, run_all(coroutines), "Parallel")
     return results
@@ -230,19 +237,25 @@ async def _inline(
 
 
 def _redriven_outputs(run: Run, data: StateData) -> dict[str, Any]:
-    """For a top-level inline Map that RedriveExecution resumes: the outputs of the iterations
-    that succeeded before (by index), which are not run again; "RedriveExecution ... reschedules
-    and redrives only the iterations and branches that failed or aborted".
-    https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html
-    The execution's checkpoint collects the outputs of this attempt's succeeded iterations, for
-    a later redrive."""
+    """For a top-level inline Map or Parallel that RedriveExecution resumes: the outputs of the
+    iterations or branches that succeeded before (by index), which are not run again;
+    "RedriveExecution ... reschedules and redrives only the iterations and branches that failed
+    or aborted". https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html
+    The execution's checkpoint collects the outputs of this attempt's succeeded ones, for a
+    later redrive."""
     if data.frame.lane is not run.main_lane:
         return {}
     done: dict[str, Any] = {}
     if run.resume is not None and run.resume.get("state") == data.name:
-        done = run.resume.pop("map_done", None) or {}  # once: a later visit runs every item
-    run.checkpoint["map_done"] = dict(done)
+        done = run.resume.pop("redrive_done", None) or {}  # once: a later visit runs every item
+    run.checkpoint["redrive_done"] = dict(done)
     return done
+
+
+def _remember(run: Run, data: StateData, index: int, output: Any) -> None:
+    """A top-level Map iteration or Parallel branch succeeded: a redrive keeps its output."""
+    if data.frame.lane is run.main_lane:
+        run.checkpoint["redrive_done"][str(index)] = output
 
 
 async def _iterate(
@@ -277,6 +290,5 @@ async def _iterate(
         run.history.add(lane, "MapIterationAborted", details)
         raise
     run.history.add(lane, "MapIterationSucceeded", details)
-    if data.frame.lane is run.main_lane:
-        run.checkpoint["map_done"][str(index)] = output
+    _remember(run, data, index, output)
     return output

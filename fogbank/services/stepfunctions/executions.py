@@ -127,8 +127,9 @@ def _persist(live: Live) -> None:
         record.pop("checkpoint", None)
         if record["status"] in REDRIVABLE and checkpoint is not None:
             # Where RedriveExecution starts again: the top-level state that did not finish (and,
-            # for an inline Map, the outputs of its iterations that succeeded).
-            keys = ("state", "input", "variables", "map_done")
+            # for an inline Map or a Parallel, the outputs of its iterations or branches that
+            # succeeded).
+            keys = ("state", "input", "variables", "redrive_done")
             record["redriveFrom"] = {key: checkpoint[key] for key in keys if key in checkpoint}
     events = run.history.events
     chunks = history_chunks(run.account, run.region)
@@ -457,9 +458,9 @@ def _sync_output(record: dict[str, Any], parsed: bool) -> dict[str, Any]:
 
 def redrive(account: str, region: str, arn: str) -> dict[str, Any]:
     """RedriveExecution: run a FAILED, ABORTED or TIMED_OUT execution again from the top-level
-    state that did not finish, after an ExecutionRedriven event. A top-level inline Map runs
-    only its iterations that did not succeed; a Parallel, a nested Map and a Distributed Map
-    run again whole. https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html"""
+    state that did not finish, after an ExecutionRedriven event. A top-level inline Map or
+    Parallel runs only its iterations or branches that did not succeed; a nested one and a
+    Distributed Map run again whole. https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html"""
     record = find(account, region, arn)
     if record["status"] not in REDRIVABLE or "redriveFrom" not in record:
         raise ExecutionNotRedrivable(f"Execution {arn} is {record['status']} and cannot be redriven")

@@ -561,6 +561,18 @@ def _map_redrive_definition(queue_url: str, prefix: str) -> dict[str, Any]:
     return machine(("Fan", {"Type": "Map", "ItemsPath": "$.items", "ItemProcessor": processor}))
 
 
+def _drain(sqs: Any, queue_url: str) -> list[str]:
+    """The bodies of every message in the queue (one per run of the counting task)."""
+    bodies: list[str] = []
+    while batch := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages"):
+        bodies += [message["Body"] for message in batch]
+        sqs.delete_message_batch(
+            QueueUrl=queue_url,
+            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)],
+        )
+    return bodies
+
+
 def test_redrive_execution_inline_map_reruns_only_failed_iterations(
     sfn: Any,
     fogbank: Any,
@@ -593,14 +605,7 @@ def test_redrive_execution_inline_map_reruns_only_failed_iterations(
     )
     assert (described["redriveCount"], described["redriveDate"]) == (1, redriven["redriveDate"])
     assert described["redriveStatus"] == "NOT_REDRIVABLE"
-    bodies: list[str] = []
-    while batch := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages"):
-        bodies += [message["Body"] for message in batch]
-        sqs.delete_message_batch(
-            QueueUrl=queue_url,
-            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)],
-        )
-    assert sorted(bodies) == ["1", "2", "2", "3", "4"]  # items 1, 3 and 4 ran once
+    assert sorted(_drain(sqs, queue_url)) == ["1", "2", "2", "3", "4"]  # items 1, 3 and 4 ran once
     events = sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
     types = [event["type"] for event in events]
     after = events[types.index("ExecutionRedriven") :]
@@ -616,6 +621,46 @@ def test_redrive_execution_inline_map_reruns_only_failed_iterations(
     iteration = next(e for e in after if e["type"] == "MapIterationStarted")
     assert iteration["mapIterationStartedEventDetails"] == {"name": "Fan", "index": 1}
     assert types[-1] == "ExecutionSucceeded"
+
+
+def test_redrive_execution_parallel_reruns_only_failed_branches(
+    sfn: Any,
+    fogbank: Any,
+    make_machine: Callable[..., str],
+    client_factory: Callable[..., Any],
+    unique_name: Callable[[str], str],
+) -> None:
+    sqs, ssm = client_factory("sqs"), client_factory("ssm")
+    queue_url = sqs.create_queue(QueueName=unique_name("q"))["QueueUrl"]
+    prefix = "/" + unique_name("redrive")
+    processor = _map_redrive_definition(queue_url, prefix)["States"]["Fan"]["ItemProcessor"]
+    branches = [
+        {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "Result": {"n": n}, "Next": "Count"}}}
+        for n in (1, 2)
+    ]
+    for branch in branches:
+        branch["States"].update(processor["States"])
+    ssm.put_parameter(Name=f"{prefix}/1", Value="v1", Type="String")
+    arn = make_machine(machine(("Both", {"Type": "Parallel", "Branches": branches})))
+    execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+    fogbank.advance_clock("PT2M")
+    assert wait_closed(sfn, execution)["error"] == "Ssm.ParameterNotFoundException"
+    ssm.put_parameter(Name=f"{prefix}/2", Value="v2", Type="String")
+    sfn.redrive_execution(executionArn=execution)
+    fogbank.advance_clock("PT2M")
+    described = wait_closed(sfn, execution)
+    assert (described["status"], json.loads(described["output"]), described["redriveCount"]) == (
+        "SUCCEEDED",
+        [{"value": "v1"}, {"value": "v2"}],
+        1,
+    )
+    assert sorted(_drain(sqs, queue_url)) == ["1", "2", "2"]  # branch 1 ran once
+    types = history_types(sfn, execution)
+    assert types[types.index("ExecutionRedriven") :][:3] == [
+        "ExecutionRedriven",
+        "ParallelStateEntered",
+        "ParallelStateStarted",
+    ]
 
 
 def test_get_execution_history_state_exited_lists_assigned_variables(
