@@ -19,6 +19,7 @@ import contextlib
 import json
 import math
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -97,7 +98,7 @@ class OutputReader:
     def note(self, text: str) -> None:
         self.lines.append(LogLine(int(clock.now() * 1000), text))
 
-    def event(self, kind: str, level: str, record: dict[str, object]) -> None:
+    def event(self, kind: str, level: str, record: Mapping[str, object]) -> None:
         """A JSON platform event, unless SystemLogLevel filters it out."""
         if SYSTEM_LEVELS[level] >= self.system_level:
             event = {"time": timestamp(), "type": kind, "record": record}
