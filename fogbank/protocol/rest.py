@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from botocore.model import OperationModel
+from botocore.model import OperationModel, ServiceModel, Shape
 
+from fogbank.errors import UnknownOperationException
+from fogbank.protocol.codec import Codec
 from fogbank.protocol.http import HttpRequest
 from fogbank.protocol.located import (
     binds_content_type,
@@ -201,3 +203,56 @@ __all__ = [
     "write_blob_payload",
     "write_located_members",
 ]
+
+
+class RestCodec(Codec):
+    """What `rest-json` and `rest-xml` share: routing by method and URI, and the members bound to the
+    URI, query string, headers and payload. Subclasses read body documents in their own format."""
+
+    def __init__(self, service: ServiceModel) -> None:
+        super().__init__(service)
+        self.router = router_for(service.service_name)
+
+    def match_path(self, request: HttpRequest) -> str:
+        """The path to route by (S3 rewrites virtual-host requests to path style here)."""
+        return request.path
+
+    def find_operation(self, request: HttpRequest) -> OperationModel:
+        found = self.router.match(request, self.match_path(request))
+        if found is None:
+            raise UnknownOperationException(
+                f"No operation of {self.service.service_name} matches {request.method} {request.path}",
+                status=404,
+            )
+        request.memo["labels"] = found[1]
+        return found[0]
+
+    def parse(self, operation: OperationModel, request: HttpRequest) -> dict[str, Any]:
+        shape = operation.input_shape
+        if shape is None:
+            return {}
+        params: dict[str, Any] = {}
+        labels = request.memo.get("labels") or {}
+        reserved = self.router.literal_query_keys(operation)
+        located = read_located_members(shape, request, labels, params, reserved)  # type: ignore[arg-type]
+        payload = shape.serialization.get("payload")
+        if payload:
+            member = shape.members[payload]
+            if member.type_name in ("blob", "string"):
+                if not request.body.is_empty or member.metadata.get("streaming"):
+                    params[payload] = read_payload(member, request.body)
+            else:
+                value = self.read_payload_document(member, request.body.read())
+                if value is not None:
+                    params[payload] = value
+        elif len(located) < len(shape.members):
+            params.update(self.read_body_document(shape, request.body.read()))
+        return params
+
+    def read_payload_document(self, member: Shape, raw: bytes) -> Any:
+        """A structure payload member read from the body; None when the body carries none."""
+        raise NotImplementedError
+
+    def read_body_document(self, shape: Shape, raw: bytes) -> dict[str, Any]:
+        """The body members of the input shape read from the body document."""
+        raise NotImplementedError

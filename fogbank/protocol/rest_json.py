@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from botocore.model import OperationModel, ServiceModel
+from botocore.model import OperationModel, ServiceModel, Shape
 
-from fogbank.errors import AwsError, UnknownOperationException
-from fogbank.protocol.codec import Codec
+from fogbank.errors import AwsError
 from fogbank.protocol.documents import (
     DocumentReader,
     DocumentWriter,
@@ -18,57 +17,28 @@ from fogbank.protocol.documents import (
 from fogbank.protocol.http import HttpRequest, HttpResponse
 from fogbank.protocol.json_rpc import JsonCodec
 from fogbank.protocol.rest import (
+    RestCodec,
     binds_content_type,
-    read_located_members,
-    read_payload,
-    router_for,
     write_blob_payload,
     write_located_members,
 )
 
 
-class RestJsonCodec(Codec):
+class RestJsonCodec(RestCodec):
     protocol = "rest-json"
 
     def __init__(self, service: ServiceModel) -> None:
         super().__init__(service)
-        self.router = router_for(service.service_name)
         self.reader = DocumentReader()
         self.writer = DocumentWriter()
 
-    def find_operation(self, request: HttpRequest) -> OperationModel:
-        found = self.router.match(request)
-        if found is None:
-            raise UnknownOperationException(
-                f"No operation of {self.service.service_name} matches {request.method} {request.path}",
-                status=404,
-            )
-        request.memo["labels"] = found[1]
-        return found[0]
+    def read_payload_document(self, member: Shape, raw: bytes) -> Any:
+        document = JsonCodec.load(raw)
+        # SDKs send `{}` when the payload structure is absent.
+        return self.reader.read(member, document) if document else None
 
-    def parse(self, operation: OperationModel, request: HttpRequest) -> dict[str, Any]:
-        shape = operation.input_shape
-        if shape is None:
-            return {}
-        params: dict[str, Any] = {}
-        labels = request.memo.get("labels") or {}
-        reserved = self.router.literal_query_keys(operation)
-        located = read_located_members(shape, request, labels, params, reserved)  # type: ignore[arg-type]
-        payload = shape.serialization.get("payload")
-        if payload:
-            member = shape.members[payload]
-            if member.type_name in ("blob", "string"):
-                if not request.body.is_empty or member.metadata.get("streaming"):
-                    params[payload] = read_payload(member, request.body)
-            else:
-                document = JsonCodec.load(request.body.read())
-                # SDKs send `{}` when the payload structure is absent.
-                if document:
-                    params[payload] = self.reader.read(member, document)
-        elif len(located) < len(shape.members):
-            document = JsonCodec.load(request.body.read())
-            params.update(self.reader.read(shape, document))
-        return params
+    def read_body_document(self, shape: Shape, raw: bytes) -> dict[str, Any]:
+        return self.reader.read(shape, JsonCodec.load(raw))  # type: ignore[no-any-return]
 
     def serialize(self, operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
         response = HttpResponse(operation.http.get("responseCode", 200), {"x-amzn-requestid": request_id})

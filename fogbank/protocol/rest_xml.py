@@ -7,67 +7,35 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from botocore.model import OperationModel, ServiceModel
+from botocore.model import OperationModel, ServiceModel, Shape
 
-from fogbank.errors import AwsError, SerializationException, UnknownOperationException
-from fogbank.protocol.codec import Codec
+from fogbank.errors import AwsError, SerializationException
 from fogbank.protocol.http import HttpRequest, HttpResponse
 from fogbank.protocol.rest import (
-    read_located_members,
-    read_payload,
-    router_for,
+    RestCodec,
     write_blob_payload,
     write_located_members,
 )
 from fogbank.protocol.xml import XmlReader, XmlWriter, error_fields_xml, escape, parse_document
 
 
-class RestXmlCodec(Codec):
+class RestXmlCodec(RestCodec):
     protocol = "rest-xml"
 
     def __init__(self, service: ServiceModel) -> None:
         super().__init__(service)
-        self.router = router_for(service.service_name)
         self.reader = XmlReader()
         self.writer = XmlWriter()
 
-    def match_path(self, request: HttpRequest) -> str:
-        """The path to route by (S3 rewrites virtual-host requests to path style here)."""
-        return request.path
+    def read_payload_document(self, member: Shape, raw: bytes) -> Any:
+        if not raw.strip():
+            return None
+        return _read_deep(lambda: self.reader.value(member, parse_document(raw)))
 
-    def find_operation(self, request: HttpRequest) -> OperationModel:
-        found = self.router.match(request, self.match_path(request))
-        if found is None:
-            raise UnknownOperationException(
-                f"No operation of {self.service.service_name} matches {request.method} {request.path}",
-                status=404,
-            )
-        request.memo["labels"] = found[1]
-        return found[0]
-
-    def parse(self, operation: OperationModel, request: HttpRequest) -> dict[str, Any]:
-        shape = operation.input_shape
-        if shape is None:
+    def read_body_document(self, shape: Shape, raw: bytes) -> dict[str, Any]:
+        if not raw.strip():
             return {}
-        params: dict[str, Any] = {}
-        labels = request.memo.get("labels") or {}
-        reserved = self.router.literal_query_keys(operation)
-        located = read_located_members(shape, request, labels, params, reserved)  # type: ignore[arg-type]
-        payload = shape.serialization.get("payload")
-        if payload:
-            member = shape.members[payload]
-            if member.type_name in ("blob", "string"):
-                if not request.body.is_empty or member.metadata.get("streaming"):
-                    params[payload] = read_payload(member, request.body)
-            else:
-                raw = request.body.read()
-                if raw.strip():
-                    params[payload] = _read_deep(lambda: self.reader.value(member, parse_document(raw)))
-        elif len(located) < len(shape.members):
-            raw = request.body.read()
-            if raw.strip():
-                params.update(_read_deep(lambda: self.reader.structure(shape, parse_document(raw))))
-        return params
+        return _read_deep(lambda: self.reader.structure(shape, parse_document(raw)))  # type: ignore[no-any-return]
 
     def root_name(self, operation: OperationModel) -> str:
         shape = operation.output_shape
