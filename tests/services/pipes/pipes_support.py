@@ -47,3 +47,25 @@ def drained(sqs: Any, url: str, idle_url: str) -> None:
         )
 
     assert eventually(empty, sqs, idle_url)
+
+
+# Function code that reports what it received to the queue named by its WITNESS variable (over the
+# SQS JSON protocol with urllib: a fresh machine's function runtime has no boto3).
+REPORT_TO_WITNESS = """
+import json, os, urllib.request
+
+def report(event):
+    key = os.environ["AWS_ACCESS_KEY_ID"]
+    body = {"QueueUrl": os.environ["WITNESS"], "MessageBody": json.dumps(event)}
+    request = urllib.request.Request(
+        os.environ["AWS_ENDPOINT_URL"] + "/",
+        data=json.dumps(body).encode(),
+        headers={
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": "AmazonSQS.SendMessage",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=" + key + "/20240101/" + os.environ["AWS_REGION"]
+            + "/sqs/aws4_request, SignedHeaders=host, Signature=0",
+        },
+    )
+    urllib.request.urlopen(request).read()
+"""

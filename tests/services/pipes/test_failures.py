@@ -8,30 +8,16 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from pipes_support import build_zip, eventually, receive_one
+from pipes_support import REPORT_TO_WITNESS, build_zip, eventually, receive_one
 
-PARTIAL = """
-import json, os, urllib.request
-
-def report(event):
-    key = os.environ["AWS_ACCESS_KEY_ID"]
-    body = {"QueueUrl": os.environ["WITNESS"], "MessageBody": json.dumps(event)}
-    request = urllib.request.Request(
-        os.environ["AWS_ENDPOINT_URL"] + "/",
-        data=json.dumps(body).encode(),
-        headers={
-            "Content-Type": "application/x-amz-json-1.0",
-            "X-Amz-Target": "AmazonSQS.SendMessage",
-            "Authorization": "AWS4-HMAC-SHA256 Credential=" + key + "/20240101/" + os.environ["AWS_REGION"]
-            + "/sqs/aws4_request, SignedHeaders=host, Signature=0",
-        },
-    )
-    urllib.request.urlopen(request).read()
-
+PARTIAL = (
+    REPORT_TO_WITNESS
+    + """
 def handler(event, context):
     report(event)
     return {"batchItemFailures": [{"itemIdentifier": e["messageId"]} for e in event if e["body"] == "bad"]}
 """
+)
 
 POISON_ENRICHMENT = """
 def handler(event, context):

@@ -10,27 +10,16 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from pipes_support import build_zip, eventually, receive_one
+from pipes_support import REPORT_TO_WITNESS, build_zip, eventually, receive_one
 
-REPORTER = """
-import json, os, urllib.request
-
+REPORTER = (
+    REPORT_TO_WITNESS
+    + """
 def handler(event, context):
-    key = os.environ["AWS_ACCESS_KEY_ID"]
-    body = {"QueueUrl": os.environ["WITNESS"], "MessageBody": json.dumps(event)}
-    request = urllib.request.Request(
-        os.environ["AWS_ENDPOINT_URL"] + "/",
-        data=json.dumps(body).encode(),
-        headers={
-            "Content-Type": "application/x-amz-json-1.0",
-            "X-Amz-Target": "AmazonSQS.SendMessage",
-            "Authorization": "AWS4-HMAC-SHA256 Credential=" + key + "/20240101/" + os.environ["AWS_REGION"]
-            + "/sqs/aws4_request, SignedHeaders=host, Signature=0",
-        },
-    )
-    urllib.request.urlopen(request).read()
+    report(event)
     return {"ok": True}
 """
+)
 
 
 def _pipe(pipes_client: Any, name: str, role_arn: str, source: str, target: str, **extra: Any) -> str:
