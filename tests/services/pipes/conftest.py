@@ -69,11 +69,12 @@ def queue(sqs: Any, unique_name: Callable[[str], str]) -> Iterator[Callable[[str
 @pytest.fixture
 def function(
     lambda_client: Any, role_arn: str, unique_name: Callable[[str], str]
-) -> Iterator[Callable[[str], str]]:
-    """`function(source)` → the ARN of a Python function whose module defines `handler`."""
+) -> Iterator[Callable[..., str]]:
+    """`function(source, environment=None)` → the ARN of a Python function whose module defines
+    `handler`, with `environment` as its variables; deleted after the test."""
     created: list[str] = []
 
-    def create(source: str) -> str:
+    def create(source: str, environment: dict[str, str] | None = None) -> str:
         name = unique_name("fn")
         answer = lambda_client.create_function(
             FunctionName=name,
@@ -81,6 +82,7 @@ def function(
             Role=role_arn,
             Handler="app.handler",
             Code={"ZipFile": build_zip({"app.py": source})},
+            Environment={"Variables": environment or {}},
             Timeout=10,
         )
         created.append(name)

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from pipes_support import REPORT_TO_WITNESS, build_zip, eventually, receive_one
+from pipes_support import REPORT_TO_WITNESS, eventually, receive_one
 
 PARTIAL = (
     REPORT_TO_WITNESS
@@ -29,50 +29,38 @@ def handler(event, context):
 
 def test_create_pipe_lambda_target_partial_batch_failure_keeps_only_failed_messages(
     pipes_client: Any,
-    lambda_client: Any,
     sqs: Any,
     queue: Callable[[str], tuple[str, str]],
     pipe_names: Callable[[], str],
-    unique_name: Callable[[str], str],
+    function: Callable[..., str],
     role_arn: str,
     fogbank: Any,
 ) -> None:
     source_url, source_arn = queue("source")
     witness_url, _ = queue("witness")
-    function = unique_name("fn")
-    function_arn = lambda_client.create_function(
-        FunctionName=function,
-        Runtime="python3.12",
-        Role=role_arn,
-        Handler="app.handler",
-        Code={"ZipFile": build_zip({"app.py": PARTIAL})},
-        Environment={"Variables": {"WITNESS": witness_url}},
-    )["FunctionArn"]
+    function_arn = function(PARTIAL, {"WITNESS": witness_url})
     name = pipe_names()
-    try:
-        pipes_client.create_pipe(
-            Name=name, RoleArn=role_arn, Source=source_arn, Target=function_arn, DesiredState="STOPPED"
-        )
-        sqs.send_message_batch(
-            QueueUrl=source_url,
-            Entries=[{"Id": "1", "MessageBody": "good"}, {"Id": "2", "MessageBody": "bad"}],
-        )
-        pipes_client.start_pipe(Name=name)
-        batch = json.loads(receive_one(sqs, witness_url)["Body"])
-        assert sorted(item["body"] for item in batch) == ["bad", "good"]
-        idle_url, _ = queue("idle")
+    pipes_client.create_pipe(
+        Name=name, RoleArn=role_arn, Source=source_arn, Target=function_arn, DesiredState="STOPPED"
+    )
+    sqs.send_message_batch(
+        QueueUrl=source_url,
+        Entries=[{"Id": "1", "MessageBody": "good"}, {"Id": "2", "MessageBody": "bad"}],
+    )
+    pipes_client.start_pipe(Name=name)
+    batch = json.loads(receive_one(sqs, witness_url)["Body"])
+    assert sorted(item["body"] for item in batch) == ["bad", "good"]
+    idle_url, _ = queue("idle")
 
-        def settled() -> bool:  # "good" deleted once the function answered
-            found = sqs.get_queue_attributes(QueueUrl=source_url, AttributeNames=["All"])["Attributes"]
-            return bool(found["ApproximateNumberOfMessagesNotVisible"] == "1")
+    def settled() -> bool:  # "good" deleted once the function answered
+        found = sqs.get_queue_attributes(QueueUrl=source_url, AttributeNames=["All"])["Attributes"]
+        return bool(found["ApproximateNumberOfMessagesNotVisible"] == "1")
 
-        assert eventually(settled, sqs, idle_url)
-        fogbank.advance_clock("PT31S")  # past the queue's visibility timeout: only "bad" comes back
-        again = json.loads(receive_one(sqs, witness_url)["Body"])
-        assert [item["body"] for item in again] == ["bad"]
-        pipes_client.stop_pipe(Name=name)
-    finally:
-        lambda_client.delete_function(FunctionName=function)
+    assert eventually(settled, sqs, idle_url)
+    fogbank.advance_clock("PT31S")  # past the queue's visibility timeout: only "bad" comes back
+    again = json.loads(receive_one(sqs, witness_url)["Body"])
+    assert [item["body"] for item in again] == ["bad"]
+    pipes_client.stop_pipe(Name=name)
 
 
 def test_create_pipe_automatic_bisect_isolates_poison_record_to_dead_letter_queue(

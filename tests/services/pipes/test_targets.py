@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from pipes_support import REPORT_TO_WITNESS, build_zip, eventually, receive_one
+from pipes_support import REPORT_TO_WITNESS, eventually, receive_one
 
 REPORTER = (
     REPORT_TO_WITNESS
@@ -30,38 +30,26 @@ def _pipe(pipes_client: Any, name: str, role_arn: str, source: str, target: str,
 
 def test_create_pipe_lambda_target_receives_the_batch_as_an_array(
     pipes_client: Any,
-    lambda_client: Any,
     sqs: Any,
     queue: Callable[[str], tuple[str, str]],
     pipe_names: Callable[[], str],
-    unique_name: Callable[[str], str],
+    function: Callable[..., str],
     role_arn: str,
 ) -> None:
     source_url, source_arn = queue("source")
     witness_url, _ = queue("witness")
-    name = unique_name("fn")
-    function_arn = lambda_client.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role=role_arn,
-        Handler="app.handler",
-        Code={"ZipFile": build_zip({"app.py": REPORTER})},
-        Environment={"Variables": {"WITNESS": witness_url}},
-    )["FunctionArn"]
-    try:
-        _pipe(
-            pipes_client,
-            pipe_names(),
-            role_arn,
-            source_arn,
-            function_arn,
-            SourceParameters={"SqsQueueParameters": {"BatchSize": 1}},
-            TargetParameters={"InputTemplate": '{"text": "<$.body>"}'},
-        )
-        sqs.send_message(QueueUrl=source_url, MessageBody="hello")
-        assert json.loads(receive_one(sqs, witness_url)["Body"]) == [{"text": "hello"}]
-    finally:
-        lambda_client.delete_function(FunctionName=name)
+    function_arn = function(REPORTER, {"WITNESS": witness_url})
+    _pipe(
+        pipes_client,
+        pipe_names(),
+        role_arn,
+        source_arn,
+        function_arn,
+        SourceParameters={"SqsQueueParameters": {"BatchSize": 1}},
+        TargetParameters={"InputTemplate": '{"text": "<$.body>"}'},
+    )
+    sqs.send_message(QueueUrl=source_url, MessageBody="hello")
+    assert json.loads(receive_one(sqs, witness_url)["Body"]) == [{"text": "hello"}]
 
 
 def test_create_pipe_kinesis_source_flattened_events_to_kinesis_target(
