@@ -13,6 +13,7 @@ from botocore.model import OperationModel
 from fogbank.config import settings
 from fogbank.context import RequestContext
 from fogbank.gateway.routing import Credentials
+from fogbank.ids import random_uuid
 from fogbank.protocol.aws_chunked import AwsChunkedDecoder, is_aws_chunked
 from fogbank.protocol.codec import Codec
 from fogbank.protocol.http import HttpRequest, HttpResponse, Payload
@@ -21,20 +22,12 @@ from fogbank.protocol.http import HttpRequest, HttpResponse, Payload
 SPOOL_THRESHOLD = 1024 * 1024
 
 
-def new_request_id() -> str:
-    """A random (version 4) UUID in its text form: a third of `str(uuid.uuid4())`'s cost, paid on
-    every request."""
-    digits = os.urandom(16).hex()
-    variant = "89ab"[int(digits[16], 16) & 3]
-    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
-
-
 @dataclass(slots=True)
 class Exchange:
     request: HttpRequest
     receive: Any  # the ASGI receive callable
     started: float = field(default_factory=time.perf_counter)
-    request_id: str = field(default_factory=new_request_id)
+    request_id: str = field(default_factory=random_uuid)
     body_read: bool = False
     credentials: Credentials | None = None
     service: str | None = None

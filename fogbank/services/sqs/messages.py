@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
+import random
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from fogbank.ids import ordered_uuid
 from fogbank.services.sqs.errors import (
     InvalidAttributeName,
     InvalidMessageContents,
@@ -54,13 +55,6 @@ class Message:
     dedup_id: str | None = None
     sequence_number: str | None = None
     dead_letter_source: str | None = None
-
-
-def new_message_id() -> str:
-    """A random (version 4) UUID in its text form, built without the uuid module's overhead."""
-    digits = os.urandom(16).hex()
-    variant = "89ab"[int(digits[16], 16) & 3]
-    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
 
 
 def check_body(body: str | None) -> str:
@@ -204,7 +198,7 @@ def build(entry: dict[str, Any], *, max_size: int, now: float, sender: str) -> M
         )
     trace = system.get("AWSTraceHeader")
     return Message(
-        id=new_message_id(),
+        id=ordered_uuid(),  # messages are stored by id: in key order, they append
         body=body,
         md5_body=md5_of_body(body),
         sent=now,
@@ -223,7 +217,7 @@ def build(entry: dict[str, Any], *, max_size: int, now: float, sender: str) -> M
 
 def new_receipt(message: Message, queue_arn: str) -> str:
     """A fresh receipt handle for this receive; only the latest one is remembered on the message."""
-    nonce = os.urandom(9).hex()
+    nonce = f"{random.getrandbits(72):018x}"
     message.receipt = nonce
     return base64.b64encode(f"{queue_arn} {message.id} {nonce}".encode()).decode()
 
