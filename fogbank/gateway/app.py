@@ -16,7 +16,7 @@ from typing import Any
 from fogbank import clock, state
 from fogbank.config import settings
 from fogbank.errors import InternalFailure
-from fogbank.gateway import chain, hooks
+from fogbank.gateway import chain, hooks, log_output
 from fogbank.gateway.exchange import Exchange
 from fogbank.protocol.http import FileBody, HttpRequest, HttpResponse
 from fogbank.protocol.models import warm_index_in_background
@@ -193,7 +193,7 @@ def _log(exchange: Exchange, response: HttpResponse) -> None:
     what = f"{exchange.service or '-'} {exchange.context.operation if exchange.context else ''}".strip()
     if exchange.service is None:
         what = f"{exchange.request.method} {exchange.request.path}"
-    log.info("%s %d %.1fms", what, response.status, elapsed)
+    log_output.request_line(f"{what} {response.status} {elapsed:.1f}ms")
     if log.isEnabledFor(logging.DEBUG):
         _log_detail(exchange, response)
 
