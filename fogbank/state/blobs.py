@@ -9,6 +9,12 @@ commit), so a `kill -9` never leaves one without the other. Their ids start with
 are hex); they are exported and imported with the records (as base64 text) and reset with S3.
 Larger bodies stay files, so they stream from disk and never sit in memory or bloat the database.
 
+Inline ids are time-ordered ("i" + the wall-clock nanoseconds in 16 hex digits, kept strictly
+increasing in the process, + 4 random hex digits): SQLite keeps rows in key order, so a new row
+appends at the end of the index instead of landing on a random page. With uuid4 ids the body row
+cost most of a 1 KiB PutObject's SQLite time (see `_inline_id`). File ids stay random hex, so
+their first two characters (the folder) spread files evenly.
+
 Paths are built as text and folders created once: S3's small-object path writes a blob per
 request, and `pathlib` joins and `mkdir` calls would cost more than the write itself.
 """
@@ -19,8 +25,9 @@ import base64
 import contextlib
 import io
 import os
+import random
 import shutil
-import uuid
+import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -37,6 +44,8 @@ _SERVICE, _SCOPE, _KIND = "s3", "blobs", "body"
 _root: tuple[Path, str] | None = None
 # Folders already created (checked once, not on every write).
 _made: set[str] = set()
+# The time part of the last inline id handed out (ids stay increasing if the wall clock steps back).
+_last_inline = 0
 
 
 def _root_text() -> str:
@@ -77,9 +86,27 @@ def path_of(blob_id: str) -> Path:
     return Path(location(blob_id))
 
 
+def _file_id() -> str:
+    """A random file blob id (32 hex digits, like the uuid4 ids of older data directories)."""
+    return os.urandom(16).hex()
+
+
+def _inline_id() -> str:
+    """A new inline blob id, greater than every other this process made. Wall-clock time (not
+    `fogbank.clock`, which tests move at will) only orders ids: it carries no meaning. Measured on
+    1 KiB PutObject (16 clients, same tree, py-spy attached): 259 µs of server CPU per request
+    with uuid4 ids, 215 µs with these (2026-11-26)."""
+    global _last_inline
+    stamp = time.time_ns()
+    if stamp <= _last_inline:
+        stamp = _last_inline + 1
+    _last_inline = stamp
+    return f"i{stamp:016x}{random.getrandbits(16):04x}"
+
+
 def store_file(source: Path) -> str:
     """Move a finished temporary file (same file system) into the store; returns its blob id."""
-    blob_id = uuid.uuid4().hex
+    blob_id = _file_id()
     os.replace(source, f"{_folder_of(blob_id)}/{blob_id}")
     return blob_id
 
@@ -88,7 +115,7 @@ def store(data: bytes) -> str:
     """A new blob holding `data`: a row when small (`INLINE_LIMIT`), else a file."""
     if len(data) > INLINE_LIMIT:
         return store_bytes(data)
-    blob_id = "i" + uuid.uuid4().hex
+    blob_id = _inline_id()
     text = base64.b64encode(data).decode("ascii")
     database().write(_SERVICE, _SCOPE, _KIND, blob_id, orjson.dumps(text))
     return blob_id
@@ -99,7 +126,7 @@ def store_bytes(data: bytes) -> str:
     create) and only reaches SQLite once the file is written and closed, so nothing can read it
     half written. (A temporary file and a rename cost five times the kernel time on ext4, on S3's
     small-object hot path.)"""
-    blob_id = uuid.uuid4().hex
+    blob_id = _file_id()
     with open(f"{_folder_of(blob_id)}/{blob_id}", "xb") as sink:
         sink.write(data)
     return blob_id
@@ -110,7 +137,7 @@ def store_copy(source_id: str) -> str:
     exact, instant copy (deleting either name leaves the other); a full copy where links fail."""
     if is_inline(source_id):
         return store(read(source_id))
-    blob_id = uuid.uuid4().hex
+    blob_id = _file_id()
     target = f"{_folder_of(blob_id)}/{blob_id}"
     try:
         os.link(location(source_id), target)
