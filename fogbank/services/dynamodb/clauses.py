@@ -6,6 +6,7 @@ https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.htm
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,9 @@ class Clauses:
 
 def read(request: dict[str, Any], kinds: tuple[str, ...], filter_legacy: str = "QueryFilter") -> Clauses:
     """The clauses of `request` among `kinds` (e.g. ("ConditionExpression", "UpdateExpression"))."""
+    if request.keys().isdisjoint(_parameters(kinds, filter_legacy)):
+        # No expression parameter at all (most PutItem and GetItem calls): nothing to read.
+        return Clauses(Scope(None, None))
     legacy_names = {kind: (filter_legacy if kind == "FilterExpression" else _LEGACY[kind]) for kind in kinds}
     expressions = [kind for kind in kinds if request.get(kind) is not None]
     legacies = [legacy_names[kind] for kind in kinds if request.get(legacy_names[kind]) is not None]
@@ -79,6 +83,15 @@ def read(request: dict[str, Any], kinds: tuple[str, ...], filter_legacy: str = "
             clauses.scope.kind = kind
             clauses.projection = path_tree((clauses.scope.resolve(p) for p in found.root), clauses.scope)  # type: ignore[attr-defined]
     return clauses
+
+
+@functools.cache
+def _parameters(kinds: tuple[str, ...], filter_legacy: str) -> frozenset[str]:
+    """Every request member that `read` looks at for these kinds."""
+    legacies = {filter_legacy if kind == "FilterExpression" else _LEGACY[kind] for kind in kinds}
+    return frozenset(
+        {*kinds, *legacies, "ExpressionAttributeNames", "ExpressionAttributeValues", "ConditionalOperator"}
+    )
 
 
 def _read_legacy(request: dict[str, Any], kinds: tuple[str, ...], legacy_names: dict[str, str]) -> Clauses:

@@ -84,7 +84,7 @@ def _check_key_value(name: str, value: av.Value, kind: str, is_hash: bool) -> No
             "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain "
             f"an empty {'string' if kind == 'S' else 'binary'} value. Key: {name}"
         )
-    size = av.value_size(value)
+    size = (len(data) if data.isascii() else len(data.encode())) if kind == "S" else av.value_size(value)
     if is_hash and size > MAX_HASH_KEY:
         raise invalid(f"Size of hashkey has exceeded the maximum size limit of{MAX_HASH_KEY} bytes")
     if not is_hash and size > MAX_RANGE_KEY:

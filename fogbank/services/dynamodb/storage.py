@@ -182,12 +182,15 @@ class ItemStore:
         return hash_key, python_key(item[key.range_name], key.range_type)  # type: ignore[arg-type]
 
     def row_key(self, table_key: tuple[Any, Any]) -> str:
+        """The SQLite key: the JSON list of the key values' wire texts (`["item-1"]`), so rows of
+        one partition are adjacent and sequential keys append to the B-tree."""
         key = self.key
-        parts = [wire_key(table_key[0], key.hash_type)[key.hash_type]]
-        if key.range_name is not None:
-            kind = key.range_type or "S"
-            parts.append(wire_key(table_key[1], kind)[kind])
-        return orjson.dumps(parts).decode()
+        first = table_key[0] if key.hash_type == "S" else wire_key(table_key[0], key.hash_type)[key.hash_type]
+        if key.range_name is None:
+            return orjson.dumps((first,)).decode()
+        kind = key.range_type or "S"
+        second = table_key[1] if kind == "S" else wire_key(table_key[1], kind)[kind]
+        return orjson.dumps((first, second)).decode()
 
     def key_item(self, table_key: tuple[Any, Any]) -> Item:
         key = self.key
