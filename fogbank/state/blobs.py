@@ -28,13 +28,14 @@ import os
 import random
 import shutil
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import BinaryIO
 
 import orjson
 
 from fogbank.config import settings
-from fogbank.state.database import database
+from fogbank.state.database import Database, database
 
 INLINE_LIMIT = 4096
 # Where inline bodies are kept: S3 owns the blob store (a reset of S3 clears it).
@@ -44,6 +45,12 @@ _SERVICE, _SCOPE, _KIND = "s3", "blobs", "body"
 _root: tuple[Path, str] | None = None
 # Folders already created (checked once, not on every write).
 _made: set[str] = set()
+# Inline bodies read recently (oldest read first), their total size, and the database they came
+# from: a FIFO bounded by size, so reading many small objects never grows the process unbounded.
+CACHE_LIMIT = 16 * 1024 * 1024
+_cached: OrderedDict[str, bytes] = OrderedDict()
+_cached_bytes = 0
+_cached_for: Database | None = None
 # The time part of the last inline id handed out (ids stay increasing if the wall clock steps back).
 _last_inline = 0
 
@@ -150,12 +157,43 @@ def store_copy(source_id: str) -> str:
 
 def read(blob_id: str) -> bytes:
     if is_inline(blob_id):
-        raw = database().load_one(_SERVICE, _SCOPE, _KIND, blob_id)
-        if raw is None:
-            raise FileNotFoundError(f"no blob {blob_id}")
-        return base64.b64decode(orjson.loads(raw))
+        return _read_inline(blob_id)
     with open(location(blob_id), "rb") as source:
         return source.read()
+
+
+def _read_inline(blob_id: str) -> bytes:
+    """An inline body, from the cache of recently read ones when there. Blobs never change and
+    ids are never reused, so an entry only goes stale by deletion (which drops it) or when another
+    database is opened (which drops them all). Measured on 1 KiB GetObject (16 clients, py-spy
+    attached): the SQLite lookup and base64 decoding were 10 % of the server's CPU."""
+    global _cached_for, _cached_bytes
+    db = database()
+    if _cached_for is not db:
+        _forget_cached()
+        _cached_for = db
+    data = _cached.get(blob_id)
+    if data is not None:
+        return data
+    raw = db.load_one(_SERVICE, _SCOPE, _KIND, blob_id)
+    if raw is None:
+        raise FileNotFoundError(f"no blob {blob_id}")
+    data = base64.b64decode(orjson.loads(raw))
+    _cached[blob_id] = data
+    _cached_bytes += len(data)
+    while _cached_bytes > CACHE_LIMIT:
+        _cached_bytes -= len(_cached.popitem(last=False)[1])
+    return data
+
+
+def _forget_cached(blob_id: str | None = None) -> None:
+    """Drop one body (or all) from the read cache."""
+    global _cached_bytes
+    if blob_id is None:
+        _cached.clear()
+        _cached_bytes = 0
+    elif (data := _cached.pop(blob_id, None)) is not None:
+        _cached_bytes -= len(data)
 
 
 def open_blob(blob_id: str) -> BinaryIO:
@@ -173,6 +211,7 @@ def size(blob_id: str) -> int:
 
 def delete(blob_id: str) -> None:
     if is_inline(blob_id):
+        _forget_cached(blob_id)
         database().remove(_SERVICE, _SCOPE, _KIND, blob_id)
         return
     with contextlib.suppress(FileNotFoundError):
@@ -181,6 +220,7 @@ def delete(blob_id: str) -> None:
 
 def clear() -> None:
     global _root
+    _forget_cached()
     database().remove_kind(_SERVICE, _SCOPE, _KIND)
     folder = settings.blob_dir
     _made.clear()

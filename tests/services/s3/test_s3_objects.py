@@ -171,6 +171,17 @@ def test_put_object_overwrite_replaces_body(s3, bucket):
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 1
 
 
+def test_get_object_small_body_read_before_overwrite_and_copy_returns_current_body(s3, bucket):
+    # Small bodies read once are served from memory afterwards: a new write must never answer the old.
+    s3.put_object(Bucket=bucket, Key="k", Body=b"first")
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"first"
+    s3.put_object(Bucket=bucket, Key="k", Body=b"second")
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"second"
+    s3.copy_object(Bucket=bucket, Key="copy", CopySource=f"{bucket}/k")
+    s3.delete_object(Bucket=bucket, Key="k")
+    assert s3.get_object(Bucket=bucket, Key="copy")["Body"].read() == b"second"
+
+
 def test_delete_objects_reports_deleted_keys(s3, bucket):
     for key in ("a", "b"):
         s3.put_object(Bucket=bucket, Key=key, Body=b"x")

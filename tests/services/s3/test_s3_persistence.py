@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 
@@ -72,6 +73,25 @@ def test_delete_small_object_frees_its_body_row(tmp_path):
         assert _body_rows(tmp_path) == 0
     finally:
         server.stop()
+
+
+def test_put_object_small_bodies_rows_are_keyed_in_write_order(tmp_path):
+    # Time-ordered ids append body rows at the end of SQLite's index (random ids cost ~5x more).
+    server = FogbankServer(data_dir=tmp_path).start()
+    try:
+        s3 = _client(server)
+        s3.create_bucket(Bucket="ordered")
+        for number in range(5):
+            s3.put_object(Bucket="ordered", Key=f"k{number}", Body=b"%d" % number)
+        assert s3.get_object(Bucket="ordered", Key="k3")["Body"].read() == b"3"
+    finally:
+        server.stop()
+    with sqlite3.connect(tmp_path / "state.sqlite") as conn:
+        rows = conn.execute("SELECT key, value FROM records WHERE kind='objects' AND scope='bucket/ordered'")
+        blob_of = {key: json.loads(value)["Versions"][0]["Blob"] for key, value in rows}
+    ids = [blob_of[f"k{number}"] for number in range(5)]
+    assert all(blob.startswith("i") for blob in ids)
+    assert ids == sorted(ids) and len(set(ids)) == 5
 
 
 def _blob_files(data_dir) -> int:
