@@ -1,11 +1,13 @@
 """Issue 3's DynamoDB workloads: PutItem and GetItem at concurrency 16, GetItem latency at
-concurrency 1, Query of 10 items at concurrency 16; each checked afterwards (items exist, a Query
-returns its 10 items)."""
+concurrency 1, Query of 10 items at concurrency 16, and Query latency at concurrency 1 on a
+1,000-item and a 1,000,000-item table; each checked afterwards (items exist, a Query returns its
+10 items)."""
 
 from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import dataclass
 
 from targets import Target
 from wire import COUNTER, client, signed
@@ -100,3 +102,81 @@ def query(target: Target, settings: Settings) -> Result:
         for p in range(PARTITIONS)
     ]
     return measure(target, requests, settings, expect_text='"s09"', repeat=settings.repeat)
+
+
+# -- Query latency against table size ----------------------------------------------------------
+
+FILL_BATCH = 20  # items per BatchWriteItem of a fill: two partitions of 10 items
+
+
+@dataclass
+class Filled:
+    table: str
+    items: int
+    result: Result  # the fill itself: BatchWriteItem requests at concurrency 16
+
+
+def _partition(n: int, half: str) -> str:
+    return f"p{n:010d}{half}"
+
+
+def fill_table(target: Target, settings: Settings, items: int) -> Filled:
+    """A new table (pk, sk) of `items` items in partitions of 10 (sk s00..s09, a 50-byte value),
+    written by BatchWriteItem of 20 items (two partitions per request, keyed by the request
+    number) at concurrency 16; then 50 partitions spread over the table must hold 10 items each."""
+    table = create_table(target, sort_key=True)
+    requests = items // FILL_BATCH
+    entries = [
+        {
+            "PutRequest": {
+                "Item": {"pk": {"S": f"p{COUNTER}{half}"}, "sk": {"S": f"s{s:02d}"}, "v": {"S": "x" * 50}}
+            }
+        }
+        for half in "ab"
+        for s in range(10)
+    ]
+    batch = signed(target, "dynamodb", "batch_write_item", RequestItems={table: entries})
+    result = measure(
+        target, [batch], settings, warm=False, limit=requests, seconds=900, counter_token=COUNTER
+    )
+    if result.done != requests:
+        raise RuntimeError(f"fill answered {result.done} of {requests} BatchWriteItem requests")
+    dynamodb = client(target, "dynamodb")
+    for n in [*range(0, requests, max(requests // 50, 1)), requests - 1]:
+        count = dynamodb.query(
+            TableName=table,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": _partition(n, "b")}},
+            Select="COUNT",
+        )["Count"]
+        if count != 10:
+            raise RuntimeError(f"partition {_partition(n, 'b')} holds {count} items after the fill, not 10")
+    return Filled(table, requests * FILL_BATCH, result)
+
+
+def query_latency(target: Target, settings: Settings, filled: Filled) -> Result:
+    """Query of one 10-item partition at concurrency 1, over 16 partitions spread evenly over the
+    table; every answer must carry the partition's last item."""
+    requests = filled.items // FILL_BATCH
+    chosen = [_partition(i * requests // PARTITIONS, "ab"[i % 2]) for i in range(PARTITIONS)]
+    templates = [
+        signed(
+            target,
+            "dynamodb",
+            "query",
+            TableName=filled.table,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": pk}},
+        )
+        for pk in chosen
+    ]
+    return measure(
+        target,
+        templates,
+        settings,
+        concurrency=1,
+        limit=3000,
+        seconds=min(settings.seconds, 3.0),
+        expect_text='"s09"',
+        repeat=settings.repeat,
+    )

@@ -36,6 +36,9 @@ LABELS = {
     "ddb_get": "DynamoDB GetItem c16",
     "ddb_get_c1": "DynamoDB GetItem c1",
     "ddb_query": "DynamoDB Query 10 items c16",
+    "ddb_fill_1m": "DynamoDB fill 1M (BatchWrite 20) c16",
+    "ddb_query_1k_c1": "DynamoDB Query 10 items c1, 1k table",
+    "ddb_query_1m_c1": "DynamoDB Query 10 items c1, 1M table",
     "lambda_warm": "Lambda warm invoke c1",
     "lambda_warm_boto3": "Lambda warm invoke c1 (boto3)",
     "lambda_cold": "Lambda cold invoke (5 functions)",
@@ -103,6 +106,22 @@ def run_dynamodb(target: Target, settings: Settings, measured: Measurements) -> 
         attempt(measured, "ddb_get", lambda: ddb.get_item(target, settings, table, 16))
         attempt(measured, "ddb_get_c1", lambda: ddb.get_item(target, settings, table, 1))
     attempt(measured, "ddb_query", lambda: ddb.query(target, settings))
+    run_query_scaling(target, settings, measured)
+
+
+def run_query_scaling(target: Target, settings: Settings, measured: Measurements) -> None:
+    """Query p50 at concurrency 1 on a 1,000-item table, then (fogbank only: the fill takes
+    minutes on a peer) on a 1,000,000-item table filled in the same server."""
+    small = attempt(measured, "ddb_fill_1k", lambda: ddb.fill_table(target, settings, 1_000))
+    if isinstance(small, ddb.Filled):
+        attempt(measured, "ddb_query_1k_c1", lambda: ddb.query_latency(target, settings, small))
+    if target.name != "fogbank":
+        measured.failures["ddb_query_1m_c1"] = "skipped: the 1,000,000-item fill runs on fogbank only"
+        return
+    big = attempt(measured, "ddb_fill_1m", lambda: ddb.fill_table(target, settings, 1_000_000))
+    if isinstance(big, ddb.Filled):
+        measured.results["ddb_fill_1m"] = big.result
+        attempt(measured, "ddb_query_1m_c1", lambda: ddb.query_latency(target, settings, big))
 
 
 def run_lambda(target: Target, settings: Settings, measured: Measurements) -> None:

@@ -16,7 +16,9 @@ bounded by a request count (`--limit`) and a time limit (`--seconds`), and check
 200 (errors counted; over 1 % makes the workload n/a) and the work must be done (queue counts,
 objects and items exist). Sequential latency measures (delivery, Standard executions) use one
 keep-alive connection with the same pre-signed requests; `Lambda warm invoke (boto3)` and the cold
-invokes use boto3, as issue 4 states them.
+invokes use boto3, as issue 4 states them. DynamoDB Query latency is measured at concurrency 1 on
+a 1,000-item table and then, in the same server, on a 1,000,000-item table (fogbank only: the fill,
+BatchWriteItem of 20 at concurrency 16, takes about a minute on fogbank and far longer on a peer).
 
 `--repeat 2` runs each throughput measurement twice and keeps the best (other engineers' work on
 this shared machine only ever slows a run down). Ratios of throughput measured minutes apart swing
