@@ -37,7 +37,9 @@ from fogbank import clock
 from fogbank.context import RequestContext
 from fogbank.errors import AwsError
 from fogbank.services.s3 import eventbridge_events
+from fogbank.services.s3.buckets import find_bucket
 from fogbank.services.s3.errors import InvalidArgument
+from fogbank.services.s3.subresources import config_store, read_config
 
 log = logging.getLogger("fogbank.s3.notifications")
 _sequence = itertools.count()
@@ -363,9 +365,6 @@ def notify(
     notification configuration; `principal` is the userIdentity (the caller's by default).
     Never raises: delivery problems are logged, as S3 delivers asynchronously and the object
     operation has already succeeded."""
-    from fogbank.services.s3.buckets import find_bucket
-    from fogbank.services.s3.subresources import read_config
-
     event_name = event_name.removeprefix("s3:")
     if _lifecycle_delete.get() and event_name.startswith("ObjectRemoved:"):
         return
@@ -384,6 +383,12 @@ def notify(
                 record = event_record(ctx, bucket, event_name, object_info, entry["Id"], principal)
                 body = orjson.dumps({"Records": [record]}).decode()
                 _deliver_later(entry[arn_member], body)
+
+
+def may_notify(bucket_name: str) -> bool:
+    """False when the bucket surely has no notification configuration (then `notify` would do
+    nothing): one lookup, so object writes to unconfigured buckets skip describing the event."""
+    return f"{bucket_name}/notification" in config_store()
 
 
 def send_test_events(ctx: RequestContext, bucket: dict[str, Any], configuration: dict[str, Any]) -> None:

@@ -8,13 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from fogbank.context import RequestContext
+from fogbank.services.s3 import notifications
 
 
 def announce(ctx: RequestContext, bucket_name: str, event: str, key: str, details: dict[str, Any]) -> None:
     """Announce `event` (e.g. "ObjectCreated:Put") about `key`; `details` may carry Size, ETag and
-    VersionId (an operation's result, or the stored version)."""
-    from fogbank.services.s3 import notifications
-
+    VersionId (an operation's result, or the stored version). Most buckets have no notification
+    configuration: that is checked first, before any event is described."""
+    if not notifications.may_notify(bucket_name):
+        return
     info = {
         "Key": key,
         "Size": details.get("Size"),

@@ -47,7 +47,7 @@ def read_object(bucket: dict[str, Any], request: dict[str, Any], *, with_body: b
         # A checksum describes the whole object, not a range of it.
         for name in [n for n in result if n.startswith("Checksum")]:
             del result[name]
-    for parameter, member in OVERRIDES.items():
+    for parameter, member in () if request.keys().isdisjoint(OVERRIDES) else OVERRIDES.items():
         if request.get(parameter) is not None:
             value = request[parameter]
             if isinstance(value, str):
