@@ -7,6 +7,13 @@ through `fogbank.state.database()`, so items survive restarts and `kill -9`, are
 with everything else, and roll back with `state.atomic()` (the store answers the database's
 `_reload` call for a key, as collections do). Scan order is the order of a hash of the partition
 key, as in DynamoDB, which also splits parallel scans into segments.
+
+Row keys: an item's row is keyed by a per-table sequence number given when the item is first
+written (12 hex digits), not by its key values, so a new item appends to the B-tree whatever its
+keys are. Random keys (uuid4, the usual partition key) inserted by key cost ~55 µs of CPU per
+PutItem into a growing table against ~22 µs for sequential keys (in-process, 500k items,
+2026-11-26). The row's key lives in the item's `Entry`; a row loaded from a store written before
+(keyed by the JSON list of the key values, `["item-1"]`) keeps its key.
 """
 
 from __future__ import annotations
@@ -70,17 +77,28 @@ def key_hash(python: Any) -> int:
 
 class Entry:
     """One stored item, kept as its JSON bytes (several times smaller than nested dicts, and the
-    very bytes SQLite holds); `item` decodes it for the reader."""
+    very bytes SQLite holds); `item` decodes it for the reader. `row` is its SQLite key: a
+    sequence number, or the text key of a row written by an earlier version."""
 
-    __slots__ = ("raw", "size")
+    __slots__ = ("raw", "size", "row")
 
-    def __init__(self, raw: bytes, size: int) -> None:
+    def __init__(self, raw: bytes, size: int, row: int | str) -> None:
         self.raw = raw
         self.size = size
+        self.row = row
 
     @property
     def item(self) -> Item:
         return orjson.loads(self.raw)  # type: ignore[no-any-return]
+
+
+def row_text(row: int | str) -> str:
+    return row if isinstance(row, str) else f"{row:012x}"
+
+
+def parse_row(text: str) -> int | str:
+    """A stored row key as an Entry keeps it (sequence numbers as ints: less memory)."""
+    return text if text.startswith("[") else int(text, 16)
 
 
 @dataclass(slots=True)
@@ -171,6 +189,7 @@ class ItemStore:
         self.count = 0
         self.size = 0
         self._order: list[tuple[int, Any]] | None = None
+        self.next_row = 0  # the sequence number of the next new item's row
 
     # -- keys ----------------------------------------------------------------------------------
 
@@ -180,17 +199,6 @@ class ItemStore:
         if key.range_name is None:
             return hash_key, None
         return hash_key, python_key(item[key.range_name], key.range_type)  # type: ignore[arg-type]
-
-    def row_key(self, table_key: tuple[Any, Any]) -> str:
-        """The SQLite key: the JSON list of the key values' wire texts (`["item-1"]`), so rows of
-        one partition are adjacent and sequential keys append to the B-tree."""
-        key = self.key
-        first = table_key[0] if key.hash_type == "S" else wire_key(table_key[0], key.hash_type)[key.hash_type]
-        if key.range_name is None:
-            return orjson.dumps((first,)).decode()
-        kind = key.range_type or "S"
-        second = table_key[1] if kind == "S" else wire_key(table_key[1], kind)[kind]
-        return orjson.dumps((first, second)).decode()
 
     def key_item(self, table_key: tuple[Any, Any]) -> Item:
         key = self.key
@@ -219,20 +227,32 @@ class ItemStore:
     def put(self, item: Item, size: int | None = None) -> None:
         """Store `item` (replacing the item with its key) in memory and SQLite."""
         table_key = self.key_of(item)
-        row = self.row_key(table_key)
+        old = self.get(table_key)
+        if old is not None:
+            row: int | str = old.row  # a replaced item keeps its row
+        else:
+            row, self.next_row = self.next_row, self.next_row + 1
+        text = row_text(row)
         # orjson's result keeps its over-allocated buffer (4 KB); an exact copy is what we keep.
         raw = memoryview(orjson.dumps(item)).tobytes()
-        self.db.journal(self, row)  # type: ignore[arg-type]
-        self._put_memory(table_key, item, raw, av.item_size(item) if size is None else size)
-        self.db.write("dynamodb", self.scope, self.kind, row, raw)
+        # The journal hands its key back to `_reload` only: the row and the item key (the row no
+        # longer names the item).
+        self.db.journal(self, (text, table_key))  # type: ignore[arg-type]
+        self._put_memory(table_key, item, raw, av.item_size(item) if size is None else size, row)
+        self.db.write("dynamodb", self.scope, self.kind, text, raw)
 
     def delete(self, table_key: tuple[Any, Any]) -> None:
-        row = self.row_key(table_key)
-        self.db.journal(self, row)  # type: ignore[arg-type]
+        old = self.get(table_key)
+        if old is None:
+            return  # memory holds every stored item: no row either
+        text = row_text(old.row)
+        self.db.journal(self, (text, table_key))  # type: ignore[arg-type]
         self._delete_memory(table_key)
-        self.db.remove("dynamodb", self.scope, self.kind, row)
+        self.db.remove("dynamodb", self.scope, self.kind, text)
 
-    def _put_memory(self, table_key: tuple[Any, Any], item: Item, raw: bytes, size: int) -> None:
+    def _put_memory(
+        self, table_key: tuple[Any, Any], item: Item, raw: bytes, size: int, row: int | str
+    ) -> None:
         partition = self.partitions.get(table_key[0])
         if partition is None:
             partition = self.partitions[table_key[0]] = Partition()
@@ -242,7 +262,7 @@ class ItemStore:
             self._unindex(old, table_key)
         elif self.key.range_name is not None:
             bisect.insort(partition.keys, table_key[1])
-        partition.entries[table_key[1]] = Entry(raw, size)
+        partition.entries[table_key[1]] = Entry(raw, size, row)
         self.count += 1
         self.size += size
         for index in self.indexes.values():
@@ -274,9 +294,12 @@ class ItemStore:
     # -- loading, indexes and rollback ---------------------------------------------------------
 
     def load(self) -> None:
-        for _, raw in self.db.load("dynamodb", self.scope, self.kind):
+        for text, raw in self.db.load("dynamodb", self.scope, self.kind):
             item = orjson.loads(raw)
-            self._put_memory(self.key_of(item), item, raw, av.item_size(item))
+            row = parse_row(text)
+            if isinstance(row, int) and row >= self.next_row:
+                self.next_row = row + 1
+            self._put_memory(self.key_of(item), item, raw, av.item_size(item), row)
 
     def add_index(self, spec: IndexSpec) -> None:
         index = SecondaryIndex(spec)
@@ -294,14 +317,12 @@ class ItemStore:
         self.count = self.size = 0
         self._order = None
 
-    def _reload(self, row: str) -> None:
-        """After a rollback: make memory match the row SQLite holds again."""
-        parts = orjson.loads(row)
-        key = self.key
-        hash_key = python_key({key.hash_type: parts[0]}, key.hash_type)
-        range_key = python_key({key.range_type: parts[1]}, key.range_type) if key.range_type else None
-        self._delete_memory((hash_key, range_key))
-        raw = self.db.load_one("dynamodb", self.scope, self.kind, row)
+    def _reload(self, token: tuple[str, tuple[Any, Any]]) -> None:
+        """After a rollback: make memory match the row SQLite holds again (journaled writes are
+        undone newest first, so a rolled-back delete-then-put ends with the original row)."""
+        text, table_key = token
+        self._delete_memory(table_key)
+        raw = self.db.load_one("dynamodb", self.scope, self.kind, text)
         if raw is not None:
             item = orjson.loads(raw)
-            self._put_memory((hash_key, range_key), item, raw, av.item_size(item))
+            self._put_memory(table_key, item, raw, av.item_size(item), parse_row(text))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 from fogbank.testing.server import FogbankServer
 
@@ -78,5 +81,83 @@ def test_restart_after_kill_keeps_tables_items_and_indexes(tmp_path: Path) -> No
         iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
         records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
         assert [r["eventName"] for r in records] == ["INSERT"] * 5 + ["MODIFY", "REMOVE"]
+    finally:
+        server.stop()
+
+
+def _rekey_rows_by_item_key(database: Path) -> int:
+    """Rewrite the item rows as an earlier fogbank keyed them: by the JSON list of the key values."""
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute(
+            "SELECT kind, key, value FROM records WHERE service='dynamodb' AND kind LIKE 'items/%'"
+        ).fetchall()
+        for kind, key, value in rows:
+            item = json.loads(value)
+            legacy = json.dumps([item["pk"]["S"], item["sk"]["N"]], separators=(",", ":"))
+            connection.execute(
+                "UPDATE records SET key=? WHERE service='dynamodb' AND kind=? AND key=?", (legacy, kind, key)
+            )
+    return len(rows)
+
+
+def test_restart_with_rows_of_either_key_form_keeps_reading_and_writing_items(tmp_path: Path) -> None:
+    def key(sk: int) -> dict[str, Any]:
+        return {"pk": {"S": "p"}, "sk": {"N": str(sk)}}
+
+    def stored(ddb: Any) -> list[tuple[int, str]]:
+        found = ddb.query(
+            TableName="rekeyed",
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": "p"}},
+        )["Items"]
+        return [(int(item["sk"]["N"]), item["v"]["S"]) for item in found]
+
+    server = FogbankServer(data_dir=tmp_path).start()
+    try:
+        ddb = server.client("dynamodb")
+        ddb.create_table(
+            TableName="rekeyed",
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "N"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        for sk in range(4):
+            ddb.put_item(TableName="rekeyed", Item={**key(sk), "v": {"S": "first"}})
+    finally:
+        server.stop()
+    assert _rekey_rows_by_item_key(tmp_path / "state.sqlite") == 4
+    server = FogbankServer(data_dir=tmp_path).start()
+    try:
+        ddb = server.client("dynamodb")
+        assert stored(ddb) == [(0, "first"), (1, "first"), (2, "first"), (3, "first")]
+        ddb.put_item(TableName="rekeyed", Item={**key(0), "v": {"S": "replaced"}})
+        ddb.delete_item(TableName="rekeyed", Key=key(1))
+        for sk in (4, 5):
+            ddb.put_item(TableName="rekeyed", Item={**key(sk), "v": {"S": "new"}})
+        ddb.delete_item(TableName="rekeyed", Key=key(5))
+    finally:
+        server.kill()
+    server = FogbankServer(data_dir=tmp_path).start()
+    try:
+        ddb = server.client("dynamodb")
+        ddb.put_item(TableName="rekeyed", Item={**key(6), "v": {"S": "after"}})
+        assert ddb.describe_table(TableName="rekeyed")["Table"]["ItemCount"] == 5
+    finally:
+        server.kill()
+    server = FogbankServer(data_dir=tmp_path).start()
+    try:
+        assert stored(server.client("dynamodb")) == [
+            (0, "replaced"),
+            (2, "first"),
+            (3, "first"),
+            (4, "new"),
+            (6, "after"),
+        ]
     finally:
         server.stop()
