@@ -30,9 +30,10 @@ Start-up itself (`python -m fogbank start` to the first answered SQS request, wa
 gateway and botocore's model layer 50-75 ms, the first SQS request (model, codecs, provider)
 30-45 ms; `benchmarks/run.py` reports it with every run.
 
-Per request, the server side adds two things to uvicorn: `CoalescingTransport` (a response's
-headers and body leave in one system call) and `log_output.BatchingHandler` (request log lines
-written in batches from the event loop).
+Per request, the server side adds three things to uvicorn: `CoalescingTransport` (a response's
+headers and body leave in one system call), `file_sending.FileSend` (file bodies leave with
+`splice`, never read into memory) and `log_output.BatchingHandler` (request log lines written in
+batches from the event loop).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ import logging
 from typing import Any
 
 from fogbank.config import settings
+from fogbank.gateway import file_sending
+from fogbank.gateway.file_sending import FileSend, SocketFiles
 
 # Writes smaller than this wait for the end of the event-loop iteration to leave with the writes
 # that follow them; a larger write goes out at once with what is pending, so that uvicorn's flow
@@ -106,6 +109,11 @@ class CoalescingTransport:
         else:
             self._transport.writelines(pending)
 
+    def take(self) -> list[bytes]:
+        """What waits to be written, taken out to be sent some other way (`file_sending`)."""
+        pending, self._pending = self._pending, None
+        return pending or []
+
     def close(self) -> None:
         self.flush()
         self._transport.close()
@@ -120,8 +128,25 @@ def coalescing_protocol() -> type[asyncio.Protocol]:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     class CoalescingHttpToolsProtocol(HttpToolsProtocol):
+        files: SocketFiles | None = None  # plain HTTP only: TLS must encrypt in user space
+
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
+            coalescing = CoalescingTransport(transport, self.loop)
+            super().connection_made(coalescing)  # type: ignore[arg-type]
+            if self.scheme == "http" and file_sending.AVAILABLE:
+                self.files = SocketFiles(coalescing, transport, self.loop)
+
+        def on_headers_complete(self) -> None:
+            super().on_headers_complete()
+            cycle = self.cycle
+            # A new cycle for this request (not an upgrade): its app gets `send_file` too.
+            if self.files is not None and cycle is not None and cycle.scope is self.scope:
+                cycle.send = FileSend(cycle, self.files)  # type: ignore[method-assign,assignment]
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            super().connection_lost(exc)
+            if self.files is not None:
+                self.files.close()
 
     return CoalescingHttpToolsProtocol
 
