@@ -27,6 +27,7 @@ import io
 import os
 import random
 import shutil
+import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
@@ -51,6 +52,7 @@ CACHE_LIMIT = 16 * 1024 * 1024
 _cached: OrderedDict[str, bytes] = OrderedDict()
 _cached_bytes = 0
 _cached_for: Database | None = None
+_cache_lock = threading.Lock()
 # The time part of the last inline id handed out (ids stay increasing if the wall clock steps back).
 _last_inline = 0
 
@@ -167,7 +169,7 @@ def _read_inline(blob_id: str) -> bytes:
     ids are never reused, so an entry only goes stale by deletion (which drops it) or when another
     database is opened (which drops them all). Measured on 1 KiB GetObject (16 clients, py-spy
     attached): the SQLite lookup and base64 decoding were 10 % of the server's CPU."""
-    global _cached_for, _cached_bytes
+    global _cached_for
     db = database()
     if _cached_for is not db:
         _forget_cached()
@@ -179,21 +181,31 @@ def _read_inline(blob_id: str) -> bytes:
     if raw is None:
         raise FileNotFoundError(f"no blob {blob_id}")
     data = base64.b64decode(orjson.loads(raw))
-    _cached[blob_id] = data
-    _cached_bytes += len(data)
-    while _cached_bytes > CACHE_LIMIT:
-        _cached_bytes -= len(_cached.popitem(last=False)[1])
+    _remember(blob_id, data)
     return data
+
+
+def _remember(blob_id: str, data: bytes) -> None:
+    """Cache a body read, dropping the oldest over `CACHE_LIMIT` (under a lock: multipart
+    completion reads parts in a worker thread)."""
+    global _cached_bytes
+    with _cache_lock:
+        if blob_id not in _cached:
+            _cached[blob_id] = data
+            _cached_bytes += len(data)
+        while _cached_bytes > CACHE_LIMIT and _cached:
+            _cached_bytes -= len(_cached.popitem(last=False)[1])
 
 
 def _forget_cached(blob_id: str | None = None) -> None:
     """Drop one body (or all) from the read cache."""
     global _cached_bytes
-    if blob_id is None:
-        _cached.clear()
-        _cached_bytes = 0
-    elif (data := _cached.pop(blob_id, None)) is not None:
-        _cached_bytes -= len(data)
+    with _cache_lock:
+        if blob_id is None:
+            _cached.clear()
+            _cached_bytes = 0
+        elif (data := _cached.pop(blob_id, None)) is not None:
+            _cached_bytes -= len(data)
 
 
 def open_blob(blob_id: str) -> BinaryIO:
