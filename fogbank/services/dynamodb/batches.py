@@ -13,6 +13,7 @@ from fogbank.services.dynamodb import capacity, clauses, items
 from fogbank.services.dynamodb.catalog import Catalog
 from fogbank.services.dynamodb.conditions import project
 from fogbank.services.dynamodb.errors import ValidationException
+from fogbank.services.dynamodb.storage import SIZE, entry_item
 from fogbank.services.dynamodb.tables import Table
 from fogbank.services.dynamodb.values import Item
 
@@ -48,11 +49,13 @@ def get(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> dict[
                 unprocessed[name] = {**left, "Keys": spec["Keys"][position:]}
                 break
             entry = table.store.get(key)
-            units += capacity.read_units(entry.size if entry else 0, bool(spec.get("ConsistentRead")))
+            units += capacity.read_units(entry[SIZE] if entry else 0, bool(spec.get("ConsistentRead")))
             if entry is not None:
-                total += entry.size
+                total += entry[SIZE]
                 responses[name].append(
-                    entry.item if found.projection is None else project(entry.item, found.projection)
+                    entry_item(entry)
+                    if found.projection is None
+                    else project(entry_item(entry), found.projection)
                 )
         usage = capacity.consumed(table, mode, units, kind="read")
         if usage:
@@ -103,11 +106,11 @@ def write(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> dic
     metrics: dict[str, list[Any]] = {}
     for table, key, item, size in plans:
         found = table.store.get(key)
-        old = found.item if found else None
+        old = entry_item(found) if found else None
         if item is not None or old is not None:
             items.write_item(table, old, item, size if item is not None else None)
         spent[table.name] = spent.get(table.name, 0.0) + capacity.write_units(
-            found.size if found else 0, size
+            found[SIZE] if found else 0, size
         )
         metric = capacity.item_collection_metrics(
             table, item or old, request.get("ReturnItemCollectionMetrics")

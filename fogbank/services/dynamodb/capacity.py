@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from fogbank.services.dynamodb.storage import SIZE
 from fogbank.services.dynamodb.tables import Table
 from fogbank.services.dynamodb.values import Item
 
@@ -79,7 +80,7 @@ def item_collection_metrics(table: Table, item: Item | None, mode: str | None) -
         return None
     hash_name = table.key.hash_name
     partition = table.store.partitions.get(table.store.key_of(item)[0])
-    size = sum(entry.size for entry in partition.entries.values()) if partition else 0
+    size = sum(entry[SIZE] for entry in partition.entries.values()) if partition else 0
     gigabytes = size / 1024**3
     return {
         "ItemCollectionKey": {hash_name: item[hash_name]},

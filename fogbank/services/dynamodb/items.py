@@ -16,6 +16,7 @@ from fogbank.services.dynamodb import values as av
 from fogbank.services.dynamodb.clauses import Clauses
 from fogbank.services.dynamodb.conditions import matches, path_tree, project
 from fogbank.services.dynamodb.errors import ConditionalCheckFailedException, ValidationException, invalid
+from fogbank.services.dynamodb.storage import SIZE, entry_item
 from fogbank.services.dynamodb.tables import Table
 from fogbank.services.dynamodb.values import Item
 
@@ -184,27 +185,27 @@ def put(table: Table, request: dict[str, Any], clauses: Clauses) -> Change:
     size = check_new_item(table, item)
     table_key = table.store.key_of(item)
     found = table.store.get(table_key)
-    old = found.item if found else None
+    old = entry_item(found) if found else None
     check_condition(clauses, old, request)
     write_item(table, old, item, size)
-    return Change(old, item, found.size if found else 0, size)
+    return Change(old, item, found[SIZE] if found else 0, size)
 
 
 def delete(table: Table, request: dict[str, Any], clauses: Clauses) -> Change:
     table_key = check_key(table, request["Key"])
     found = table.store.get(table_key)
-    old = found.item if found else None
+    old = entry_item(found) if found else None
     check_condition(clauses, old, request)
     if old is not None:
         write_item(table, old, None)
-    return Change(old, None, found.size if found else 0, 0)
+    return Change(old, None, found[SIZE] if found else 0, 0)
 
 
 def update(table: Table, request: dict[str, Any], clauses: Clauses) -> Change:
     key = request["Key"]
     table_key = check_key(table, key)
     found = table.store.get(table_key)
-    old = found.item if found else None
+    old = entry_item(found) if found else None
     base = old if old is not None else dict(key)
     paths = None
     if clauses.update is not None:
@@ -224,7 +225,7 @@ def update(table: Table, request: dict[str, Any], clauses: Clauses) -> Change:
     check_item_keys(table, new)
     size = check_size(new, "Item size to update has exceeded the maximum allowed size")
     write_item(table, old, new, size)
-    return Change(old, new, found.size if found else 0, size, paths)
+    return Change(old, new, found[SIZE] if found else 0, size, paths)
 
 
 def returned_attributes(change: Change, wanted: str) -> Item | None:

@@ -29,6 +29,7 @@ from fogbank.services.dynamodb import (
 )
 from fogbank.services.dynamodb.catalog import Catalog
 from fogbank.services.dynamodb.conditions import project
+from fogbank.services.dynamodb.storage import RAW, SIZE, entry_item
 from fogbank.services.dynamodb.tables import Table
 from fogbank.services.provider import Provider
 
@@ -194,14 +195,14 @@ class DynamoDbProvider(Provider):
         result: dict[str, Any] = {}
         if entry is not None:
             if found.projection is not None:
-                result["Item"] = project(entry.item, found.projection)
+                result["Item"] = project(entry_item(entry), found.projection)
             elif ctx.protocol == "json":
-                result["Item"] = orjson.Fragment(entry.raw)  # the stored JSON, not parsed and re-encoded
+                result["Item"] = orjson.Fragment(entry[RAW])  # the stored JSON, not parsed and re-encoded
             else:
-                result["Item"] = entry.item
+                result["Item"] = entry_item(entry)
         mode = request.get("ReturnConsumedCapacity")
         if mode in ("TOTAL", "INDEXES"):
-            units = capacity.read_units(entry.size if entry else 0, bool(request.get("ConsistentRead")))
+            units = capacity.read_units(entry[SIZE] if entry else 0, bool(request.get("ConsistentRead")))
             result["ConsumedCapacity"] = capacity.consumed(table, mode, units, kind="read")
         return result
 

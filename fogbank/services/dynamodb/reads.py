@@ -22,10 +22,12 @@ from fogbank.services.dynamodb.expressions import And, Between, Call, Compare, I
 from fogbank.services.dynamodb.keyconditions import KeyCondition, SortCondition, analyse
 from fogbank.services.dynamodb.storage import (
     HASH_SPACE,
+    SIZE,
     Entry,
     IndexSpec,
     KeySpec,
     SecondaryIndex,
+    entry_item,
     key_hash,
     python_key,
 )
@@ -73,8 +75,8 @@ class Source:
 
     def shape(self, entry: Entry) -> tuple[Item, int]:
         if self.projected is None:
-            return entry.item, entry.size
-        item = {name: value for name, value in entry.item.items() if name in self.projected}
+            return entry_item(entry), entry[SIZE]
+        item = {name: value for name, value in entry_item(entry).items() if name in self.projected}
         return item, item_size(item)
 
     def start_key(self, request: dict[str, Any]) -> tuple[Any, ...] | None:

@@ -26,7 +26,7 @@ from fogbank.services.dynamodb.errors import (
 )
 from fogbank.services.dynamodb.expressions import And, Between, Call, Compare, Path, ValueRef
 from fogbank.services.dynamodb.keyconditions import KeyCondition, SortCondition
-from fogbank.services.dynamodb.storage import HASH_SPACE, KeySpec, python_key
+from fogbank.services.dynamodb.storage import HASH_SPACE, KeySpec, entry_item, python_key
 from fogbank.services.dynamodb.tables import Table
 
 _CODES = {
@@ -260,7 +260,7 @@ def _get_one(table: Table, statement: partiql.Statement) -> dict[str, Any] | Non
     entry = table.store.get(items.check_key(table, equal))
     if entry is None:
         return None
-    item = entry.item
+    item = entry_item(entry)
     scope = _scope(statement)
     if rest is not None and not matches(rest, item, scope):
         return None

@@ -22,9 +22,9 @@ import base64
 import bisect
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -75,21 +75,22 @@ def key_hash(python: Any) -> int:
     return zlib.crc32(raw)
 
 
-class Entry:
-    """One stored item, kept as its JSON bytes (several times smaller than nested dicts, and the
-    very bytes SQLite holds); `item` decodes it for the reader. `row` is its SQLite key: a
-    sequence number, or the text key of a row written by an earlier version."""
+# One stored item: (its JSON bytes, its size, its SQLite row key). The JSON is several times
+# smaller than nested dicts, and the very bytes SQLite holds; `entry_item` decodes it for a
+# reader. The row key is a sequence number, or the text key of a row written by an earlier
+# version. A plain tuple, not an object: the garbage collector stops tracking a tuple of untracked
+# values (exact tuples only), and every tracked object is traversed again by each full
+# collection. With entries as slotted objects (and an empty sort-key list per partition) the
+# collector took 30 % of the CPU of 300k PutItems in-process (4 tracked objects per item of a
+# table without sort key, 19.0 µs per PutItem); as tuples 14 % (1 tracked object, 16.6 µs).
+Entry = tuple[bytes, int, int | str]
+RAW: Final = 0
+SIZE: Final = 1
+ROW: Final = 2
 
-    __slots__ = ("raw", "size", "row")
 
-    def __init__(self, raw: bytes, size: int, row: int | str) -> None:
-        self.raw = raw
-        self.size = size
-        self.row = row
-
-    @property
-    def item(self) -> Item:
-        return orjson.loads(self.raw)  # type: ignore[no-any-return]
+def entry_item(entry: Entry) -> Item:
+    return orjson.loads(entry[RAW])  # type: ignore[no-any-return]
 
 
 def row_text(row: int | str) -> str:
@@ -101,12 +102,18 @@ def parse_row(text: str) -> int | str:
     return text if text.startswith("[") else int(text, 16)
 
 
-@dataclass(slots=True)
 class Partition:
-    """The items of one partition key; `keys` is sorted (empty for tables without a sort key)."""
+    """The items of one partition key; `keys` is sorted (tables without a sort key share one
+    empty list there, never changed: their partition holds one entry, under None)."""
 
-    entries: dict[Any, Entry] = field(default_factory=dict)
-    keys: list[Any] = field(default_factory=list)
+    __slots__ = ("entries", "keys")
+
+    def __init__(self, keys: list[Any]) -> None:
+        self.entries: dict[Any, Entry] = {}
+        self.keys = keys
+
+
+_UNSORTED: list[Any] = []
 
 
 @dataclass(slots=True)
@@ -229,7 +236,7 @@ class ItemStore:
         table_key = self.key_of(item)
         old = self.get(table_key)
         if old is not None:
-            row: int | str = old.row  # a replaced item keeps its row
+            row: int | str = old[ROW]  # a replaced item keeps its row
         else:
             row, self.next_row = self.next_row, self.next_row + 1
         text = row_text(row)
@@ -245,7 +252,7 @@ class ItemStore:
         old = self.get(table_key)
         if old is None:
             return  # memory holds every stored item: no row either
-        text = row_text(old.row)
+        text = row_text(old[ROW])
         self.db.journal(self, (text, table_key))  # type: ignore[arg-type]
         self._delete_memory(table_key)
         self.db.remove("dynamodb", self.scope, self.kind, text)
@@ -255,14 +262,15 @@ class ItemStore:
     ) -> None:
         partition = self.partitions.get(table_key[0])
         if partition is None:
-            partition = self.partitions[table_key[0]] = Partition()
+            keys = [] if self.key.range_name is not None else _UNSORTED
+            partition = self.partitions[table_key[0]] = Partition(keys)
             self._order = None
         old = partition.entries.get(table_key[1])
         if old is not None:
             self._unindex(old, table_key)
         elif self.key.range_name is not None:
             bisect.insort(partition.keys, table_key[1])
-        partition.entries[table_key[1]] = Entry(raw, size, row)
+        partition.entries[table_key[1]] = (raw, size, row)
         self.count += 1
         self.size += size
         for index in self.indexes.values():
@@ -270,11 +278,11 @@ class ItemStore:
 
     def _unindex(self, old: Entry, table_key: tuple[Any, Any]) -> None:
         self.count -= 1
-        self.size -= old.size
+        self.size -= old[SIZE]
         if self.indexes:
-            item = old.item
+            item = entry_item(old)
             for index in self.indexes.values():
-                index.remove(item, old.size, table_key)
+                index.remove(item, old[SIZE], table_key)
 
     def _delete_memory(self, table_key: tuple[Any, Any]) -> None:
         partition = self.partitions.get(table_key[0])
@@ -305,8 +313,8 @@ class ItemStore:
         index = SecondaryIndex(spec)
         for partition in self.partitions.values():
             for entry in partition.entries.values():
-                item = entry.item
-                index.add(item, entry.size, self.key_of(item))
+                item = entry_item(entry)
+                index.add(item, entry[SIZE], self.key_of(item))
         self.indexes[spec.name] = index
 
     def drop(self) -> None:

@@ -26,6 +26,7 @@ from fogbank.services.dynamodb.errors import (
     TransactionCanceledException,
     ValidationException,
 )
+from fogbank.services.dynamodb.storage import SIZE, entry_item
 from fogbank.services.dynamodb.tables import Table
 
 TOKEN_LIFETIME = 600.0
@@ -169,7 +170,7 @@ def _apply(operation: Operation) -> items.Change | None:
     table, spec = operation.table, operation.spec
     if operation.kind == "ConditionCheck":
         entry = table.store.get(operation.key)
-        items.check_condition(operation.clauses, entry.item if entry else None, spec)
+        items.check_condition(operation.clauses, entry_item(entry) if entry else None, spec)
         return None
     if operation.kind == "Put":
         return items.put(table, spec, operation.clauses)
@@ -225,10 +226,12 @@ def get(catalog: Catalog, ctx: RequestContext, request: dict[str, Any]) -> dict[
         response: dict[str, Any] = {}
         if entry is not None:
             response["Item"] = (
-                entry.item if found.projection is None else project(entry.item, found.projection)
+                entry_item(entry)
+                if found.projection is None
+                else project(entry_item(entry), found.projection)
             )
         responses.append(response)
-        units = 2 * capacity.read_units(entry.size if entry else 0, True)
+        units = 2 * capacity.read_units(entry[SIZE] if entry else 0, True)
         known, total = spent.get(table.name, (table, 0.0))
         spent[table.name] = (known, total + units)
     result: dict[str, Any] = {"Responses": responses}

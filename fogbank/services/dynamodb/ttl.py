@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from fogbank import clock
 from fogbank.services.dynamodb import items
 from fogbank.services.dynamodb.errors import ValidationException
+from fogbank.services.dynamodb.storage import entry_item
 from fogbank.services.dynamodb.tables import Table
 from fogbank.services.dynamodb.values import Item
 
@@ -75,7 +76,7 @@ def track(table: Table) -> None:
         return
     heap: list[tuple[float, Any]] = []
     for entry in table.store.entries():
-        item = entry.item
+        item = entry_item(entry)
         due = expiry(item, name)
         if due is not None:
             heap.append((due, table.store.key_of(item)))
@@ -116,7 +117,7 @@ def sweep() -> None:
         while heap and heap[0][0] <= now:
             due, key = heapq.heappop(heap)
             entry = table.store.get(key)
-            item = entry.item if entry is not None else None
+            item = entry_item(entry) if entry is not None else None
             if item is None or name is None or expiry(item, name) != due or due < now - FIVE_YEARS:
                 continue
             items.write_item(table, item, None, origin="ttl")
