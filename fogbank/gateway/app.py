@@ -89,8 +89,11 @@ def _spawn(coroutine: Any) -> None:
 
 
 def _request_from_scope(scope: dict[str, Any]) -> HttpRequest:
-    # uvicorn sends header names in lower case, as the ASGI specification asks of servers.
-    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
+    # fogbank's HTTP protocol hands the headers over decoded (`fogbank.gateway.http11`); ASGI
+    # servers send names in lower case, as the specification asks of them.
+    headers = scope.get("fogbank.headers")
+    if headers is None:
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
     raw_path = scope.get("raw_path")
     path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else scope["path"]
     return HttpRequest(

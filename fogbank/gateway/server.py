@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Any
 
 from fogbank.config import settings
@@ -151,6 +152,19 @@ def coalescing_protocol() -> type[asyncio.Protocol]:
     return CoalescingHttpToolsProtocol
 
 
+def http11_protocol() -> type[asyncio.Protocol]:
+    from fogbank.gateway.http11 import Http11Protocol
+
+    class CoalescingHttp11Protocol(Http11Protocol):
+        def wrap_transport(self, transport: asyncio.Transport) -> asyncio.Transport:
+            coalescing = CoalescingTransport(transport, self.loop)
+            if file_sending.AVAILABLE and transport.get_extra_info("sslcontext") is None:
+                self.files = SocketFiles(coalescing, transport, self.loop)
+            return coalescing  # type: ignore[return-value]
+
+    return CoalescingHttp11Protocol
+
+
 def serve() -> int:
     """Serve until SIGINT/SIGTERM (uvicorn then runs the lifespan shutdown: state is closed)."""
     import uvicorn  # here, not at module level: `fogbank --help` and `status` never pay for it
@@ -167,7 +181,7 @@ def serve() -> int:
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http=coalescing_protocol(),
+        http=coalescing_protocol() if os.environ.get("FB_UVICORN") else http11_protocol(),
         ws=WebSocketOnFirstUse,  # type: ignore[arg-type]
         lifespan="on",
         access_log=False,  # fogbank logs one line per request itself (service, operation, status, time)
