@@ -12,6 +12,7 @@ from botocore.model import OperationModel
 
 from fogbank.config import settings
 from fogbank.context import RequestContext
+from fogbank.errors import AwsError
 from fogbank.gateway.routing import Credentials
 from fogbank.ids import random_uuid
 from fogbank.protocol.aws_chunked import AwsChunkedDecoder, is_aws_chunked
@@ -59,6 +60,8 @@ class Exchange:
         more = True
         while more:
             message = await self.receive()
+            if message["type"] == "http.disconnect":
+                raise _incomplete_body()
             chunk = message.get("body", b"")
             if decoder is not None:
                 chunk = decoder.feed(chunk)
@@ -78,6 +81,8 @@ class Exchange:
                 more = True
                 while more:
                     message = await self.receive()
+                    if message["type"] == "http.disconnect":
+                        raise _incomplete_body()
                     chunk = message.get("body", b"")
                     if decoder is not None:
                         chunk = decoder.feed(chunk)
@@ -91,3 +96,13 @@ class Exchange:
         from pathlib import Path
 
         self.request.body = Payload(path=Path(name), length=length)
+
+
+def _incomplete_body() -> AwsError:
+    """The client left before its whole body arrived: the request is abandoned, nothing of it is
+    stored (S3's error for a body shorter than its Content-Length; the client no longer listens)."""
+    return AwsError(
+        "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+        code="IncompleteBody",
+        status=400,
+    )
