@@ -196,31 +196,27 @@ class Channel(asyncio.BufferedProtocol):
         if self.socket is None:  # a duplicate: uvloop keeps its own descriptor to itself
             self.socket = socket.socket(fileno=os.dup(self.transport.get_extra_info("socket").fileno()))
         self._pause()
-        while count:
-            try:
-                dropped = self.socket.recv_into(_SINK, min(count, len(_SINK)), socket.MSG_TRUNC)
-            except BlockingIOError:
-                await self._readable()
-                continue
-            if not dropped:
-                self.closed = True
-                raise asyncio.IncompleteReadError(b"", count)
-            count -= dropped
-
-    async def _readable(self) -> None:
-        assert self.socket is not None
-        loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[None] = loop.create_future()
-        loop.add_reader(self.socket.fileno(), _resolve, waiter)
+        fd, loop = self.socket.fileno(), asyncio.get_running_loop()
+        watching = False  # the descriptor stays watched between waits of one body
         try:
-            await waiter
+            while count:
+                try:
+                    dropped = self.socket.recv_into(_SINK, min(count, len(_SINK)), socket.MSG_TRUNC)
+                except BlockingIOError:
+                    self.waiter = loop.create_future()
+                    if not watching:
+                        loop.add_reader(fd, self._wake)
+                        watching = True
+                    await self.waiter
+                    continue
+                if not dropped:
+                    self.closed = True
+                    raise asyncio.IncompleteReadError(b"", count)
+                count -= dropped
         finally:
-            loop.remove_reader(self.socket.fileno())
-
-
-def _resolve(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_result(None)
+            self.waiter = None
+            if watching:
+                loop.remove_reader(fd)
 
 
 async def read_answer(reader: Channel) -> Answer:
