@@ -6,7 +6,8 @@ Runs in its own process (started by `workloads.py`), so the benchmark measures t
 boto3: on a 2-core machine boto3 spends more CPU per request than the servers under test. Requests
 arrive PRE-BUILT (signed once with botocore's SigV4 signer by `wire.py`); per request this process
 only substitutes a counter into a fixed-width token (unique keys/names), writes the bytes on a
-keep-alive connection, and reads back the status line, the Content-Length (or chunks) and the body.
+keep-alive connection, and reads back the status line, the Content-Length (or chunks) and the body
+(a 200 body over 64 KiB is counted, not kept: see `Channel`).
 
 Spec (JSON on stdin; bytes as latin-1 text):
     port, concurrency, limit (requests), seconds (time limit),
