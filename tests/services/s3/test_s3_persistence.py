@@ -94,6 +94,21 @@ def test_put_object_small_bodies_rows_are_keyed_in_write_order(tmp_path):
     assert ids == sorted(ids) and len(set(ids)) == 5
 
 
+def test_small_object_body_survives_export_reset_import(fogbank_factory, tmp_path):
+    server = fogbank_factory(data_dir=tmp_path / "data")
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket="carried")
+    s3.put_object(Bucket="carried", Key="small", Body=b"small body")
+    assert s3.get_object(Bucket="carried", Key="small")["Body"].read() == b"small body"  # now cached
+    status, exported = server.call_raw("GET", "/_fogbank/state/export")
+    assert status == 200
+    assert server.reset("s3") == {"reset": "s3"}
+    assert server.call("POST", "/_fogbank/state/import", exported) == (200, {"imported": True})
+    assert s3.get_object(Bucket="carried", Key="small")["Body"].read() == b"small body"
+    s3.put_object(Bucket="carried", Key="later", Body=b"later body")
+    assert s3.get_object(Bucket="carried", Key="later")["Body"].read() == b"later body"
+
+
 def _blob_files(data_dir) -> int:
     folder = data_dir / "blobs"
     return sum(1 for path in folder.rglob("*") if path.is_file()) if folder.exists() else 0
