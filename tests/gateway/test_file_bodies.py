@@ -173,3 +173,28 @@ def test_get_object_around_splice_threshold_returns_body(
     answer = s3.get_object(Bucket=bucket, Key="k", Range=f"bytes=1-{size - 2}")
     assert (answer["ContentLength"], answer["Body"].read()) == (size - 2, data[1:-1])
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == data
+
+
+def test_get_object_pipelined_behind_full_socket_answered_in_order(
+    s3: Any, stored: tuple[str, bytes]
+) -> None:
+    # GIVEN a client that reads slowly, so a small answer waits in the server's write buffer
+    # WHEN a large answer follows it THEN that one goes the buffered way, after the small one.
+    bucket, data = stored
+    small = _request(s3, "GET", bucket, "big", "Range: bytes=0-999\r\n")
+    requests = [_request(s3, "GET", bucket, "big"), small, _request(s3, "GET", bucket, "big"), small]
+    with _connect(s3, receive_buffer=4096) as connection:
+        connection.sendall(b"".join(requests))
+        pending = bytearray()
+        while len(pending) < 256 * 1024:
+            pending += connection.recv(1024)
+        answers = [_read_answer(connection, pending) for _ in requests]
+        assert pending == b""
+    assert [(status, len(body)) for status, _, body in answers] == [
+        (200, len(data)),
+        (206, 1000),
+        (200, len(data)),
+        (206, 1000),
+    ]
+    assert answers[0][2] == answers[2][2] == data
+    assert answers[1][2] == answers[3][2] == data[:1000]
