@@ -31,10 +31,14 @@ def stored(s3: Any, unique_name: Callable[[str], str]) -> tuple[str, bytes]:
 
 
 def _request(s3: Any, method: str, bucket: str, key: str, headers: str = "") -> bytes:
-    """A raw request for a presigned URL (so it needs no signing here)."""
-    client_method = "head_object" if method == "HEAD" else "get_object"
-    url = urlsplit(s3.generate_presigned_url(client_method, Params={"Bucket": bucket, "Key": key}))
-    return f"{method} {url.path}?{url.query} HTTP/1.1\r\nHost: {url.netloc}\r\n{headers}\r\n".encode()
+    """A raw request signed with a SigV4 header fogbank does not verify by default (a presigned URL
+    would expire when other tests advance the shared server's clock)."""
+    host = urlsplit(s3.meta.endpoint_url).netloc
+    auth = "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0"
+    return (
+        f"{method} /{bucket}/{key} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {auth}\r\n"
+        f"x-amz-content-sha256: UNSIGNED-PAYLOAD\r\n{headers}\r\n"
+    ).encode()
 
 
 def _connect(s3: Any, receive_buffer: int | None = None) -> socket.socket:
