@@ -1,15 +1,14 @@
 """Zero-copy response bodies: a file range (an S3 object, a Lambda code zip) sent to a plain-HTTP
 client by `splice`, from the page cache through a pipe to the socket, never through Python memory.
 
-The server (`fogbank.gateway.server`) gives each request of a plain-HTTP connection a `FileSend`
-as its ASGI `send` callable: it forwards every ASGI message to uvicorn unchanged and adds
-`send_file`, which the app (`fogbank.gateway.app`) calls between `http.response.start` and the
-final, empty `http.response.body` message. uvicorn stays the owner of the connection: it formats
-the head and ends the response with that final message; `send_file` takes the head out of the
-`CoalescingTransport`, sends it marked MSG_MORE (so it leaves in the body's first segment), then
-the body, and accounts the body bytes against uvicorn's Content-Length bookkeeping, so the final
-message finds nothing missing. Whenever the socket cannot be written directly (uvloop still
-holds earlier bytes, the connection is closing), nothing is sent and the app uses ASGI messages.
+fogbank's HTTP protocol (`http11`) gives each plain-HTTP connection a `SocketFiles` and each
+request's ASGI `send` a `send_file`, which the app (`fogbank.gateway.app`) calls between
+`http.response.start` and the final, empty `http.response.body` message. `send_range` takes the
+response head out of the `CoalescingTransport`, sends it marked MSG_MORE (so it leaves in the
+body's first segment), then the body; the protocol counts the body bytes against the response's
+Content-Length, so the final message finds nothing missing. Whenever the socket cannot be written
+directly (uvloop still holds earlier bytes, the connection is closing), nothing is sent and the
+app uses ASGI messages.
 
 Why `splice` through a 1 MiB pipe: S3 GetObject of 1 MiB at concurrency 16 (the benchmark's
 load generator, alternating runs on the shared 2-core machine, 2026-11-26; server and client
@@ -41,7 +40,7 @@ log = logging.getLogger("fogbank.gateway")
 
 PIPE_SIZE = 1024 * 1024  # /proc/sys/fs/pipe-max-size's default: what an unprivileged process may set
 POOLED_PIPES = 16  # idle pipes kept (one per concurrent file response, as the benchmark runs)
-# Linux only (`os.splice`); elsewhere file bodies go through uvicorn.
+# Linux only (`os.splice`); elsewhere file bodies go through ASGI messages.
 AVAILABLE = hasattr(os, "splice")
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 _idle_pipes: list[tuple[int, int]] = []
@@ -57,7 +56,7 @@ class SocketFiles:
     def __init__(
         self, coalescing: Any, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop
     ) -> None:
-        self._coalescing = coalescing  # the CoalescingTransport uvicorn writes through
+        self._coalescing = coalescing  # the CoalescingTransport responses are written through
         self._transport = transport  # uvloop's own transport under it
         self._loop = loop
         self._socket: socket.socket | None = None
@@ -118,39 +117,6 @@ class SocketFiles:
 def _wake(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
         waiter.set_result(None)
-
-
-class FileSend:
-    """A request's ASGI `send` (uvicorn's, unchanged) plus `send_file`. `__call__` returns
-    uvicorn's coroutine itself, so the messages of every other response cost one call more."""
-
-    __slots__ = ("_send", "_cycle", "_files")
-
-    def __init__(self, cycle: Any, files: SocketFiles) -> None:
-        self._send = cycle.send
-        self._cycle = cycle  # uvicorn's RequestResponseCycle
-        self._files = files
-
-    def __call__(self, message: dict[str, Any]) -> Any:
-        return self._send(message)
-
-    async def send_file(self, path: Path, start: int, length: int) -> int:
-        """Send `length` bytes of the file from `start` after the response head; the number of
-        bytes at the end of the range still to send through `http.response.body` messages (all
-        of them when the socket cannot be written directly now, 0 when the client left)."""
-        cycle = self._cycle
-        if cycle.disconnected:
-            return length
-        sent = await send_range(self._files, path, start, length)
-        if sent < 0:
-            return length
-        if sent < length:  # the client left, or the file is shorter than its record says
-            # uvicorn ignores the messages of a disconnected cycle (the final empty body too).
-            cycle.disconnected = True
-            self._files.drop()
-            return 0
-        cycle.expected_content_length -= sent  # uvicorn's count of the body still owed
-        return 0
 
 
 async def send_range(files: SocketFiles, path: Path, start: int, length: int) -> int:

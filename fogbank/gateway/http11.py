@@ -29,6 +29,7 @@ from typing import Any
 import httptools
 
 from fogbank.gateway import file_sending
+from fogbank.gateway.coalescing import CoalescingTransport
 
 log = logging.getLogger("fogbank.http")
 
@@ -262,13 +263,12 @@ class Http11Protocol(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.server_state.connections.add(self)
-        self.transport = self.wrap_transport(transport)  # type: ignore[arg-type]
+        raw: asyncio.Transport = transport  # type: ignore[assignment]
+        self.transport = CoalescingTransport(raw, self.loop)  # type: ignore[assignment]
+        if file_sending.AVAILABLE and transport.get_extra_info("sslcontext") is None:
+            self.files = file_sending.SocketFiles(self.transport, raw, self.loop)
         self.server = _address(transport.get_extra_info("sockname"))
         self.client = _address(transport.get_extra_info("peername"))
-
-    def wrap_transport(self, transport: asyncio.Transport) -> asyncio.Transport:
-        """The transport responses are written to (a subclass may wrap it)."""
-        return transport
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.server_state.connections.discard(self)

@@ -30,27 +30,19 @@ Start-up itself (`python -m fogbank start` to the first answered SQS request, wa
 gateway and botocore's model layer 50-75 ms, the first SQS request (model, codecs, provider)
 30-45 ms; `benchmarks/run.py` reports it with every run.
 
-Per request, the server side adds three things to uvicorn: `CoalescingTransport` (a response's
-headers and body leave in one system call), `file_sending.FileSend` (file bodies leave with
-`splice`, never read into memory) and `log_output.BatchingHandler` (request log lines written in
-batches from the event loop).
+The HTTP/1.1 connection protocol is fogbank's own (`http11`: uvicorn's protocol cost 10-40 µs
+more per request), writing through a `CoalescingTransport` (a response's head and body leave in
+one system call) and sending file bodies with `splice` (`file_sending`); request log lines are
+written in batches from the event loop (`log_output.BatchingHandler`). uvicorn still runs the
+server: sockets, lifespan, signals, graceful shutdown, the Date header and WebSockets.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
 from typing import Any
 
 from fogbank.config import settings
-from fogbank.gateway import file_sending
-from fogbank.gateway.file_sending import FileSend, SocketFiles
-
-# Writes smaller than this wait for the end of the event-loop iteration to leave with the writes
-# that follow them; a larger write goes out at once with what is pending, so that uvicorn's flow
-# control (pause_writing once the transport's buffer is full) still bounds a streamed body.
-COALESCE_LIMIT = 64 * 1024
 
 
 def configure_logging() -> None:
@@ -71,103 +63,11 @@ class WebSocketOnFirstUse:
         return WebSocketsSansIOProtocol(**options)
 
 
-class CoalescingTransport:
-    """A transport that sends the small writes of one event-loop iteration in one system call.
-
-    uvicorn writes a response's status line and headers, then its body, as two writes: two
-    `send` calls and two TCP segments, each waking the client. Measured with an asyncio
-    keep-alive client at concurrency 16 (SQS SendMessage, S3 GetObject 1 KiB), sending both in
-    one `writelines` cut fogbank's server CPU per request by 20-25 %.
-    """
-
-    __slots__ = ("_transport", "_loop", "_pending")
-
-    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
-        self._transport = transport
-        self._loop = loop
-        self._pending: list[bytes] | None = None
-
-    def write(self, data: bytes) -> None:
-        pending = self._pending
-        if pending is None:
-            if len(data) >= COALESCE_LIMIT:
-                self._transport.write(data)
-                return
-            self._pending = [data]
-            self._loop.call_soon(self.flush)
-        elif len(data) >= COALESCE_LIMIT:
-            pending.append(data)
-            self.flush()
-        else:
-            pending.append(data)
-
-    def flush(self) -> None:
-        pending, self._pending = self._pending, None
-        if not pending or self._transport.is_closing():
-            return
-        if len(pending) == 1:
-            self._transport.write(pending[0])
-        else:
-            self._transport.writelines(pending)
-
-    def take(self) -> list[bytes]:
-        """What waits to be written, taken out to be sent some other way (`file_sending`)."""
-        pending, self._pending = self._pending, None
-        return pending or []
-
-    def close(self) -> None:
-        self.flush()
-        self._transport.close()
-
-    def __getattr__(self, name: str) -> Any:  # everything else is the real transport's
-        return getattr(self._transport, name)
-
-
-def coalescing_protocol() -> type[asyncio.Protocol]:
-    """uvicorn's httptools protocol over a `CoalescingTransport` (built here, because uvicorn is
-    imported only when serving)."""
-    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-
-    class CoalescingHttpToolsProtocol(HttpToolsProtocol):
-        files: SocketFiles | None = None  # plain HTTP only: TLS must encrypt in user space
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            coalescing = CoalescingTransport(transport, self.loop)
-            super().connection_made(coalescing)  # type: ignore[arg-type]
-            if self.scheme == "http" and file_sending.AVAILABLE:
-                self.files = SocketFiles(coalescing, transport, self.loop)
-
-        def on_headers_complete(self) -> None:
-            super().on_headers_complete()
-            cycle = self.cycle
-            # A new cycle for this request (not an upgrade): its app gets `send_file` too.
-            if self.files is not None and cycle is not None and cycle.scope is self.scope:
-                cycle.send = FileSend(cycle, self.files)  # type: ignore[method-assign,assignment]
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            super().connection_lost(exc)
-            if self.files is not None:
-                self.files.close()
-
-    return CoalescingHttpToolsProtocol
-
-
-def http11_protocol() -> type[asyncio.Protocol]:
-    from fogbank.gateway.http11 import Http11Protocol
-
-    class CoalescingHttp11Protocol(Http11Protocol):
-        def wrap_transport(self, transport: asyncio.Transport) -> asyncio.Transport:
-            coalescing = CoalescingTransport(transport, self.loop)
-            if file_sending.AVAILABLE and transport.get_extra_info("sslcontext") is None:
-                self.files = SocketFiles(coalescing, transport, self.loop)
-            return coalescing  # type: ignore[return-value]
-
-    return CoalescingHttp11Protocol
-
-
 def serve() -> int:
     """Serve until SIGINT/SIGTERM (uvicorn then runs the lifespan shutdown: state is closed)."""
     import uvicorn  # here, not at module level: `fogbank --help` and `status` never pay for it
+
+    from fogbank.gateway.http11 import Http11Protocol
 
     configure_logging()
     logging.getLogger("fogbank").info(
@@ -181,7 +81,7 @@ def serve() -> int:
         host=settings.host,
         port=settings.port,
         loop="uvloop",
-        http=coalescing_protocol() if os.environ.get("FB_UVICORN") else http11_protocol(),
+        http=Http11Protocol,
         ws=WebSocketOnFirstUse,  # type: ignore[arg-type]
         lifespan="on",
         access_log=False,  # fogbank logs one line per request itself (service, operation, status, time)
