@@ -128,21 +128,37 @@ def _choose(request: HttpRequest, candidates: list[ServiceInfo]) -> str:
     if len(candidates) == 1:
         return candidates[0].name
     action = _form_action(request)
-    fitting = []
-    for info in candidates:
-        if action and ("query" in info.protocols or "ec2" in info.protocols):
-            if action in service_model(info.name).operation_names:
-                fitting.append(info)
-        elif not action and any(p.startswith("rest") for p in info.protocols):
-            fitting.append(info)
+    if not action:
+        order, default = _rest_candidates(tuple(info.name for info in candidates))
+        for name in order:
+            if _rest_path_matches(name, request):
+                return name
+        return default
+    fitting = [
+        info
+        for info in candidates
+        if ("query" in info.protocols or "ec2" in info.protocols)
+        and action in service_model(info.name).operation_names
+    ]
     pool = fitting or candidates
     implemented = [info for info in pool if registry.is_implemented(info.name)]
-    if len(pool) > 1 and not action:
-        # Implemented services first: the first whose routes fit wins (no need to try the rest).
-        for info in [*implemented, *(info for info in pool if info not in implemented)]:
-            if _rest_path_matches(info.name, request):
-                return info.name
     return (implemented or pool)[0].name
+
+
+@functools.cache
+def _rest_candidates(names: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """For a request without a form action: the services whose REST routes to try, in order
+    (implemented ones first; none when only one fits), and the answer when no route fits."""
+    index = service_index()
+    candidates = [index.services[name] for name in names]
+    fitting = [info for info in candidates if any(p.startswith("rest") for p in info.protocols)]
+    pool = fitting or candidates
+    implemented = [info for info in pool if registry.is_implemented(info.name)]
+    default = (implemented or pool)[0].name
+    if len(pool) == 1:
+        return (), default
+    ordered = [*implemented, *(info for info in pool if info not in implemented)]
+    return tuple(info.name for info in ordered), default
 
 
 def _rest_path_matches(service: str, request: HttpRequest) -> bool:
