@@ -40,6 +40,7 @@ class Route:
     literal_length: int
     query_names: frozenset[str] = frozenset()  # wire names of the querystring members
     labels: tuple[tuple[str, str], ...] = ()  # (regex group, URI label) pairs
+    label_names: tuple[str, ...] = ()  # the URI labels in the order of the pattern's groups
     order: int = 0  # position among the service's operations: the last tie-break
 
 
@@ -85,6 +86,7 @@ def _compile_route(operation: OperationModel) -> Route:
         literal_length,
         frozenset(query_names),
         labels,
+        tuple(label for _, label in labels),
     )
 
 
@@ -102,6 +104,8 @@ class Router:
         # request only tries the routes its query string can select (S3 has 60 GET routes).
         self._plain: dict[str, list[Route]] = {}
         self._by_query_key: dict[str, dict[str, list[Route]]] = {}
+        self._pinned_keys: dict[str, tuple[str, ...]] = {}  # query keys whose value selects a route
+        self._plans: dict[Any, _Plan] = {}
         for order, name in enumerate(service.operation_names):
             route = _compile_route(service.operation_model(name))
             route.order = order
@@ -110,6 +114,10 @@ class Router:
             if route.literal_query:
                 keyed = self._by_query_key.setdefault(route.method, {})
                 keyed.setdefault(min(route.literal_query), []).append(route)
+                pinned = [key for key, value in route.literal_query.items() if value is not None]
+                self._pinned_keys[route.method] = tuple(
+                    sorted({*self._pinned_keys.get(route.method, ()), *pinned})
+                )
             else:
                 self._plain.setdefault(route.method, []).append(route)
 
@@ -143,14 +151,60 @@ class Router:
         return found
 
     def _match(self, request: HttpRequest, raw_path: str) -> tuple[OperationModel, dict[str, str]] | None:
-        best: tuple[tuple[Any, ...], Route, re.Match[str]] | None = None
+        # The decision depends only on the method, the query keys (and the values of keys that
+        # routes pin, `?list-type=2`), which required headers are present and which distinct path
+        # patterns match: it is cached on those, so a request runs each distinct pattern once
+        # instead of scoring every candidate (S3 PutObject: 7.0 -> 2.5 us).
+        query = request.query
+        plan = self._plan(request.method, query)
+        matches = [pattern.match(raw_path) for pattern in plan.patterns]
+        key: Any = tuple([match is not None for match in matches])
+        if plan.headers:
+            headers = request.headers
+            key = (key, tuple([name in headers for name in plan.headers]))
+        decision = plan.decisions.get(key, _UNDECIDED)
+        if decision is _UNDECIDED:
+            decision = plan.decisions[key] = self._decide(request, raw_path, plan)
+        if decision is None:
+            return None
+        route, index = decision
+        match = matches[index]
+        assert match is not None
+        labels = dict(zip(route.label_names, match.groups(), strict=True))
+        if "%" in raw_path:
+            labels = {label: unquote(text) for label, text in labels.items()}
+        return route.operation, labels
+
+    def _plan(self, method: str, query: dict[str, list[str]]) -> _Plan:
+        key: Any = method
+        if query:
+            pinned = self._pinned_keys.get(method)
+            values = tuple((name, tuple(query[name])) for name in pinned if name in query) if pinned else ()
+            key = (method, frozenset(query), values)
+        plan = self._plans.get(key)
+        if plan is None:
+            if len(self._plans) >= _MAX_PLANS:
+                self._plans.clear()  # clients choose query keys: keep the cache bounded
+            candidates = self._candidates(method, query)
+            headers = {
+                name.lower()
+                for r in candidates
+                for location, name in r.required_located
+                if location == "header"
+            }
+            patterns = {route.pattern.pattern: route.pattern for route in candidates}
+            plan = self._plans[key] = _Plan(tuple(sorted(headers)), tuple(patterns.values()), {})
+        return plan
+
+    def _decide(self, request: HttpRequest, raw_path: str, plan: _Plan) -> tuple[Route, int] | None:
+        """The best route for the request (the slow path, once per cache key)."""
+        best: tuple[tuple[Any, ...], Route] | None = None
         query = request.query
         for route in self._candidates(request.method, query):
             # The literal query keys are cheaper to test than the path pattern, and rule out most routes.
             if not _query_matches(route.literal_query, query):
                 continue
-            match = route.pattern.match(raw_path)
-            if match is None:
+            if route.pattern.match(raw_path) is None:
                 continue
             present = sum(
                 1
@@ -171,11 +225,25 @@ class Router:
                 -route.order,
             )
             if best is None or score > best[0]:
-                best = (score, route, match)
+                best = (score, route)
         if best is None:
             return None
-        match, route = best[2], best[1]
-        return route.operation, {label: unquote(match.group(group)) for group, label in route.labels}
+        patterns = [pattern.pattern for pattern in plan.patterns]
+        return best[1], patterns.index(best[1].pattern.pattern)
+
+
+@dataclass(slots=True)
+class _Plan:
+    """The routing inputs of one method and set of query keys, and the decisions taken so far."""
+
+    headers: tuple[str, ...]  # the required headers of the candidate routes (lower-case)
+    patterns: tuple[re.Pattern[str], ...]  # the distinct path patterns of the candidates
+    # (patterns matching[, headers present]) → the route and the index of its pattern, or None.
+    decisions: dict[Any, tuple[Route, int] | None]
+
+
+_UNDECIDED: Any = object()
+_MAX_PLANS = 4096
 
 
 def _query_matches(literal: dict[str, str | None], query: dict[str, list[str]]) -> bool:
