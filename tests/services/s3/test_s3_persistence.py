@@ -66,8 +66,9 @@ def test_delete_small_object_frees_its_body_row(tmp_path):
     try:
         s3 = _client(server)
         s3.create_bucket(Bucket="freed")
-        s3.put_object(Bucket="freed", Key="k", Body=b"one")  # small bodies are rows, not files
-        s3.put_object(Bucket="freed", Key="k", Body=b"two")
+        # Small bodies (above blobs.EMBED_LIMIT, up to INLINE_LIMIT) are rows, not files.
+        s3.put_object(Bucket="freed", Key="k", Body=b"1" * 2048)
+        s3.put_object(Bucket="freed", Key="k", Body=b"2" * 2048)
         assert (_blob_files(tmp_path), _body_rows(tmp_path)) == (0, 1)
         s3.delete_object(Bucket="freed", Key="k")
         assert _body_rows(tmp_path) == 0
@@ -82,8 +83,8 @@ def test_put_object_small_bodies_rows_are_keyed_in_write_order(tmp_path):
         s3 = _client(server)
         s3.create_bucket(Bucket="ordered")
         for number in range(5):
-            s3.put_object(Bucket="ordered", Key=f"k{number}", Body=b"%d" % number)
-        assert s3.get_object(Bucket="ordered", Key="k3")["Body"].read() == b"3"
+            s3.put_object(Bucket="ordered", Key=f"k{number}", Body=b"%d" % number * 2048)
+        assert s3.get_object(Bucket="ordered", Key="k3")["Body"].read() == b"3" * 2048
     finally:
         server.stop()
     with sqlite3.connect(tmp_path / "state.sqlite") as conn:
@@ -94,17 +95,76 @@ def test_put_object_small_bodies_rows_are_keyed_in_write_order(tmp_path):
     assert ids == sorted(ids) and len(set(ids)) == 5
 
 
+def test_put_object_tiny_bodies_live_in_the_object_record_and_survive_kill(tmp_path):
+    server = FogbankServer(data_dir=tmp_path).start()
+    try:
+        s3 = _client(server)
+        s3.create_bucket(Bucket="tiny")
+        s3.put_object(Bucket="tiny", Key="k", Body=b"x" * 1024)
+        s3.copy_object(Bucket="tiny", Key="copy", CopySource="tiny/k")
+        s3.put_object(Bucket="tiny", Key="empty", Body=b"")
+        assert (_blob_files(tmp_path), _body_rows(tmp_path)) == (0, 0)
+    finally:
+        server.kill()
+    server = FogbankServer(data_dir=tmp_path, port=server.port).start()
+    try:
+        s3 = _client(server)
+        assert s3.get_object(Bucket="tiny", Key="k")["Body"].read() == b"x" * 1024
+        assert s3.get_object(Bucket="tiny", Key="copy", Range="bytes=1020-")["Body"].read() == b"xxxx"
+        assert s3.get_object(Bucket="tiny", Key="empty")["Body"].read() == b""
+        s3.delete_object(Bucket="tiny", Key="k")
+        assert s3.get_object(Bucket="tiny", Key="copy")["Body"].read() == b"x" * 1024
+    finally:
+        server.stop()
+
+
+def test_get_object_reads_small_bodies_stored_as_rows_by_earlier_versions(tmp_path):
+    # Earlier versions kept every body up to 4 KiB as an "i…" row beside the object record.
+    server = FogbankServer(data_dir=tmp_path).start()
+    try:
+        s3 = _client(server)
+        s3.create_bucket(Bucket="upgraded")
+        s3.put_object(Bucket="upgraded", Key="old", Body=b"tiny", Metadata={"m": "1"})
+    finally:
+        server.stop()
+    row_id = "i0000000000000001abcd"
+    with sqlite3.connect(tmp_path / "state.sqlite") as conn:
+        (raw,) = conn.execute(
+            "SELECT value FROM records WHERE scope='bucket/upgraded' AND key='old'"
+        ).fetchone()
+        record = json.loads(raw)
+        record["Versions"][0]["Blob"] = row_id
+        conn.execute(
+            "UPDATE records SET value=? WHERE scope='bucket/upgraded' AND key='old'", (json.dumps(record),)
+        )
+        conn.execute("INSERT INTO records VALUES ('s3', 'blobs', 'body', ?, ?)", (row_id, b'"dGlueQ=="'))
+    server = FogbankServer(data_dir=tmp_path, port=server.port).start()
+    try:
+        s3 = _client(server)
+        got = s3.get_object(Bucket="upgraded", Key="old")
+        assert (got["Body"].read(), got["Metadata"]) == (b"tiny", {"m": "1"})
+        s3.copy_object(Bucket="upgraded", Key="copied", CopySource="upgraded/old")
+        s3.delete_object(Bucket="upgraded", Key="old")
+        assert _body_rows(tmp_path) == 0
+        assert s3.get_object(Bucket="upgraded", Key="copied")["Body"].read() == b"tiny"
+    finally:
+        server.stop()
+
+
 def test_small_object_body_survives_export_reset_import(fogbank_factory, tmp_path):
     server = fogbank_factory(data_dir=tmp_path / "data")
     s3 = server.client("s3")
     s3.create_bucket(Bucket="carried")
     s3.put_object(Bucket="carried", Key="small", Body=b"small body")
-    assert s3.get_object(Bucket="carried", Key="small")["Body"].read() == b"small body"  # now cached
+    s3.put_object(Bucket="carried", Key="row", Body=b"r" * 2048)  # above blobs.EMBED_LIMIT: a row
+    assert s3.get_object(Bucket="carried", Key="small")["Body"].read() == b"small body"
+    assert s3.get_object(Bucket="carried", Key="row")["Body"].read() == b"r" * 2048  # now cached
     status, exported = server.call_raw("GET", "/_fogbank/state/export")
     assert status == 200
     assert server.reset("s3") == {"reset": "s3"}
     assert server.call("POST", "/_fogbank/state/import", exported) == (200, {"imported": True})
     assert s3.get_object(Bucket="carried", Key="small")["Body"].read() == b"small body"
+    assert s3.get_object(Bucket="carried", Key="row")["Body"].read() == b"r" * 2048
     s3.put_object(Bucket="carried", Key="later", Body=b"later body")
     assert s3.get_object(Bucket="carried", Key="later")["Body"].read() == b"later body"
 
