@@ -21,6 +21,7 @@ from fogbank.protocol.codec import Codec
 from fogbank.protocol.http import HttpRequest
 from fogbank.protocol.located import (
     binds_content_type,
+    has_body_members,
     read_located_members,
     read_payload,
     write_blob_payload,
@@ -42,6 +43,7 @@ class Route:
     labels: tuple[tuple[str, str], ...] = ()  # (regex group, URI label) pairs
     label_names: tuple[str, ...] = ()  # the URI labels in the order of the pattern's groups
     order: int = 0  # position among the service's operations: the last tie-break
+    literal_keys: frozenset[str] = frozenset()  # the keys of `literal_query`
 
 
 def _compile_route(operation: OperationModel) -> Route:
@@ -87,6 +89,7 @@ def _compile_route(operation: OperationModel) -> Route:
         frozenset(query_names),
         labels,
         tuple(label for _, label in labels),
+        literal_keys=frozenset(literal_query),
     )
 
 
@@ -133,7 +136,7 @@ class Router:
     def literal_query_keys(self, operation: OperationModel) -> frozenset[str]:
         """The query keys that select `operation` (`?mode=import`): never members' values."""
         route = self.by_operation.get(operation.name)
-        return frozenset(route.literal_query) if route else frozenset()
+        return route.literal_keys if route else frozenset()
 
     def match(
         self, request: HttpRequest, path: str | None = None
@@ -302,7 +305,7 @@ class RestCodec(Codec):
         params: dict[str, Any] = {}
         labels = request.memo.get("labels") or {}
         reserved = self.router.literal_query_keys(operation)
-        located = read_located_members(shape, request, labels, params, reserved)  # type: ignore[arg-type]
+        read_located_members(shape, request, labels, params, reserved)  # type: ignore[arg-type]
         payload = shape.serialization.get("payload")
         if payload:
             member = shape.members[payload]
@@ -313,7 +316,7 @@ class RestCodec(Codec):
                 value = self.read_payload_document(member, request.body.read())
                 if value is not None:
                     params[payload] = value
-        elif len(located) < len(shape.members):
+        elif has_body_members(shape):
             params.update(self.read_body_document(shape, request.body.read()))
         return params
 

@@ -11,6 +11,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from fogbank.errors import AwsError, SerializationException
 from fogbank.protocol.http import HttpRequest, HttpResponse
+from fogbank.protocol.located import has_body_members
 from fogbank.protocol.rest import (
     RestCodec,
     write_blob_payload,
@@ -59,8 +60,8 @@ class RestXmlCodec(RestCodec):
                 tag = member.serialization.get("name") or member.name
                 response.body = self.document(tag, member, value)
             return response
-        body = {name: value for name, value in result.items() if name not in located}
-        if any(name not in located for name in shape.members):
+        if has_body_members(shape):
+            body = {name: value for name, value in result.items() if name not in located}
             response.body = self.document(self.root_name(operation), shape, body)
         return response
 

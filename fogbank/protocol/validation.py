@@ -10,6 +10,7 @@ Types were already checked by the parser; this checks required members, enums, l
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,9 @@ class _Member:
     path: str  # the member name as Coral prints it (first letter lower-case)
     shape: Shape
     required: bool
+    # A quick test that a value of a scalar member is valid (None: always walk it). A request then
+    # builds no path text for members that pass (S3 PutObject's validation 1.7 -> 1.0 us).
+    passes: Callable[[Any], bool] | None = None
 
 
 @functools.cache
@@ -61,10 +65,27 @@ def _plan(shape: Shape) -> tuple[_Member, ...]:
     constraints at any depth. Compiled once per shape, so requests skip unconstrained members."""
     required = shape.required_members
     return tuple(
-        _Member(name, name[:1].lower() + name[1:], member, name in required)
+        _Member(name, name[:1].lower() + name[1:], member, name in required, _quick_test(member))
         for name, member in shape.members.items()
         if name in required or _constrained(member)
     )
+
+
+def _quick_test(shape: Shape) -> Callable[[Any], bool] | None:
+    """For strings and numbers, whether a value surely passes `_check` (others fall back to it)."""
+    meta = shape.metadata
+    low, high = meta.get("min"), meta.get("max")
+    if shape.type_name == "string":
+        enum = frozenset(meta["enum"]) if meta.get("enum") else None
+        shortest, longest = low or 0, high if high is not None else float("inf")
+        return lambda value: (
+            value.__class__ is str and (enum is None or value in enum) and shortest <= len(value) <= longest
+        )
+    if shape.type_name in ("integer", "long", "float", "double"):
+        least = low if low is not None else float("-inf")
+        most = high if high is not None else float("inf")
+        return lambda value: (value.__class__ is int or value.__class__ is float) and least <= value <= most
+    return None
 
 
 _compiling: set[int] = set()
@@ -98,8 +119,8 @@ def _check_structure(shape: Shape, value: dict[str, Any], prefix: str, problems:
         if item is None:
             if member.required:
                 problems.append(_violation(None, prefix + member.path, "Member must not be null"))
-            continue
-        _check(member.shape, item, prefix + member.path, problems)
+        elif member.passes is None or not member.passes(item):
+            _check(member.shape, item, prefix + member.path, problems)
 
 
 def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:

@@ -45,8 +45,26 @@ def _as_datetime(value: Any) -> datetime:
     return parse_timestamp(value)
 
 
+# Formatted epoch values by (value, style): a GetObject writes its object's Last-Modified again
+# and again (rfc822 formatting 1.5 us -> a 0.1 us lookup). Bounded: cleared when full.
+_FORMATTED: dict[tuple[float, str], str] = {}
+_FORMATTED_MAX = 4096
+
+
 def format_timestamp(value: Any, style: str) -> Any:
     """Write a timestamp (datetime, epoch seconds or ISO text) as `iso8601`, `rfc822` or `unixTimestamp`."""
+    if (value.__class__ is float or value.__class__ is int) and style != "unixTimestamp":
+        key = (value, style)
+        text = _FORMATTED.get(key)
+        if text is None:
+            if len(_FORMATTED) >= _FORMATTED_MAX:
+                _FORMATTED.clear()
+            text = _FORMATTED[key] = _format_timestamp(value, style)
+        return text
+    return _format_timestamp(value, style)
+
+
+def _format_timestamp(value: Any, style: str) -> Any:
     if style == "unixTimestamp":
         if isinstance(value, int | float) and not isinstance(value, bool):
             return round(float(value), 3)
