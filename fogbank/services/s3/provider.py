@@ -97,13 +97,14 @@ class S3Provider(BucketConfiguration, Provider):
         body = request.get("Body")
         if bodies.is_spooled(body):
             return self._put_spooled(ctx, bucket, request, plan)
-        return self._put_stored(ctx, bucket, request, plan, bodies.ingest(body, plan.algorithms))
+        # Nothing else ran since `plan_put` checked the bucket and the conditions: not again.
+        return self._put_stored(ctx, bucket, request, plan, bodies.ingest(body, plan.algorithms), False)
 
     async def _put_spooled(
         self, ctx: RequestContext, bucket: dict[str, Any], request: dict[str, Any], plan: writes.PutPlan
     ) -> dict[str, Any]:
         stored = await bodies.ingest_async(request.get("Body"), plan.algorithms)
-        return self._put_stored(ctx, bucket, request, plan, stored)
+        return self._put_stored(ctx, bucket, request, plan, stored, True)
 
     def _put_stored(
         self,
@@ -112,8 +113,9 @@ class S3Provider(BucketConfiguration, Provider):
         request: dict[str, Any],
         plan: writes.PutPlan,
         stored: bodies.StoredBody,
+        waited: bool,
     ) -> dict[str, Any]:
-        result = writes.finish_put(bucket, request, ctx.account, plan, stored)
+        result = writes.finish_put(bucket, request, ctx.account, plan, stored, waited)
         object_events.announce(ctx, bucket["Name"], "ObjectCreated:Put", request["Key"], result)
         return result
 

@@ -219,9 +219,16 @@ def plan_put(bucket: dict[str, Any], request: dict[str, Any], account: str) -> P
 
 
 def finish_put(
-    bucket: dict[str, Any], request: dict[str, Any], account: str, plan: PutPlan, body: bodies.StoredBody
+    bucket: dict[str, Any],
+    request: dict[str, Any],
+    account: str,
+    plan: PutPlan,
+    body: bodies.StoredBody,
+    waited: bool = True,
 ) -> dict[str, Any]:
-    """Verify the stored body's digests and make it the key's latest version (or discard it)."""
+    """Verify the stored body's digests and make it the key's latest version (or discard it).
+    `waited`: other requests may have run since `plan_put` (a spooled body was hashed in a
+    worker thread), so the bucket and the write conditions are checked again."""
     try:
         if body.size > MAX_PUT_SIZE:
             raise EntityTooLarge(
@@ -233,17 +240,22 @@ def finish_put(
         # One record unless an ACL document goes with it (a transaction costs two more SQLite
         # statements on the hot path).
         with state.atomic() if plan.grants else contextlib.nullcontext():
-            # Checked again at the write: a large body took a while, and meanwhile another request
-            # may have written the key or deleted the bucket.
-            if (find_bucket(bucket["Name"]) or {}).get("CreationDate") != bucket["CreationDate"]:
-                raise NoSuchBucket("The specified bucket does not exist", BucketName=bucket["Name"])
-            conditions.check_write(request, plan.key, objects.current(bucket["Name"], plan.key))
+            if waited:
+                _check_again(bucket, request, plan.key)
             objects.place(bucket, version)
             keep_object_acl(bucket, version, plan.grants)
     except BaseException:
         bodies.discard(body.blob)
         raise
     return _write_result(bucket, version)
+
+
+def _check_again(bucket: dict[str, Any], request: dict[str, Any], key: str) -> None:
+    """Checked again at the write: a large body took a while, and meanwhile another request may
+    have written the key or deleted the bucket."""
+    if (find_bucket(bucket["Name"]) or {}).get("CreationDate") != bucket["CreationDate"]:
+        raise NoSuchBucket("The specified bucket does not exist", BucketName=bucket["Name"])
+    conditions.check_write(request, key, objects.current(bucket["Name"], key))
 
 
 def _new_version(
