@@ -20,8 +20,8 @@ from fogbank.errors import UnknownOperationException
 from fogbank.protocol.codec import Codec
 from fogbank.protocol.http import HttpRequest
 from fogbank.protocol.located import (
+    bindings,
     binds_content_type,
-    has_body_members,
     read_located_members,
     read_payload,
     write_blob_payload,
@@ -289,7 +289,11 @@ class RestCodec(Codec):
         return request.path
 
     def find_operation(self, request: HttpRequest) -> OperationModel:
-        found = self.router.match(request, self.match_path(request))
+        return self.route(request, self.match_path(request))
+
+    def route(self, request: HttpRequest, path: str) -> OperationModel:
+        """The operation for `request` routed by `path` (from `match_path`); remembers its labels."""
+        found = self.router.match(request, path)
         if found is None:
             raise UnknownOperationException(
                 f"No operation of {self.service.service_name} matches {request.method} {request.path}",
@@ -306,17 +310,19 @@ class RestCodec(Codec):
         labels = request.memo.get("labels") or {}
         reserved = self.router.literal_query_keys(operation)
         read_located_members(shape, request, labels, params, reserved)  # type: ignore[arg-type]
-        payload = shape.serialization.get("payload")
+        compiled = bindings(shape)
+        payload = compiled.payload
         if payload:
-            member = shape.members[payload]
+            member = compiled.payload_shape
+            assert member is not None
             if member.type_name in ("blob", "string"):
-                if not request.body.is_empty or member.metadata.get("streaming"):
+                if compiled.streaming or not request.body.is_empty:
                     params[payload] = read_payload(member, request.body)
             else:
                 value = self.read_payload_document(member, request.body.read())
                 if value is not None:
                     params[payload] = value
-        elif has_body_members(shape):
+        elif compiled.has_body:
             params.update(self.read_body_document(shape, request.body.read()))
         return params
 
