@@ -7,7 +7,6 @@ Bodies live in `fogbank.state.blobs` files; object records hold the blob id.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
 import re
 import tempfile
@@ -52,11 +51,7 @@ def ingest(body: Payload | bytes | None, algorithms: Iterable[str]) -> StoredBod
         blob = blobs.store_file(body.path)
     else:
         data = body.data if isinstance(body, Payload) else body
-        # Most writes want no additional checksum: the MD5 alone, without a hasher per algorithm.
-        if algorithms:
-            digests = checksums.digest_all((data,), algorithms)
-        else:
-            digests = {"ETAG-MD5": hashlib.md5(data).digest()}
+        digests = checksums.digest_bytes(data, algorithms)
         size = len(data)
         blob = blobs.store(data)
     md5 = digests.pop("ETAG-MD5")
