@@ -138,10 +138,11 @@ def store_file(source: Path) -> str:
     return blob_id
 
 
-def store(data: bytes) -> str:
-    """A new blob holding `data`: embedded in its id when tiny (`EMBED_LIMIT`), a row when small
-    (`INLINE_LIMIT`), else a file."""
-    if len(data) <= EMBED_LIMIT:
+def store(data: bytes, embed: bool = True) -> str:
+    """A new blob holding `data`: embedded in its id when tiny (`EMBED_LIMIT`) and `embed`, a row
+    when small (`INLINE_LIMIT`), else a file. Callers pass `embed=False` when the record naming
+    the blob is rewritten with many others (every version of a key in a versioned bucket)."""
+    if embed and len(data) <= EMBED_LIMIT:
         return _EMBEDDED + binascii.b2a_base64(data, newline=False).decode("ascii")
     if len(data) > INLINE_LIMIT:
         return store_bytes(data)
@@ -162,13 +163,13 @@ def store_bytes(data: bytes) -> str:
     return blob_id
 
 
-def store_copy(source_id: str) -> str:
+def store_copy(source_id: str, embed: bool = True) -> str:
     """A new blob with the same content. Blobs are never modified in place, so a hard link is an
     exact, instant copy (deleting either name leaves the other); a full copy where links fail."""
-    if is_embedded(source_id):
+    if embed and is_embedded(source_id):
         return source_id  # the id is the content: nothing to copy, nothing shared to delete
     if is_inline(source_id):
-        return store(read(source_id))
+        return store(read(source_id), embed)
     blob_id = _file_id()
     target = f"{_folder_of(blob_id)}/{blob_id}"
     try:

@@ -41,8 +41,9 @@ class StoredBody:
         return f'"{self.md5.hex()}"'
 
 
-def ingest(body: Payload | bytes | None, algorithms: Iterable[str]) -> StoredBody:
-    """Store an upload as a blob and compute its MD5 and the requested checksums."""
+def ingest(body: Payload | bytes | None, algorithms: Iterable[str], embed: bool = True) -> StoredBody:
+    """Store an upload as a blob and compute its MD5 and the requested checksums. `embed`: a tiny
+    body may live in the record naming it (see `blobs.store`)."""
     if body is None:
         body = b""
     if isinstance(body, Payload) and body.path is not None:
@@ -53,7 +54,7 @@ def ingest(body: Payload | bytes | None, algorithms: Iterable[str]) -> StoredBod
         data = body.data if isinstance(body, Payload) else body
         digests = checksums.digest_bytes(data, algorithms)
         size = len(data)
-        blob = blobs.store(data)
+        blob = blobs.store(data, embed)
     md5 = digests.pop("ETAG-MD5")
     return StoredBody(blob, size, md5, digests)
 
@@ -116,9 +117,10 @@ def _copy_exactly(source: Any, sink: Any, length: int) -> None:
         remaining -= len(chunk)
 
 
-def copy_blob(blob: str | None) -> str:
-    """A new blob with the same content (copies never share names, so deletes stay independent)."""
-    return blobs.store_copy(blob) if blob else blobs.store(b"")
+def copy_blob(blob: str | None, embed: bool = True) -> str:
+    """A new blob with the same content (copies never share names, so deletes stay independent;
+    an embedded body is its own copy)."""
+    return blobs.store_copy(blob, embed) if blob else blobs.store(b"", embed)
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:

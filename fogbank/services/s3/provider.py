@@ -97,8 +97,11 @@ class S3Provider(BucketConfiguration, Provider):
         body = request.get("Body")
         if bodies.is_spooled(body):
             return self._put_spooled(ctx, bucket, request, plan)
+        # A versioned key's record holds all its versions and is rewritten whole on each write:
+        # tiny bodies are embedded in it only when it holds one (unversioned buckets).
+        stored = bodies.ingest(body, plan.algorithms, not bucket.get("Versioning"))
         # Nothing else ran since `plan_put` checked the bucket and the conditions: not again.
-        return self._put_stored(ctx, bucket, request, plan, bodies.ingest(body, plan.algorithms), False)
+        return self._put_stored(ctx, bucket, request, plan, stored, False)
 
     async def _put_spooled(
         self, ctx: RequestContext, bucket: dict[str, Any], request: dict[str, Any], plan: writes.PutPlan

@@ -419,7 +419,7 @@ def _copied_version(
             "Key": key,
             "LastModified": int(clock.now()),
             "Owner": account,
-            "Blob": bodies.copy_blob(source.get("Blob")),
+            "Blob": bodies.copy_blob(source.get("Blob"), not bucket.get("Versioning")),
             "ContentType": content_type,
             "StorageClass": storage_class(request),
             "Headers": headers,

@@ -118,6 +118,28 @@ def test_put_object_tiny_bodies_live_in_the_object_record_and_survive_kill(tmp_p
         server.stop()
 
 
+def test_put_object_tiny_bodies_in_versioned_buckets_are_rows(tmp_path):
+    # A versioned key's record holds every version: tiny bodies are not embedded in it.
+    server = FogbankServer(data_dir=tmp_path).start()
+    try:
+        s3 = _client(server)
+        s3.create_bucket(Bucket="plain")
+        s3.create_bucket(Bucket="versioned")
+        s3.put_bucket_versioning(Bucket="versioned", VersioningConfiguration={"Status": "Enabled"})
+        s3.put_object(Bucket="plain", Key="k", Body=b"plain")
+        first = s3.put_object(Bucket="versioned", Key="k", Body=b"first")["VersionId"]
+        copied = s3.copy_object(Bucket="versioned", Key="k", CopySource="plain/k")["VersionId"]
+        assert _body_rows(tmp_path) == 2
+        assert s3.get_object(Bucket="versioned", Key="k", VersionId=first)["Body"].read() == b"first"
+        assert s3.get_object(Bucket="versioned", Key="k")["Body"].read() == b"plain"
+        s3.delete_object(Bucket="versioned", Key="k", VersionId=first)
+        s3.delete_object(Bucket="versioned", Key="k", VersionId=copied)
+        assert _body_rows(tmp_path) == 0
+        assert s3.get_object(Bucket="plain", Key="k")["Body"].read() == b"plain"
+    finally:
+        server.stop()
+
+
 def test_get_object_reads_small_bodies_stored_as_rows_by_earlier_versions(tmp_path):
     # Earlier versions kept every body up to 4 KiB as an "i…" row beside the object record.
     server = FogbankServer(data_dir=tmp_path).start()
