@@ -4,7 +4,8 @@ each versioning state, deletes and delete markers, and how a version is describe
 One record per key in the collection ("s3", "objects", "bucket/<name>"): {"Versions": [...]},
 newest first. A version is a dict: {"Key", "VersionId" ("null" when written unversioned),
 "DeleteMarker", "LastModified" (epoch seconds), "Owner" (account)} and, for objects, "ETag",
-"Size", "Blob", "ContentType", "StorageClass", "Headers" (content headers and SSE by member name),
+"Size", "Blob" (a `fogbank.state.blobs` id; a tiny body in an unversioned bucket is embedded in
+it), "ContentType", "StorageClass", "Headers" (content headers and SSE by member name),
 "Metadata", "Checksum" ({"Algorithm", "Value", "Type"} or None), "PartsCount", "Tags".
 See https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html
 """
