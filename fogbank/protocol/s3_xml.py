@@ -157,7 +157,8 @@ class S3Codec(RestXmlCodec):
     def validate(self, shape: Any, params: dict[str, Any]) -> list[str]:
         # S3 does not check enums against the model: each operation checks the values it uses and
         # answers S3's own errors (InvalidLocationConstraint, InvalidStorageClass, MalformedXML...).
-        return [problem for problem in super().validate(shape, params) if "enum value set" not in problem]
+        problems = super().validate(shape, params)
+        return [problem for problem in problems if "enum value set" not in problem] if problems else problems
 
     def serialize(self, operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
         if operation.name == "GetBucketLocation":
