@@ -86,6 +86,8 @@ LEGACY_PROTOCOLS: dict[str, tuple[str, ...]] = {"sqs": ("query",)}
 
 def detect_protocol(request: HttpRequest, protocols: tuple[str, ...], service: str = "") -> str:
     """The protocol a client used, among those its service speaks (CloudWatch speaks three)."""
+    if len(protocols) == 1 and service not in LEGACY_PROTOCOLS:
+        return protocols[0]
     protocols = protocols + LEGACY_PROTOCOLS.get(service, ())
     if len(protocols) == 1:
         return protocols[0]

@@ -111,6 +111,8 @@ def _is_plain(location: str, member: Shape) -> bool:
 
 
 def _reader(location: str, member: Shape) -> Convert:
+    if location in ("header", "uri") and member.type_name in ("integer", "long"):
+        return functools.partial(_read_integer, member)  # S3's Content-Length: read_scalar's first case
     if location == "header" and member.type_name not in ("list", "string", "timestamp"):
         return lambda text: read_scalar(member, text, "rfc822")  # `_read_header` without its tests
     if location == "header":
@@ -203,6 +205,13 @@ def _plan_headers(compiled: Bindings, names: tuple[str, ...]) -> _HeaderPlan:
 
 
 _MAX_HEADER_PLANS = 256
+
+
+def _read_integer(member: Shape, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise SerializationException(f"Invalid value for {member.name}: {text!r}") from None
 
 
 def _read_header(member: Shape, value: str) -> Any:

@@ -314,9 +314,10 @@ class RestCodec(Codec):
             return {}
         params: dict[str, Any] = {}
         labels = request.memo.get("labels") or {}
-        reserved = self.router.literal_query_keys(operation)
-        read_located_members(shape, request, labels, params, reserved)  # type: ignore[arg-type]
         compiled = bindings(shape)
+        # Only a query-string map needs the literal keys (to leave them out).
+        reserved = self.router.literal_query_keys(operation) if compiled.query_map else frozenset()
+        read_located_members(shape, request, labels, params, reserved)  # type: ignore[arg-type]
         payload = compiled.payload
         if payload:
             member = compiled.payload_shape
