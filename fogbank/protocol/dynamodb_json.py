@@ -15,11 +15,8 @@ from typing import Any
 
 from botocore.model import ServiceModel, Shape
 
+from fogbank.protocol.documents import passthrough
 from fogbank.protocol.json_rpc import JsonCodec
-
-
-def _passthrough(value: Any) -> Any:
-    return value
 
 
 class DynamoDbJsonCodec(JsonCodec):
@@ -27,7 +24,7 @@ class DynamoDbJsonCodec(JsonCodec):
         super().__init__(service)
         self.error_namespace = "com.amazonaws.dynamodb.v20120810#"
         # Seed the compiled-shape caches: AttributeValue (recursive) reads and writes as is.
-        self.reader._cache["AttributeValue"] = _passthrough
+        self.reader._cache["AttributeValue"] = passthrough
         self.writer._cache["AttributeValue"] = None
 
     def validate(self, shape: Shape | None, params: dict[str, Any]) -> list[str]:
@@ -35,9 +32,12 @@ class DynamoDbJsonCodec(JsonCodec):
         ExclusiveStartKey): the provider validates those values itself, with DynamoDB's messages."""
         if shape is None:
             return []
-        skipped = _attribute_members(shape)
-        if skipped:
-            params = {name: ({} if name in skipped else value) for name, value in params.items()}
+        sent = _attribute_members(shape).intersection(params)
+        if sent:
+            # A copy with those maps emptied (`copy` then assignment: 0.3 -> 0.15 us for PutItem).
+            params = params.copy()
+            for name in sent:
+                params[name] = {}
         return super().validate(shape, params)
 
 
