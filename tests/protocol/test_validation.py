@@ -120,3 +120,22 @@ def test_validate_map_value_checks_each_entry() -> None:
         "1 validation error detected: Value null at 'messageAttributes.color.member.dataType' failed to "
         "satisfy constraint: Member must not be null"
     )
+
+
+def test_validate_empty_list_without_minimum_reports_nothing() -> None:
+    assert _message("sqs", "ReceiveMessage", {"QueueUrl": "http://q", "MessageAttributeNames": []}) == ""
+
+
+def test_validate_values_failing_quick_tests_report_as_before() -> None:
+    message = _message(
+        "dynamodb",
+        "PutItem",
+        {"TableName": "", "Item": {}, "ReturnValues": "SOME", "Expected": {}},
+    )
+    assert message == (
+        "2 validation errors detected: "
+        "Value '' at 'tableName' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 1; "
+        "Value 'SOME' at 'returnValues' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [NONE, ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATED_NEW]"
+    )
