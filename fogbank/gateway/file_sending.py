@@ -3,9 +3,9 @@ client by `splice`, from the page cache through a pipe to the socket, never thro
 
 fogbank's HTTP protocol (`http11`) gives each plain-HTTP connection a `SocketFiles` and each
 request's ASGI `send` a `send_file`, which the app (`fogbank.gateway.app`) calls between
-`http.response.start` and the final, empty `http.response.body` message. `send_range` takes the
-response head out of the `CoalescingTransport`, sends it marked MSG_MORE (so it leaves in the
-body's first segment), then the body; the protocol counts the body bytes against the response's
+`http.response.start` and the final, empty `http.response.body` message. `send_range` sends the
+response head the protocol holds, marked MSG_MORE (so it leaves in the body's first segment),
+then the body; the protocol counts the body bytes against the response's
 Content-Length, so the final message finds nothing missing. Whenever the socket cannot be written
 directly (uvloop still holds earlier bytes, the connection is closing), nothing is sent and the
 app uses ASGI messages.
@@ -34,7 +34,6 @@ import logging
 import os
 import socket
 from pathlib import Path
-from typing import Any
 
 log = logging.getLogger("fogbank.gateway")
 
@@ -51,30 +50,18 @@ class SocketFiles:
     (made at the first file sent), so the loop can watch it for writability while uvloop owns
     the original (uvloop refuses `add_writer` on a descriptor one of its transports uses)."""
 
-    __slots__ = ("_coalescing", "_transport", "_loop", "_socket", "_waiter")
+    __slots__ = ("_transport", "_loop", "_socket", "_waiter")
 
-    def __init__(
-        self, coalescing: Any, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop
-    ) -> None:
-        self._coalescing = coalescing  # the CoalescingTransport responses are written through
-        self._transport = transport  # uvloop's own transport under it
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport  # uvloop's transport of the connection
         self._loop = loop
         self._socket: socket.socket | None = None
         self._waiter: asyncio.Future[None] | None = None
 
-    def take_head(self) -> list[bytes] | None:
-        """The bytes written but not yet sent (the response head), taken out of the transport to
-        go first on the socket; None when the socket cannot be written directly now (uvloop still
-        buffers earlier bytes, or the connection is closing): the head then leaves as usual."""
-        if self._transport.is_closing():
-            return None
-        if self._transport.get_write_buffer_size():
-            self._coalescing.flush()
-            return None
-        return self._coalescing.take()  # type: ignore[no-any-return]
-
-    def put_back(self, head: list[bytes]) -> None:
-        self._transport.writelines(head)
+    def ready(self) -> bool:
+        """Whether bytes written to the socket directly now follow everything written before
+        (uvloop holds none of them) on an open connection."""
+        return not self._transport.is_closing() and not self._transport.get_write_buffer_size()
 
     def socket(self) -> socket.socket:
         if self._socket is None:
@@ -119,23 +106,21 @@ def _wake(waiter: asyncio.Future[None]) -> None:
         waiter.set_result(None)
 
 
-async def send_range(files: SocketFiles, path: Path, start: int, length: int) -> int:
-    """Send what the transport holds (the response head), then `length` bytes of the file from
-    `start`, straight to the socket: the body bytes sent (fewer when the client left or the file
-    ended early: the connection must then be dropped), or -1 when nothing was sent because the
-    socket cannot be written directly now (the head then stays with the transport)."""
+async def send_range(files: SocketFiles, head: bytes, path: Path, start: int, length: int) -> int:
+    """Send the response head, then `length` bytes of the file from `start`, straight to the
+    socket: the body bytes sent (fewer when the client left or the file ended early: the
+    connection must then be dropped), or -1 when nothing was sent because the socket cannot be
+    written directly now (the caller then sends head and body through the transport)."""
+    if not files.ready():
+        return -1
     try:
         handle = os.open(path, os.O_RDONLY)
     except OSError:
         return -1  # the ASGI path meets (and reports) the same error
     try:
-        head = files.take_head()
-        if head is None:
-            return -1
         try:
             pipe = _take_pipe()
         except OSError:  # out of descriptors
-            files.put_back(head)
             return -1
         moved, clean = 0, False
         try:
@@ -150,13 +135,14 @@ async def send_range(files: SocketFiles, path: Path, start: int, length: int) ->
 
 
 async def _pump(
-    files: SocketFiles, pipe: tuple[int, int], head: list[bytes], handle: int, start: int, length: int
+    files: SocketFiles, pipe: tuple[int, int], head: bytes, handle: int, start: int, length: int
 ) -> tuple[int, bool]:
     """The head (marked MSG_MORE: it leaves with the body's first segment), then the file range
     through the pipe into the socket, waiting while the socket is full: (body bytes moved to the
     socket, whether the pipe is left empty)."""
     out, into = pipe
-    await _send_all(files, b"".join(head))
+    if head:
+        await _send_all(files, head)
     fd = files.descriptor()
     queued = moved = 0
     while moved < length:

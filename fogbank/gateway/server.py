@@ -31,10 +31,10 @@ gateway and botocore's model layer 50-75 ms, the first SQS request (model, codec
 30-45 ms; `benchmarks/run.py` reports it with every run.
 
 The HTTP/1.1 connection protocol is fogbank's own (`http11`: uvicorn's protocol cost 10-40 µs
-more per request), writing through a `CoalescingTransport` (a response's head and body leave in
-one system call) and sending file bodies with `splice` (`file_sending`); request log lines are
-written in batches from the event loop (`log_output.BatchingHandler`). uvicorn still runs the
-server: sockets, lifespan, signals, graceful shutdown, the Date header and WebSockets.
+more per request); it writes each response at once, head and body in one system call, and sends
+file bodies with `splice` (`file_sending`); request log lines are written in batches from the
+event loop (`log_output.BatchingHandler`). uvicorn still runs the server: sockets, lifespan,
+signals, graceful shutdown, the Date header and WebSockets.
 """
 
 from __future__ import annotations
