@@ -36,6 +36,7 @@ UNSUPPORTED_MEMBERS = {
 READ_CHUNK = 1024 * 1024
 # Every request member naming a checksum (most requests send none: checked with one set test).
 _CHECKSUM_MEMBERS = frozenset([*MEMBERS.values(), *UNSUPPORTED_MEMBERS.values()])
+_ALGORITHM_OF = {member: algorithm for algorithm, member in MEMBERS.items()}
 
 
 class Hasher(Protocol):
@@ -152,6 +153,15 @@ def requested_checksums(request: dict[str, Any]) -> dict[str, str]:
     """Algorithm → base64 checksum for each checksum the client sent (validated for form)."""
     if request.keys().isdisjoint(_CHECKSUM_MEMBERS):
         return {}
+    named = [member for member in request if member in _CHECKSUM_MEMBERS]
+    if len(named) == 1 and named[0] in _ALGORITHM_OF:
+        # One supported checksum (what SDKs send by default): no need to ask for every other.
+        member = named[0]
+        value = request[member]
+        if not value:
+            return {}
+        _check_form(_ALGORITHM_OF[member], value)
+        return {_ALGORITHM_OF[member]: value}
     for algorithm, member in UNSUPPORTED_MEMBERS.items():
         if request.get(member):
             raise S3NotImplemented(f"The {algorithm} checksum algorithm is not supported by fogbank yet")

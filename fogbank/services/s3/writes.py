@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, unquote
 from fogbank import clock, state
 from fogbank.services.s3 import acl, bodies, checksums, conditions, objects
 from fogbank.services.s3.buckets import find_bucket
-from fogbank.services.s3.configuration import default_encryption, object_ownership
+from fogbank.services.s3.configuration import DEFAULT_ENCRYPTION, default_encryption, object_ownership
 from fogbank.services.s3.errors import (
     EntityTooLarge,
     InvalidArgument,
@@ -65,7 +65,8 @@ def storage_class(request: dict[str, Any]) -> str:
 
 
 def check_key(key: str) -> None:
-    if len(key.encode()) > MAX_KEY_BYTES:
+    # A code point is at most 4 UTF-8 bytes: shorter keys need no encoding to be measured.
+    if len(key) * 4 > MAX_KEY_BYTES and len(key.encode()) > MAX_KEY_BYTES:
         raise KeyTooLongError("Your key is too long", MaxSizeAllowed=MAX_KEY_BYTES, Size=len(key.encode()))
 
 
@@ -145,7 +146,11 @@ def stored_headers(request: dict[str, Any], bucket: dict[str, Any]) -> dict[str,
 def _apply_default_encryption(bucket: dict[str, Any], headers: dict[str, Any]) -> None:
     """A write naming no encryption gets the bucket's default (SSE-S3 unless configured: every
     new object is encrypted at rest since January 2023)."""
-    rule = (default_encryption(bucket).get("Rules") or [{}])[0]
+    configured = default_encryption(bucket)
+    if configured is DEFAULT_ENCRYPTION:
+        headers["ServerSideEncryption"] = "AES256"
+        return
+    rule = (configured.get("Rules") or [{}])[0]
     default = rule.get("ApplyServerSideEncryptionByDefault") or {}
     headers["ServerSideEncryption"] = default.get("SSEAlgorithm") or "AES256"
     if headers["ServerSideEncryption"] != "AES256":
@@ -201,6 +206,7 @@ class PutPlan:
     sent: dict[str, str]
     algorithms: list[str]
     grants: dict[str, Any] | None
+    storage_class: str
 
 
 def plan_put(bucket: dict[str, Any], request: dict[str, Any], account: str) -> PutPlan:
@@ -212,10 +218,17 @@ def plan_put(bucket: dict[str, Any], request: dict[str, Any], account: str) -> P
     tags = parse_tagging(request.get("Tagging"))
     sent = checksums.requested_checksums(request)
     algorithms = checksums.algorithms_to_compute(request, sent)
-    storage_class(request)
-    conditions.check_write(request, key, objects.current(bucket["Name"], key))
+    kept_as = storage_class(request)
+    check_write_conditions(request, bucket["Name"], key)
     grants = object_acl(bucket, request, account)
-    return PutPlan(key, headers, tags, sent, algorithms, grants)
+    return PutPlan(key, headers, tags, sent, algorithms, grants, kept_as)
+
+
+def check_write_conditions(request: dict[str, Any], bucket_name: str, key: str) -> None:
+    """Conditional writes against the key's current version, looked up only when the request
+    names a condition (most writes do not)."""
+    if request.get("IfNoneMatch") is not None or request.get("IfMatch") is not None:
+        conditions.check_write(request, key, objects.current(bucket_name, key))
 
 
 def finish_put(
@@ -236,18 +249,27 @@ def finish_put(
             )
         checksums.verify_content_md5(request.get("ContentMD5"), body.md5)
         checksums.verify(plan.sent, body.digests)
-        version = _new_version(request, plan.key, account, body, plan.headers, plan.tags)
+        version = _new_version(request, account, plan, body)
         # One record unless an ACL document goes with it (a transaction costs two more SQLite
         # statements on the hot path).
-        with state.atomic() if plan.grants else contextlib.nullcontext():
-            if waited:
-                _check_again(bucket, request, plan.key)
-            objects.place(bucket, version)
-            keep_object_acl(bucket, version, plan.grants)
+        if plan.grants:
+            with state.atomic():
+                _place_put(bucket, request, plan, version, waited)
+        else:
+            _place_put(bucket, request, plan, version, waited)
     except BaseException:
         bodies.discard(body.blob)
         raise
     return _write_result(bucket, version)
+
+
+def _place_put(
+    bucket: dict[str, Any], request: dict[str, Any], plan: PutPlan, version: dict[str, Any], waited: bool
+) -> None:
+    if waited:
+        _check_again(bucket, request, plan.key)
+    objects.place(bucket, version)
+    keep_object_acl(bucket, version, plan.grants)
 
 
 def _check_again(bucket: dict[str, Any], request: dict[str, Any], key: str) -> None:
@@ -255,23 +277,20 @@ def _check_again(bucket: dict[str, Any], request: dict[str, Any], key: str) -> N
     have written the key or deleted the bucket."""
     if (find_bucket(bucket["Name"]) or {}).get("CreationDate") != bucket["CreationDate"]:
         raise NoSuchBucket("The specified bucket does not exist", BucketName=bucket["Name"])
-    conditions.check_write(request, key, objects.current(bucket["Name"], key))
+    check_write_conditions(request, bucket["Name"], key)
 
 
 def _new_version(
-    request: dict[str, Any],
-    key: str,
-    account: str,
-    body: bodies.StoredBody,
-    headers: dict[str, Any],
-    tags: dict[str, str],
+    request: dict[str, Any], account: str, plan: PutPlan, body: bodies.StoredBody
 ) -> dict[str, Any]:
     checksum = None
     if body.digests:
         algorithm, digest = next(iter(body.digests.items()))
-        checksum = {"Algorithm": algorithm, "Value": checksums.encode(digest), "Type": "FULL_OBJECT"}
+        # A checksum the client sent was verified equal to the digest's encoding: kept as sent.
+        value = plan.sent.get(algorithm) or checksums.encode(digest)
+        checksum = {"Algorithm": algorithm, "Value": value, "Type": "FULL_OBJECT"}
     return {
-        "Key": key,
+        "Key": plan.key,
         "DeleteMarker": False,
         "LastModified": int(clock.now()),
         "Owner": account,
@@ -279,11 +298,11 @@ def _new_version(
         "Size": body.size,
         "Blob": body.blob,
         "ContentType": request.get("ContentType") or DEFAULT_CONTENT_TYPE,
-        "StorageClass": storage_class(request),
-        "Headers": headers,
+        "StorageClass": plan.storage_class,
+        "Headers": plan.headers,
         "Metadata": request.get("Metadata") or {},
         "Checksum": checksum,
-        "Tags": tags,
+        "Tags": plan.tags,
         "ACL": request.get("ACL"),
     }
 
@@ -328,7 +347,7 @@ def copy_object(
     source = objects.find(source_bucket["Name"], source_key, source_version_id)
     check_readable_source(source)
     conditions.check_copy_source(request, source)
-    conditions.check_write(request, key, objects.current(bucket["Name"], key))
+    check_write_conditions(request, bucket["Name"], key)
     directive = _copy_directive(request)
     to_itself = source_bucket["Name"] == bucket["Name"] and source_key == key
     if to_itself and directive == "COPY" and not _changes_anything(request):
