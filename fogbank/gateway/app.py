@@ -105,10 +105,12 @@ def _request_from_scope(scope: dict[str, Any]) -> HttpRequest:
     # fogbank's HTTP protocol hands the headers over decoded (`fogbank.gateway.http11`); ASGI
     # servers send names in lower case, as the specification asks of them.
     headers = scope.get("fogbank.headers")
-    if headers is None:
+    if headers is not None:  # its `path` is the raw path too, decoded as latin-1
+        path = scope["path"]
+    else:
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
-    raw_path = scope.get("raw_path")
-    path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else scope["path"]
+        raw_path = scope.get("raw_path")
+        path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else scope["path"]
     return HttpRequest(
         method=scope["method"],
         path=path,
@@ -145,12 +147,18 @@ async def _after_commit(pending: Any, exchange: Exchange, response: HttpResponse
 
 
 async def _send_response(send: Any, receive: Any, response: HttpResponse, *, head: bool) -> None:
+    body = response.body
+    if isinstance(body, bytes) and not response.extra_headers:
+        # fogbank's HTTP/1.1 protocol takes a whole answer as text headers in one call
+        # (`RequestCycle.respond`): no header list to encode, no ASGI messages.
+        respond = getattr(send, "respond", None)
+        if respond is not None and respond(response.status, response.headers, body):
+            return
     headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers.items()]
     if response.extra_headers:
         headers.extend(
             (name.encode("latin-1"), value.encode("latin-1")) for name, value in response.extra_headers
         )
-    body = response.body
     if isinstance(body, bytes):
         if "content-length" not in response.headers:
             headers.append((b"content-length", str(len(body)).encode()))
@@ -232,9 +240,14 @@ def _log(exchange: Exchange, response: HttpResponse) -> None:
     if not log.isEnabledFor(logging.INFO):
         return
     elapsed = (time.perf_counter() - exchange.started) * 1000
-    what = f"{exchange.service or '-'} {exchange.context.operation if exchange.context else ''}".strip()
-    if exchange.service is None:
+    service = exchange.service
+    context = exchange.context
+    if service is None:
         what = f"{exchange.request.method} {exchange.request.path}"
+    elif context is not None and context.operation:
+        what = f"{service} {context.operation}"
+    else:
+        what = service
     log_output.request_line(f"{what} {response.status} {elapsed:.1f}ms")
     if log.isEnabledFor(logging.DEBUG):
         _log_detail(exchange, response)

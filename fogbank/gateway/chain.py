@@ -1,6 +1,9 @@
 """The handler chain: every request passes these steps in this order until one answers.
 
-Each handler takes the exchange and returns a response to end the chain, or None to go on.
+Each handler takes the exchange and returns a response to end the chain, None to go on, or an
+awaitable of either when it must wait (for the body, an `async def` operation). Handlers that do
+not wait are plain functions: a coroutine per handler per request cost about 1 µs of a request's
+server time (measured in-process, 2026-11-26).
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from botocore import xform_name
 
@@ -26,29 +30,40 @@ from fogbank.services import registry
 
 log = logging.getLogger("fogbank.request")
 
-Handler = Callable[[Exchange], Awaitable[HttpResponse | None]]
+Outcome = HttpResponse | None
+Handler = Callable[[Exchange], Outcome | Awaitable[Outcome]]
 
 
-async def serve_internal(exchange: Exchange) -> HttpResponse | None:
+def serve_internal(exchange: Exchange) -> Awaitable[Outcome] | None:
     """`/_fogbank/*` and LocalStack's `/_localstack/*` answer before any AWS detection."""
     path = exchange.request.path
     if path.startswith("/_fogbank/") or path.startswith("/_localstack/"):
-        return await internal.handle(exchange)
+        return internal.handle(exchange)
     return None
 
 
-async def identify(exchange: Exchange) -> HttpResponse | None:
+def identify(exchange: Exchange) -> Awaitable[Outcome] | None:
     """Find the caller's key, region and service. Form, JSON and CBOR bodies are read first because
     the form `Action` can name the service; other bodies wait until the operation is known, so that
     large uploads can stream to disk."""
-    request = exchange.request
-    content_type = request.headers.get("content-type", "")
+    headers = exchange.request.headers
     if (
-        content_type.startswith("application/x-www-form-urlencoded")
-        or "x-amz-target" in request.headers
-        or "smithy-protocol" in request.headers
+        "x-amz-target" in headers
+        or headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+        or "smithy-protocol" in headers
     ):
-        await exchange.read_body()
+        return _identify_after_body(exchange)
+    _identify(exchange)
+    return None
+
+
+async def _identify_after_body(exchange: Exchange) -> None:
+    await exchange.read_body()
+    _identify(exchange)
+
+
+def _identify(exchange: Exchange) -> None:
+    request = exchange.request
     credentials = read_credentials(request)
     exchange.credentials = credentials
     exchange.service = detect_service(request, credentials)
@@ -67,17 +82,16 @@ async def identify(exchange: Exchange) -> HttpResponse | None:
         access_key=credentials.access_key,
         request_id=exchange.request_id,
     )
-    return None
 
 
-async def verify_signature(exchange: Exchange) -> HttpResponse | None:
+def verify_signature(exchange: Exchange) -> Awaitable[None] | None:
     """With `--verify-signatures`, reject requests whose SigV4 signature does not match (after
     identification, because the signing key belongs to the account found there). The body is read
     only when its hash is not declared in a header, so S3 uploads still stream to disk."""
     if settings.verify_signatures:
         from fogbank.gateway import signatures
 
-        await signatures.verify(exchange)
+        return signatures.verify(exchange)
     return None
 
 
@@ -103,7 +117,7 @@ async def find_operation(exchange: Exchange) -> HttpResponse | None:
     return None
 
 
-async def parse_and_validate(exchange: Exchange) -> HttpResponse | None:
+def parse_and_validate(exchange: Exchange) -> None:
     """Parse the input and check it against the model before any provider code runs."""
     assert exchange.codec is not None and exchange.operation is not None and exchange.service
     if not registry.is_implemented(exchange.service):
@@ -117,10 +131,9 @@ async def parse_and_validate(exchange: Exchange) -> HttpResponse | None:
         code = provider.validation_error_code or exchange.codec.validation_error_code()
         raise ValidationError(format_problems(problems), code=code)
     exchange.params = params
-    return None
 
 
-async def dispatch(exchange: Exchange) -> HttpResponse | None:
+def dispatch(exchange: Exchange) -> HttpResponse | Awaitable[HttpResponse]:
     """Run the provider's method for the operation and serialize its result."""
     assert exchange.codec and exchange.operation and exchange.service and exchange.context
     provider = registry.provider(exchange.service)
@@ -131,7 +144,13 @@ async def dispatch(exchange: Exchange) -> HttpResponse | None:
         )
     result = method(exchange.context, exchange.params)
     if not isinstance(result, dict) and inspect.isawaitable(result):  # an `async def` operation
-        result = await result
+        return _serialize_later(exchange, result)
+    return exchange.codec.serialize(exchange.operation, result or {}, exchange.request_id)
+
+
+async def _serialize_later(exchange: Exchange, pending: Awaitable[Any]) -> HttpResponse:
+    assert exchange.codec and exchange.operation
+    result = await pending
     return exchange.codec.serialize(exchange.operation, result or {}, exchange.request_id)
 
 
@@ -152,9 +171,14 @@ CHAIN: list[Handler] = [
 async def handle(exchange: Exchange) -> HttpResponse:
     try:
         for handler in CHAIN:
-            response = await handler(exchange)
-            if response is not None:
-                return response
+            response = handler(exchange)
+            if response is None:
+                continue
+            if not isinstance(response, HttpResponse):
+                response = await response  # the handler waits (body, `async def` operation)
+                if response is None:
+                    continue
+            return response
         raise InternalFailure("no handler answered")  # dispatch always answers
     except AwsError as error:
         return error_response(exchange, error)

@@ -98,9 +98,10 @@ def request_line(message: str) -> None:
     into the batch when the request logger ends at the configured handler, else through logging
     (a test's or an embedding application's handlers)."""
     handler = _handler
-    if handler is not None and not _request_log.handlers and _request_log.propagate:
-        root = logging.getLogger()
-        if root.handlers == [handler] and not root.filters and not _request_log.filters:
+    logger = _request_log
+    if handler is not None and not logger.handlers and logger.propagate and not logger.filters:
+        handlers = logging.root.handlers
+        if len(handlers) == 1 and handlers[0] is handler and not logging.root.filters:
             handler.add_info_line(message)
             return
     _request_log.info("%s", message)
