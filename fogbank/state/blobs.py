@@ -18,6 +18,10 @@ The limit keeps such a record within one 8 KiB page's local payload (about 2000 
 overflow page) and bounds the memory the in-memory record holds. Bodies stored as "i…" rows by
 earlier versions keep reading.
 
+A tiny body that is ASCII text with few characters JSON must escape (most small objects: JSON,
+CSV, logs) is embedded as itself ("~" + the text): no base64 to encode (1 KiB: 1.65 -> 0.7 µs)
+and a quarter less to write to SQLite; its JSON is never longer than the base64 form would be.
+
 Inline ids are time-ordered ("i" + the wall-clock nanoseconds in 16 hex digits, kept strictly
 increasing in the process, + 4 random hex digits): SQLite keeps rows in key order, so a new row
 appends at the end of the index instead of landing on a random page. With uuid4 ids the body row
@@ -52,6 +56,12 @@ INLINE_LIMIT = 4096
 EMBED_LIMIT = 1024
 # The first character of an embedded id (never in file ids, which are hex, nor "i" row ids).
 _EMBEDDED = "="
+# The first character of an id embedding a body as its ASCII text.
+_EMBEDDED_TEXT = "~"
+# The bytes JSON writes as themselves (printable ASCII but the quote and the backslash), and those
+# it escapes in two (\" \\ \n \r \t \b \f); any other takes six (\u001f).
+_PLAIN = bytes(c for c in range(0x20, 0x7F) if c not in b'"\\')
+_SHORT_ESCAPES = b'"\\\n\r\t\b\f'
 # Where inline bodies are kept: S3 owns the blob store (a reset of S3 clears it).
 _SERVICE, _SCOPE, _KIND = "s3", "blobs", "body"
 
@@ -94,11 +104,11 @@ def root() -> Path:
 
 def is_inline(blob_id: str) -> bool:
     """True for bodies kept in SQLite (a row, or embedded in the id), False for files."""
-    return blob_id[0] in "i="
+    return blob_id[0] in "i=~"
 
 
 def is_embedded(blob_id: str) -> bool:
-    return blob_id[0] == _EMBEDDED
+    return blob_id[0] in "=~"
 
 
 def location(blob_id: str) -> str:
@@ -143,6 +153,8 @@ def store(data: bytes, embed: bool = True) -> str:
     when small (`INLINE_LIMIT`), else a file. Callers pass `embed=False` when the record naming
     the blob is rewritten with many others (every version of a key in a versioned bucket)."""
     if embed and len(data) <= EMBED_LIMIT:
+        if _is_short_text(data):
+            return _EMBEDDED_TEXT + data.decode("ascii")
         return _EMBEDDED + binascii.b2a_base64(data, newline=False).decode("ascii")
     if len(data) > INLINE_LIMIT:
         return store_bytes(data)
@@ -150,6 +162,15 @@ def store(data: bytes, embed: bool = True) -> str:
     text = base64.b64encode(data).decode("ascii")
     database().write(_SERVICE, _SCOPE, _KIND, blob_id, orjson.dumps(text))
     return blob_id
+
+
+def _is_short_text(data: bytes) -> bool:
+    """ASCII whose JSON string is no longer than its base64 form (4/3 of it), so an embedded
+    record stays within the size `EMBED_LIMIT` allows for."""
+    if not data.isascii():
+        return False
+    escaped = data.translate(None, _PLAIN)
+    return not escaped or (len(escaped) + 4 * len(escaped.translate(None, _SHORT_ESCAPES))) * 3 <= len(data)
 
 
 def store_bytes(data: bytes) -> str:
@@ -213,7 +234,10 @@ def _read_inline(blob_id: str) -> bytes:
 
 def _read_embedded(blob_id: str) -> bytes:
     """An embedded body, decoded once and then cached like a row's: decoding 1 KiB takes 3.3 µs,
-    the lookup well under one (the id is the record's own string, its hash computed once)."""
+    the lookup well under one (the id is the record's own string, its hash computed once).
+    A text body is encoded back (a copy, no decoding): not cached."""
+    if blob_id[0] == _EMBEDDED_TEXT:
+        return blob_id[1:].encode("ascii")
     data = _cached.get(blob_id)
     if data is None:
         data = binascii.a2b_base64(blob_id[1:])

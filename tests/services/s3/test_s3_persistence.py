@@ -118,6 +118,53 @@ def test_put_object_tiny_bodies_live_in_the_object_record_and_survive_kill(tmp_p
         server.stop()
 
 
+def test_put_object_tiny_text_bodies_are_embedded_as_text_and_survive_kill(tmp_path):
+    # ASCII text is kept as itself (no base64) unless JSON escaping would make it longer.
+    bodies = {
+        "plain": b"x" * 1024,
+        "json": b'{"id": 12345, "name": "fogbank"}\n' * 20,
+        "controls": b"abc\x01defghijklmnopqrst" * 40,
+        "newlines": b"a\n" * 300,  # longer escaped than in base64
+        "binary": bytes(range(256)) * 4,
+        "empty": b"",
+    }
+    server = FogbankServer(data_dir=tmp_path).start()
+    try:
+        s3 = _client(server)
+        s3.create_bucket(Bucket="texts")
+        for key, body in bodies.items():
+            s3.put_object(Bucket="texts", Key=key, Body=body)
+        s3.copy_object(Bucket="texts", Key="copy", CopySource="texts/json")
+        assert (_blob_files(tmp_path), _body_rows(tmp_path)) == (0, 0)
+    finally:
+        server.kill()
+    with sqlite3.connect(tmp_path / "state.sqlite") as conn:
+        rows = conn.execute("SELECT key, value FROM records WHERE kind='objects' AND scope='bucket/texts'")
+        kinds = {key: json.loads(value)["Versions"][0]["Blob"][0] for key, value in rows}
+    assert kinds == {
+        "plain": "~",
+        "json": "~",
+        "controls": "~",
+        "newlines": "=",
+        "binary": "=",
+        "empty": "~",
+        "copy": "~",
+    }
+    server = FogbankServer(data_dir=tmp_path, port=server.port).start()
+    try:
+        s3 = _client(server)
+        for key, body in bodies.items():
+            got = s3.get_object(Bucket="texts", Key=key)
+            assert (got["Body"].read(), got["ContentLength"]) == (body, len(body))
+        assert s3.get_object(Bucket="texts", Key="copy", Range="bytes=1-6")["Body"].read() == b'"id": '
+        s3.put_bucket_versioning(Bucket="texts", VersioningConfiguration={"Status": "Enabled"})
+        s3.copy_object(Bucket="texts", Key="versioned", CopySource="texts/plain")  # becomes a row
+        assert s3.get_object(Bucket="texts", Key="versioned")["Body"].read() == b"x" * 1024
+        assert _body_rows(tmp_path) == 1
+    finally:
+        server.stop()
+
+
 def test_put_object_tiny_bodies_in_versioned_buckets_are_rows(tmp_path):
     # A versioned key's record holds every version: tiny bodies are not embedded in it.
     server = FogbankServer(data_dir=tmp_path).start()
