@@ -150,10 +150,13 @@ def place(bucket: dict[str, Any], version: dict[str, Any]) -> None:
     if versioning == "Enabled":
         version["VersionId"] = new_version_id()
         kept, dropped = existing, []
+    elif versioning:
+        version["VersionId"] = NULL_VERSION
+        kept = [v for v in existing if v["VersionId"] != NULL_VERSION]
+        dropped = [v for v in existing if v["VersionId"] == NULL_VERSION]
     else:
         version["VersionId"] = NULL_VERSION
-        kept = [v for v in existing if v["VersionId"] != NULL_VERSION] if versioning else []
-        dropped = [v for v in existing if v not in kept]
+        kept, dropped = [], existing
     if entry is None:
         _key_added(name, key)
     store.put(key, {"Versions": [version, *kept]})
