@@ -124,36 +124,36 @@ async def _serve_http(scope: dict[str, Any], receive: Any, send: Any) -> None:
     request = _request_from_scope(scope)
     exchange = Exchange(request, receive)
     response = await chain.handle(exchange)
+    # A write is acknowledged only once the group commit holding it is done (durable);
+    # InternalFailure if that commit failed.
     pending = state.database().committed()
     if pending is not None:
-        response = await _after_commit(pending, exchange, response)
+        try:
+            await pending
+        except Exception:  # noqa: BLE001 - logged where the commit failed
+            response = chain.error_response(
+                exchange, InternalFailure("We encountered an internal error. Please try again.")
+            )
     try:
-        await _send_response(send, receive, response, head=request.method == "HEAD")
+        if not _respond_at_once(send, response):
+            await _send_response(send, receive, response, head=request.method == "HEAD")
     finally:
         request.body.discard()
     _log(exchange, response)
 
 
-async def _after_commit(pending: Any, exchange: Exchange, response: HttpResponse) -> HttpResponse:
-    """The response, once the group commit holding this request's writes is done (a write is
-    acknowledged only when it is durable); InternalFailure if that commit failed."""
-    try:
-        await pending
-    except Exception:  # noqa: BLE001 - logged where the commit failed
-        return chain.error_response(
-            exchange, InternalFailure("We encountered an internal error. Please try again.")
-        )
-    return response
+def _respond_at_once(send: Any, response: HttpResponse) -> bool:
+    """fogbank's HTTP/1.1 protocol takes a whole answer in memory as text headers in one call
+    (`RequestCycle.respond`): no header list to encode, no ASGI messages. False when it did not."""
+    body = response.body
+    if not isinstance(body, bytes) or response.extra_headers:
+        return False
+    respond = getattr(send, "respond", None)
+    return respond is not None and respond(response.status, response.headers, body)
 
 
 async def _send_response(send: Any, receive: Any, response: HttpResponse, *, head: bool) -> None:
     body = response.body
-    if isinstance(body, bytes) and not response.extra_headers:
-        # fogbank's HTTP/1.1 protocol takes a whole answer as text headers in one call
-        # (`RequestCycle.respond`): no header list to encode, no ASGI messages.
-        respond = getattr(send, "respond", None)
-        if respond is not None and respond(response.status, response.headers, body):
-            return
     headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers.items()]
     if response.extra_headers:
         headers.extend(

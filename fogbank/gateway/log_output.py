@@ -65,7 +65,8 @@ class BatchingHandler(logging.StreamHandler):  # type: ignore[type-arg]
         formatter = self.formatter
         stamp = formatter.stamp(time.time()) if isinstance(formatter, SecondFormatter) else ""
         self._lines.append(f"{stamp} INFO  {message}{self.terminator}")
-        self._flush_later(urgent=False)
+        if not self._scheduled or asyncio._get_running_loop() is None:  # else: nothing to do
+            self._flush_later(urgent=False)
 
     def _flush_later(self, *, urgent: bool) -> None:
         loop = asyncio._get_running_loop()
