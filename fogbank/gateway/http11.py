@@ -19,7 +19,9 @@ before answering. A response's head is held until its body's first bytes, so bot
 system call.
 
 The app receives a standard ASGI scope plus `fogbank.headers`: the header names (lower case) and
-values already decoded as text, which the gateway reads instead of decoding the list again.
+values already decoded as text, which the gateway reads instead of decoding the list again; and
+`send.respond(status, headers, body)`, which writes a whole answer in memory from text headers
+(the gateway's usual answer) without the two ASGI messages.
 """
 
 from __future__ import annotations
