@@ -30,6 +30,7 @@ import asyncio
 import logging
 import re
 from collections import deque
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -46,30 +47,12 @@ HIGH_WATER = 64 * 1024
 _UNSAFE_HEADER = re.compile(b"[\x00-\x08\x0a-\x1f\x7f]")
 # The same for a header block built as text, whose own line ends are counted separately.
 _UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_REASONS = {
-    200: b"OK",
-    204: b"No Content",
-    206: b"Partial Content",
-    301: b"Moved Permanently",
-    304: b"Not Modified",
-    307: b"Temporary Redirect",
-    400: b"Bad Request",
-    403: b"Forbidden",
-    404: b"Not Found",
-    409: b"Conflict",
-    412: b"Precondition Failed",
-    500: b"Internal Server Error",
-    501: b"Not Implemented",
-    503: b"Service Unavailable",
-}
 
 
 def _status_line(status: int) -> bytes:
     try:
-        from http import HTTPStatus
-
-        reason = _REASONS.get(status) or HTTPStatus(status).phrase.encode()
-    except ValueError:
+        reason = HTTPStatus(status).phrase.encode()
+    except ValueError:  # a code without a registered phrase
         reason = b""
     return b"HTTP/1.1 %d %s\r\n" % (status, reason)
 
