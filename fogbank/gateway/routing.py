@@ -171,19 +171,13 @@ _rest_orders: dict[int, tuple[list[ServiceInfo], tuple[tuple[str, ...], str]]] =
 def _rest_order(candidates: list[ServiceInfo]) -> tuple[tuple[str, ...], str]:
     known = _rest_orders.get(id(candidates))
     if known is None or known[0] is not candidates:
-        known = _rest_orders[id(candidates)] = (
-            candidates,
-            _rest_candidates(tuple(info.name for info in candidates)),
-        )
+        known = _rest_orders[id(candidates)] = (candidates, _rest_candidates(candidates))
     return known[1]
 
 
-@functools.cache
-def _rest_candidates(names: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+def _rest_candidates(candidates: list[ServiceInfo]) -> tuple[tuple[str, ...], str]:
     """For a request without a form action: the services whose REST routes to try, in order
     (implemented ones first; none when only one fits), and the answer when no route fits."""
-    index = service_index()
-    candidates = [index.services[name] for name in names]
     fitting = [info for info in candidates if any(p.startswith("rest") for p in info.protocols)]
     pool = fitting or candidates
     implemented = [info for info in pool if registry.is_implemented(info.name)]
