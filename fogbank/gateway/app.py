@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 import os
@@ -124,22 +125,58 @@ async def _serve_http(scope: dict[str, Any], receive: Any, send: Any) -> None:
     request = _request_from_scope(scope)
     exchange = Exchange(request, receive)
     response = await chain.handle(exchange)
-    # A write is acknowledged only once the group commit holding it is done (durable);
-    # InternalFailure if that commit failed.
-    pending = state.database().committed()
+    # A write is acknowledged only once the group commit holding it is done (durable). fogbank's
+    # HTTP protocol lets the answer go from the commit's callback (`defer`): no future and no task
+    # wake-up per write request.
+    database = state.database()
+    defer = getattr(send, "defer", None)
+    if defer is not None and database.after_commit(
+        functools.partial(_answer_committed, exchange, send, receive, response)
+    ):
+        defer()
+        return
+    pending = database.committed()
     if pending is not None:
         try:
             await pending
         except Exception:  # noqa: BLE001 - logged where the commit failed
-            response = chain.error_response(
-                exchange, InternalFailure("We encountered an internal error. Please try again.")
-            )
+            response = _commit_failed(exchange)
     try:
         if not _respond_at_once(send, response):
             await _send_response(send, receive, response, head=request.method == "HEAD")
     finally:
         request.body.discard()
     _log(exchange, response)
+
+
+def _answer_committed(
+    exchange: Exchange, send: Any, receive: Any, response: HttpResponse, problem: Exception | None
+) -> None:
+    """The group commit holding the request's writes is done (or failed): answer."""
+    if problem is not None:
+        response = _commit_failed(exchange)
+    if _respond_at_once(send, response):
+        exchange.request.body.discard()
+        _log(exchange, response)
+    else:  # a streamed or file body, or a transport that cannot take it now
+        _spawn(_answer_later(exchange, send, receive, response))
+
+
+async def _answer_later(exchange: Exchange, send: Any, receive: Any, response: HttpResponse) -> None:
+    try:
+        await _send_response(send, receive, response, head=exchange.request.method == "HEAD")
+    except Exception:  # noqa: BLE001 - as the server does for an app that fails
+        log.exception("the gateway failed while answering a request")
+        await send.fail()
+    finally:
+        exchange.request.body.discard()
+    _log(exchange, response)
+
+
+def _commit_failed(exchange: Exchange) -> HttpResponse:
+    return chain.error_response(
+        exchange, InternalFailure("We encountered an internal error. Please try again.")
+    )
 
 
 def _respond_at_once(send: Any, response: HttpResponse) -> bool:

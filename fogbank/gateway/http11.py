@@ -96,6 +96,7 @@ class RequestCycle:
         "body_delivered",
         "pending_head",
         "task",
+        "deferred",
     )
 
     def __init__(
@@ -117,6 +118,7 @@ class RequestCycle:
         self.body_delivered = False
         self.pending_head = b""  # the response head, until the first body bytes go with it
         self.task: asyncio.Task[None] | None = None  # the app answering it
+        self.deferred = False  # the app returned and answers later (`defer`)
 
     def wake(self) -> None:
         waiter = self.waiter
@@ -232,6 +234,24 @@ class RequestCycle:
         self.wake()
         protocol.response_complete(self)
         return True
+
+    def defer(self) -> None:
+        """The app returns before answering and answers later from a callback (after the group
+        commit that holds the request's writes, `fogbank.gateway.app`) with `respond`, or with
+        ASGI messages from a task it starts, calling `fail` if that task fails."""
+        self.deferred = True
+
+    async def fail(self) -> None:
+        """The app failed while answering: a 500 when nothing was sent yet, else the connection
+        closes (the response's framing is lost)."""
+        if self.started or self.disconnected:
+            self.protocol.transport.close()
+            return
+        self.keep_alive = False
+        body = b"Internal Server Error"
+        headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"21")]
+        await self.send({"type": "http.response.start", "status": 500, "headers": headers})
+        await self.send({"type": "http.response.body", "body": body})
 
     async def send_file(self, path: Path, start: int, length: int) -> int:
         """Send `length` bytes of the file from `start` as (part of) the body, straight from the
@@ -460,18 +480,11 @@ class Http11Protocol(asyncio.Protocol):
             await self.app(exchange.scope, exchange.receive, exchange)
         except BaseException:
             log.exception("the gateway failed while answering a request")
-            if not exchange.started and not exchange.disconnected:
-                exchange.keep_alive = False
-                body = b"Internal Server Error"
-                headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"21")]
-                await exchange.send({"type": "http.response.start", "status": 500, "headers": headers})
-                await exchange.send({"type": "http.response.body", "body": body})
-            else:
-                self.transport.close()
+            await exchange.fail()
             return
         finally:
             self.server_state.tasks.discard(exchange.task)
-        if not exchange.complete and not exchange.disconnected:
+        if not exchange.complete and not exchange.disconnected and not exchange.deferred:
             log.error("the gateway returned without completing a response")
             self.transport.close()
 

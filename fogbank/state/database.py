@@ -5,10 +5,10 @@ and a commit frame to the WAL), and a busy gateway handles several requests in o
 iteration. Once the gateway calls `group_commits()`, a write made on the event loop outside any
 `atomic()` block opens one transaction (`BEGIN IMMEDIATE`) that every write of the same
 iteration joins; a callback scheduled with `call_soon` commits it at the start of the next
-iteration, after every request task that was ready has run up to its response. The gateway then
-awaits `committed()` before it sends a response, so a client is answered only once the commit
-holding its writes is done: an acknowledged write still survives `kill -9` (WAL with
-`synchronous=NORMAL`: the commit is in the OS before the answer leaves).
+iteration, after every request task that was ready has run up to its response. The gateway
+answers a request from `after_commit` (or awaits `committed()`), so a client is answered only
+once the commit holding its writes is done: an acknowledged write still survives `kill -9` (WAL
+with `synchronous=NORMAL`: the commit is in the OS before the answer leaves).
 
 `atomic()` keeps its all-or-nothing meaning inside the group transaction: its outermost block is a
 savepoint (`sp0`), rolled back with the block's in-memory changes when the block fails, released
@@ -28,7 +28,7 @@ import dataclasses
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -156,7 +156,8 @@ class Database:
         self._lock = threading.RLock()
         self._grouping = False
         self._group_open = False  # a group transaction is open and its commit is scheduled
-        self._waiters: list[asyncio.Future[None]] = []
+        self._waiters: list[Callable[[Exception | None], None]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the open group
 
     # -- group commit -----------------------------------------------------------------------------
 
@@ -176,6 +177,7 @@ class Database:
             return False
         self._conn.execute("BEGIN IMMEDIATE")
         self._group_open = True
+        self._loop = loop
         loop.call_soon(self._commit_group, loop)
         return True
 
@@ -185,29 +187,44 @@ class Database:
         if self._depth:  # cannot happen (atomic blocks never span an await); commit later
             loop.call_soon(self._commit_group, loop)
             return
-        waiters, self._waiters = self._waiters, []
         self._group_open = False
         try:
             self._conn.execute("COMMIT")
         except sqlite3.Error as problem:
-            log.exception("group commit failed; %d waiting requests fail", len(waiters))
+            log.exception("group commit failed; %d waiting requests fail", len(self._waiters))
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
-            for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_exception(problem)
+            self._notify(problem)
             return
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+        self._notify(None)
+
+    def after_commit(self, callback: Callable[[Exception | None], None]) -> bool:
+        """Call `callback(None)` once the open group transaction has committed, `callback(error)`
+        if that commit failed. False, and no call, when every write made so far is committed.
+        The gateway answers a request from here: no future and no task wake-up per write request
+        (see `fogbank.gateway.app`)."""
+        if not self._group_open:
+            return False
+        self._waiters.append(callback)
+        return True
 
     def committed(self) -> asyncio.Future[None] | None:
         """None when every write made so far is committed; otherwise a future that completes
         when the open group transaction has committed (raises if that commit failed)."""
         if not self._group_open:
             return None
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        assert self._loop is not None  # set with the group
+        waiter: asyncio.Future[None] = self._loop.create_future()
+
+        def settle(problem: Exception | None) -> None:
+            if waiter.done():
+                return
+            if problem is None:
+                waiter.set_result(None)
+            else:
+                waiter.set_exception(problem)
+
+        self._waiters.append(settle)
         return waiter
 
     def _finish_group(self) -> None:
@@ -215,10 +232,15 @@ class Database:
         if self._group_open:
             self._group_open = False
             self._conn.execute("COMMIT")
-            waiters, self._waiters = self._waiters, []
-            for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_result(None)
+            self._notify(None)
+
+    def _notify(self, problem: Exception | None) -> None:
+        waiters, self._waiters = self._waiters, []
+        for callback in waiters:
+            try:
+                callback(problem)
+            except Exception:  # a bug in one waiter must not leave the others unanswered
+                log.exception("a commit callback failed")
 
     # -- collections ---------------------------------------------------------------------------
 

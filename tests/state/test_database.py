@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -174,3 +175,30 @@ def test_remove_kind_deletes_one_kind_of_one_scope(db: Database) -> None:
     assert len(db.collection("logs", "events:g", "a/r")) == 0
     assert len(db.collection("logs", "events:g", "b/r")) == 1
     assert len(db.collection("logs", "streams", "a/r")) == 1
+
+
+def test_group_commit_calls_after_commit_callbacks_once_the_write_is_on_disk(db: Database) -> None:
+    assert db.path is not None
+    path = db.path
+    queues = db.collection("sqs", "queues", "000000000000/us-east-1")
+    db.group_commits()
+    seen: list[tuple[str, Exception | None, int]] = []
+
+    def failing(problem: Exception | None) -> None:
+        raise Boom("a broken callback")
+
+    async def writes() -> None:
+        assert not db.after_commit(lambda problem: None)  # nothing written yet: no call
+        queues.put("a", {"n": 1})
+        queues.put("b", {"n": 2})
+        assert stored(path) == {}  # both wait for the group's commit
+        assert db.after_commit(lambda problem: seen.append(("first", problem, len(stored(path)))))
+        assert db.after_commit(failing)  # logged; the callbacks after it are still called
+        assert db.after_commit(lambda problem: seen.append(("second", problem, len(stored(path)))))
+        waiter = db.committed()
+        assert waiter is not None
+        await waiter
+        assert db.committed() is None
+
+    asyncio.run(writes())
+    assert seen == [("first", None, 2), ("second", None, 2)]
