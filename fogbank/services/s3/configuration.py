@@ -32,7 +32,7 @@ from fogbank.services.s3.errors import (
     NoSuchWebsiteConfiguration,
     OwnershipControlsNotFoundError,
 )
-from fogbank.services.s3.subresources import delete_config, read_config, write_config
+from fogbank.services.s3.subresources import delete_config, may_be_configured, read_config, write_config
 
 MALFORMED = "The XML you provided was not well-formed or did not validate against our published schema"
 DEFAULT_ENCRYPTION = {
@@ -50,6 +50,8 @@ OWNERSHIPS = ("BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced")
 
 def default_encryption(bucket: dict[str, Any]) -> dict[str, Any]:
     """The bucket's default encryption (what PutObject applies when a request names none)."""
+    if not may_be_configured(bucket):
+        return DEFAULT_ENCRYPTION
     return read_config(bucket, "encryption") or DEFAULT_ENCRYPTION
 
 

@@ -11,11 +11,13 @@ from fogbank.context import RequestContext
 from fogbank.services.s3 import notifications
 
 
-def announce(ctx: RequestContext, bucket_name: str, event: str, key: str, details: dict[str, Any]) -> None:
+def announce(
+    ctx: RequestContext, bucket: dict[str, Any], event: str, key: str, details: dict[str, Any]
+) -> None:
     """Announce `event` (e.g. "ObjectCreated:Put") about `key`; `details` may carry Size, ETag and
     VersionId (an operation's result, or the stored version). Most buckets have no notification
     configuration: that is checked first, before any event is described."""
-    if not notifications.may_notify(bucket_name):
+    if not notifications.may_notify(bucket):
         return
     info = {
         "Key": key,
@@ -23,15 +25,15 @@ def announce(ctx: RequestContext, bucket_name: str, event: str, key: str, detail
         "ETag": details.get("ETag"),
         "VersionId": details.get("VersionId"),
     }
-    notifications.notify(ctx, bucket_name, event, info)
+    notifications.notify(ctx, bucket["Name"], event, info)
 
 
 def announce_delete(
-    ctx: RequestContext, bucket_name: str, key: str, version_id: str | None, result: dict[str, Any]
+    ctx: RequestContext, bucket: dict[str, Any], key: str, version_id: str | None, result: dict[str, Any]
 ) -> None:
     """A delete without a version id in a versioned bucket creates a delete marker; any other
     delete removes something (or nothing, which S3 announces all the same)."""
     if result.get("DeleteMarker") and version_id is None:
-        announce(ctx, bucket_name, "ObjectRemoved:DeleteMarkerCreated", key, result)
+        announce(ctx, bucket, "ObjectRemoved:DeleteMarkerCreated", key, result)
     else:
-        announce(ctx, bucket_name, "ObjectRemoved:Delete", key, {"VersionId": version_id})
+        announce(ctx, bucket, "ObjectRemoved:Delete", key, {"VersionId": version_id})

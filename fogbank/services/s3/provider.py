@@ -119,7 +119,7 @@ class S3Provider(BucketConfiguration, Provider):
         waited: bool,
     ) -> dict[str, Any]:
         result = writes.finish_put(bucket, request, ctx.account, plan, stored, waited)
-        object_events.announce(ctx, bucket["Name"], "ObjectCreated:Put", request["Key"], result)
+        object_events.announce(ctx, bucket, "ObjectCreated:Put", request["Key"], result)
         return result
 
     def get_object(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
@@ -134,7 +134,7 @@ class S3Provider(BucketConfiguration, Provider):
         bucket = buckets.require_expected_bucket(ctx, request)
         writes.refuse_delete_conditions(request)
         result = objects.delete(bucket, request["Key"], request.get("VersionId"), ctx.account)
-        object_events.announce_delete(ctx, bucket["Name"], request["Key"], request.get("VersionId"), result)
+        object_events.announce_delete(ctx, bucket, request["Key"], request.get("VersionId"), result)
         return result
 
     def delete_objects(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
@@ -153,9 +153,7 @@ class S3Provider(BucketConfiguration, Provider):
                 marker = (
                     {"DeleteMarker": True} if bucket.get("Versioning") and not entry.get("VersionId") else {}
                 )
-                object_events.announce_delete(
-                    ctx, bucket["Name"], entry["Key"], entry.get("VersionId"), marker
-                )
+                object_events.announce_delete(ctx, bucket, entry["Key"], entry.get("VersionId"), marker)
         return result
 
     def copy_object(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
@@ -165,7 +163,7 @@ class S3Provider(BucketConfiguration, Provider):
             bucket, buckets.require_expected_source(ctx, source_name, request), request, ctx.account
         )
         details = {**result["CopyObjectResult"], "VersionId": result.get("VersionId")}
-        object_events.announce(ctx, bucket["Name"], "ObjectCreated:Copy", request["Key"], details)
+        object_events.announce(ctx, bucket, "ObjectCreated:Copy", request["Key"], details)
         return result
 
     def list_objects(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
@@ -188,7 +186,7 @@ class S3Provider(BucketConfiguration, Provider):
         bucket = buckets.require_expected_bucket(ctx, request)
         started = restore.restore_object(bucket, request)
         if started:
-            object_events.announce(ctx, bucket["Name"], "ObjectRestore:Post", request["Key"], request)
+            object_events.announce(ctx, bucket, "ObjectRestore:Post", request["Key"], request)
         # 202 Accepted for a new restore, 200 OK when an existing restored copy is extended.
         return {"_Status": 202 if started else 200}
 
@@ -201,14 +199,14 @@ class S3Provider(BucketConfiguration, Provider):
         tag_set = (request.get("Tagging") or {}).get("TagSet") or []
         with state.atomic():
             result = object_tagging.set_tags(bucket, request["Key"], request.get("VersionId"), tag_set)
-        object_events.announce(ctx, bucket["Name"], "ObjectTagging:Put", request["Key"], result)
+        object_events.announce(ctx, bucket, "ObjectTagging:Put", request["Key"], result)
         return result
 
     def delete_object_tagging(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         bucket = buckets.require_expected_bucket(ctx, request)
         with state.atomic():
             result = object_tagging.set_tags(bucket, request["Key"], request.get("VersionId"), [])
-        object_events.announce(ctx, bucket["Name"], "ObjectTagging:Delete", request["Key"], result)
+        object_events.announce(ctx, bucket, "ObjectTagging:Delete", request["Key"], result)
         return result
 
     # -- multipart uploads -----------------------------------------------------------------------
@@ -232,9 +230,7 @@ class S3Provider(BucketConfiguration, Provider):
         bucket = buckets.require_expected_bucket(ctx, request)
         result = await multipart.complete(bucket, request)
         details = {**result, "Size": result.pop("Size")}
-        object_events.announce(
-            ctx, bucket["Name"], "ObjectCreated:CompleteMultipartUpload", request["Key"], details
-        )
+        object_events.announce(ctx, bucket, "ObjectCreated:CompleteMultipartUpload", request["Key"], details)
         return result
 
     def abort_multipart_upload(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
