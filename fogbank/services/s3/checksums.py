@@ -151,17 +151,19 @@ def digest_bytes(data: bytes, algorithms: Iterable[str]) -> dict[str, bytes]:
 
 def requested_checksums(request: dict[str, Any]) -> dict[str, str]:
     """Algorithm → base64 checksum for each checksum the client sent (validated for form)."""
-    if request.keys().isdisjoint(_CHECKSUM_MEMBERS):
+    named = _CHECKSUM_MEMBERS.intersection(request)
+    if not named:
         return {}
-    named = [member for member in request if member in _CHECKSUM_MEMBERS]
-    if len(named) == 1 and named[0] in _ALGORITHM_OF:
-        # One supported checksum (what SDKs send by default): no need to ask for every other.
-        member = named[0]
-        value = request[member]
-        if not value:
-            return {}
-        _check_form(_ALGORITHM_OF[member], value)
-        return {_ALGORITHM_OF[member]: value}
+    if len(named) == 1:
+        (member,) = named
+        algorithm = _ALGORITHM_OF.get(member)
+        if algorithm is not None:
+            # One supported checksum (what SDKs send by default): no need to ask for every other.
+            value = request[member]
+            if not value:
+                return {}
+            _check_form(algorithm, value)
+            return {algorithm: value}
     for algorithm, member in UNSUPPORTED_MEMBERS.items():
         if request.get(member):
             raise S3NotImplemented(f"The {algorithm} checksum algorithm is not supported by fogbank yet")

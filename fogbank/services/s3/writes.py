@@ -30,7 +30,7 @@ from fogbank.services.s3.errors import (
     NoSuchBucket,
     S3NotImplemented,
 )
-from fogbank.services.s3.subresources import write_object_config
+from fogbank.services.s3.subresources import may_be_configured, write_object_config
 from fogbank.state import blobs
 
 MAX_KEY_BYTES = 1024
@@ -143,6 +143,13 @@ def stored_headers(request: dict[str, Any], bucket: dict[str, Any]) -> dict[str,
     return headers
 
 
+def default_headers(bucket: dict[str, Any]) -> dict[str, Any]:
+    """`stored_headers` of a request naming no content header nor encryption setting."""
+    if not may_be_configured(bucket):
+        return {"ServerSideEncryption": "AES256"}  # DEFAULT_ENCRYPTION, checked without a lookup
+    return stored_headers({}, bucket)
+
+
 def _apply_default_encryption(bucket: dict[str, Any], headers: dict[str, Any]) -> None:
     """A write naming no encryption gets the bucket's default (SSE-S3 unless configured: every
     new object is encrypted at rest since January 2023)."""
@@ -209,10 +216,29 @@ class PutPlan:
     storage_class: str
 
 
+# Every member `plan_put` checks besides the key and the checksums: most writes (SDK defaults)
+# name none of them, and one set test then stands for the eight that would each find nothing.
+_SETTING_MEMBERS = frozenset(
+    [
+        *_UNSUPPORTED_MEMBERS,
+        *_STORED_MEMBERS,
+        *_ACL_MEMBERS,
+        "Tagging",
+        "StorageClass",
+        "IfMatch",
+        "IfNoneMatch",
+    ]
+)
+
+
 def plan_put(bucket: dict[str, Any], request: dict[str, Any], account: str) -> PutPlan:
     """PutObject's checks that need no body: key, settings, tags, checksums sent, conditions, ACL."""
     key = request["Key"]
     check_key(key)
+    if _SETTING_MEMBERS.isdisjoint(request):
+        sent = checksums.requested_checksums(request)
+        algorithms = list(sent) if sent else checksums.algorithms_to_compute(request, sent)
+        return PutPlan(key, default_headers(bucket), {}, sent, algorithms, None, "STANDARD")
     refuse_unsupported(request)
     headers = stored_headers(request, bucket)
     tags = parse_tagging(request.get("Tagging"))
