@@ -214,7 +214,18 @@ class Server:
 
     async def _listen(self, connection: Any) -> asyncio.AbstractServer:
         loop = asyncio.get_running_loop()
-        return await loop.create_server(connection, host=settings.host, port=settings.port, backlog=BACKLOG)
+        host = settings.host
+        if host and host.isascii():
+            # uvloop encodes a host given as text with the IDNA codec, whose first use imports
+            # stringprep and unicodedata: 9 M instructions and 0.6 MiB of idle memory (measured
+            # 2026-11-26). An ASCII host name is the same bytes, which uvloop takes as they are.
+            try:
+                return await loop.create_server(
+                    connection, host=[host.encode("ascii")], port=settings.port, backlog=BACKLOG
+                )
+            except TypeError:  # an event loop that wants text after all
+                pass
+        return await loop.create_server(connection, host=host, port=settings.port, backlog=BACKLOG)
 
     def _renew_date_header(self) -> None:
         # The HTTP Date header of the transport (wall time, as uvicorn sent it), renewed once a
