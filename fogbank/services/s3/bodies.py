@@ -35,10 +35,7 @@ class StoredBody:
     size: int
     md5: bytes
     digests: dict[str, bytes]  # algorithm → raw checksum
-
-    @property
-    def etag(self) -> str:
-        return f'"{self.md5.hex()}"'
+    etag: str  # the MD5 as quoted hex, computed once
 
 
 def ingest(body: Payload | bytes | None, algorithms: Iterable[str], embed: bool = True) -> StoredBody:
@@ -46,17 +43,15 @@ def ingest(body: Payload | bytes | None, algorithms: Iterable[str], embed: bool 
     body may live in the record naming it (see `blobs.store`)."""
     if body is None:
         body = b""
-    if isinstance(body, Payload) and body.path is not None:
-        digests = checksums.digest_all(checksums.chunks_of_file(body.path), algorithms)
-        size = body.length
-        blob = blobs.store_file(body.path)
-    else:
-        data = body.data if isinstance(body, Payload) else body
-        digests = checksums.digest_bytes(data, algorithms)
-        size = len(data)
-        blob = blobs.store(data, embed)
-    md5 = digests.pop("ETAG-MD5")
-    return StoredBody(blob, size, md5, digests)
+    elif isinstance(body, Payload):
+        if body.path is not None:
+            digests = checksums.digest_all(checksums.chunks_of_file(body.path), algorithms)
+            md5 = digests.pop("ETAG-MD5")
+            blob = blobs.store_file(body.path)
+            return StoredBody(blob, body.length, md5, digests, f'"{md5.hex()}"')
+        body = body.data
+    md5, digests = checksums.digest_bytes(body, algorithms)
+    return StoredBody(blobs.store(body, embed), len(body), md5, digests, f'"{md5.hex()}"')
 
 
 def is_spooled(body: object) -> bool:

@@ -59,7 +59,9 @@ def _key_added(bucket_name: str, key: str) -> None:
     """A new key goes into a valid index in place (listing skips a key whose write was rolled
     back, so an extra one is harmless; removals rebuild, as a missing one would not be)."""
     cached = _sorted.get(bucket_name)
-    if cached is not None and cached[1] == _generations.get(bucket_name, 0):
+    if cached is None:
+        return  # no index to keep or to invalidate: the first listing sorts every key
+    if cached[1] == _generations.get(bucket_name, 0):
         insort(cached[2], key)
     else:
         _keys_changed(bucket_name)
@@ -145,18 +147,25 @@ def place(bucket: dict[str, Any], version: dict[str, Any]) -> None:
     name, key = bucket["Name"], version["Key"]
     store = object_store(name)
     entry = store.get(key)
-    existing = entry["Versions"] if entry else []
     versioning = bucket.get("Versioning")
+    if not versioning:
+        # Unversioned (most buckets): the version replaces whatever the key held.
+        version["VersionId"] = NULL_VERSION
+        if entry is None:
+            _key_added(name, key)
+        store.put(key, {"Versions": [version]})
+        if entry is not None:
+            for old in entry["Versions"]:
+                bodies.discard(old.get("Blob"))
+        return
+    existing = entry["Versions"] if entry else []
     if versioning == "Enabled":
         version["VersionId"] = new_version_id()
         kept, dropped = existing, []
-    elif versioning:
+    else:
         version["VersionId"] = NULL_VERSION
         kept = [v for v in existing if v["VersionId"] != NULL_VERSION]
         dropped = [v for v in existing if v["VersionId"] == NULL_VERSION]
-    else:
-        version["VersionId"] = NULL_VERSION
-        kept, dropped = [], existing
     if entry is None:
         _key_added(name, key)
     store.put(key, {"Versions": [version, *kept]})

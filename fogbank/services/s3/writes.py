@@ -273,16 +273,16 @@ def finish_put(
             raise EntityTooLarge(
                 "Your proposed upload exceeds the maximum allowed size", MaxSizeAllowed=MAX_PUT_SIZE
             )
-        checksums.verify_content_md5(request.get("ContentMD5"), body.md5)
-        checksums.verify(plan.sent, body.digests)
+        content_md5 = request.get("ContentMD5")
+        if content_md5 is not None:
+            checksums.verify_content_md5(content_md5, body.md5)
+        if plan.sent:
+            checksums.verify(plan.sent, body.digests)
         version = _new_version(request, account, plan, body)
-        # One record unless an ACL document goes with it (a transaction costs two more SQLite
-        # statements on the hot path).
-        if plan.grants:
-            with state.atomic():
-                _place_put(bucket, request, plan, version, waited)
-        else:
+        if waited or plan.grants:
             _place_put(bucket, request, plan, version, waited)
+        else:
+            objects.place(bucket, version)  # nothing to check again, no ACL document to keep
     except BaseException:
         bodies.discard(body.blob)
         raise
@@ -292,10 +292,13 @@ def finish_put(
 def _place_put(
     bucket: dict[str, Any], request: dict[str, Any], plan: PutPlan, version: dict[str, Any], waited: bool
 ) -> None:
-    if waited:
-        _check_again(bucket, request, plan.key)
-    objects.place(bucket, version)
-    keep_object_acl(bucket, version, plan.grants)
+    # One record unless an ACL document goes with it (a transaction costs two more SQLite
+    # statements on the hot path).
+    with state.atomic() if plan.grants else contextlib.nullcontext():
+        if waited:
+            _check_again(bucket, request, plan.key)
+        objects.place(bucket, version)
+        keep_object_acl(bucket, version, plan.grants)
 
 
 def _check_again(bucket: dict[str, Any], request: dict[str, Any], key: str) -> None:
@@ -310,10 +313,10 @@ def _new_version(
     request: dict[str, Any], account: str, plan: PutPlan, body: bodies.StoredBody
 ) -> dict[str, Any]:
     checksum = None
-    if body.digests:
-        algorithm, digest = next(iter(body.digests.items()))
+    if plan.algorithms:  # at most one, the digest computed (`body.digests`)
+        algorithm = plan.algorithms[0]
         # A checksum the client sent was verified equal to the digest's encoding: kept as sent.
-        value = plan.sent.get(algorithm) or checksums.encode(digest)
+        value = plan.sent.get(algorithm) or checksums.encode(body.digests[algorithm])
         checksum = {"Algorithm": algorithm, "Value": value, "Type": "FULL_OBJECT"}
     return {
         "Key": plan.key,
