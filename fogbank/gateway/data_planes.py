@@ -8,6 +8,7 @@ Each plane is a module with `matches(request) -> bool` (cheap, no imports of hea
 from __future__ import annotations
 
 import importlib
+from collections.abc import Awaitable
 from types import ModuleType
 
 from fogbank.gateway.exchange import Exchange
@@ -31,9 +32,21 @@ def _planes() -> list[ModuleType]:
     return _modules
 
 
-async def serve(exchange: Exchange) -> HttpResponse | None:
-    for plane in _planes():
-        if plane.matches(exchange.request):
+def serve(exchange: Exchange) -> Awaitable[HttpResponse | None] | None:
+    """None when no plane claims the request (a plain call: most requests are AWS API calls, and
+    a coroutine per request to say so cost about 2 µs); else the planes' answer, to await."""
+    request = exchange.request
+    for index, plane in enumerate(_planes()):
+        if plane.matches(request):
+            return _serve_from(exchange, index)
+    return None
+
+
+async def _serve_from(exchange: Exchange, first: int) -> HttpResponse | None:
+    """The first plane that claims the request answers; one that declines passes it on."""
+    planes = _planes()
+    for plane in planes[first:]:
+        if plane is planes[first] or plane.matches(exchange.request):
             response: HttpResponse | None = await plane.serve(exchange)
             if response is not None:
                 return response
