@@ -11,7 +11,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from fogbank.errors import AwsError, SerializationException
 from fogbank.protocol.http import HttpRequest, HttpResponse
-from fogbank.protocol.located import has_body_members
+from fogbank.protocol.located import write_bound
 from fogbank.protocol.rest import (
     RestCodec,
     write_blob_payload,
@@ -44,13 +44,16 @@ class RestXmlCodec(RestCodec):
         return str(shape.serialization.get("name") or shape.name)
 
     def serialize(self, operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
-        response = HttpResponse(operation.http.get("responseCode", 200), self.response_headers(request_id))
-        shape = operation.output_shape
-        if shape is None:
+        writing = self._writings.get(operation) or self._writing(operation)
+        response = HttpResponse(writing.status, self.response_headers(request_id))
+        compiled = writing.bindings
+        if compiled is None:
             return response
-        located, payload = write_located_members(shape, result, response)
+        write_bound(compiled, result, response)
+        payload = compiled.payload
         if payload:
-            member = shape.members[payload]
+            member = compiled.payload_shape
+            assert member is not None
             value = result.get(payload)
             if value is None:
                 return response
@@ -60,9 +63,10 @@ class RestXmlCodec(RestCodec):
                 tag = member.serialization.get("name") or member.name
                 response.body = self.document(tag, member, value)
             return response
-        if has_body_members(shape):
+        if compiled.has_body:
+            located = compiled.names
             body = {name: value for name, value in result.items() if name not in located}
-            response.body = self.document(self.root_name(operation), shape, body)
+            response.body = self.document(self.root_name(operation), writing.shape, body)
         return response
 
     @functools.cached_property

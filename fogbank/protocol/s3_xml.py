@@ -8,9 +8,9 @@ https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
 
 from __future__ import annotations
 
-import base64
 import functools
 import re
+from binascii import b2a_base64
 from contextvars import ContextVar
 from typing import Any
 
@@ -127,9 +127,10 @@ class S3Codec(RestXmlCodec):
             ) from None
 
     def parse(self, operation: OperationModel, request: HttpRequest) -> dict[str, Any]:
-        bucket = request.memo.get("s3_post_bucket")
-        if not isinstance(bucket, str):
-            return super().parse(operation, request)
+        if "s3_post_bucket" not in request.memo:
+            return RestXmlCodec.parse(self, operation, request)  # not `super()`: 0.8k instructions
+        bucket = request.memo["s3_post_bucket"]
+        assert isinstance(bucket, str)
         from urllib.parse import quote
 
         from fogbank.services.s3 import post_object
@@ -166,7 +167,7 @@ class S3Codec(RestXmlCodec):
         posted = _POST_FORM.get()
         if posted is not None and operation.name == "PutObject":
             return self._post_response(posted, result, request_id)
-        response = super().serialize(operation, result, request_id)
+        response = RestXmlCodec.serialize(self, operation, result, request_id)  # not `super()`: 0.8k
         if "_Status" in result:
             response.status = int(result["_Status"])  # RestoreObject's 202 (no status member)
         if "ContentRange" in result and operation.name in ("GetObject", "HeadObject"):
@@ -206,9 +207,10 @@ class S3Codec(RestXmlCodec):
         return "".join(out).encode()
 
     def response_headers(self, request_id: str) -> dict[str, str]:
+        # `binascii` itself: `base64.b64encode` adds a Python call (3.9k -> ?k instructions).
         return {
             "x-amz-request-id": request_id,
-            "x-amz-id-2": base64.b64encode(request_id.encode()).decode(),
+            "x-amz-id-2": b2a_base64(request_id.encode(), newline=False).decode(),
             "server": "AmazonS3",
         }
 
