@@ -293,7 +293,7 @@ def _log(exchange: Exchange, response: HttpResponse) -> None:
         what = f"{service} {context.operation}"
     else:
         what = service
-    log_output.request_line(f"{what} {response.status} {elapsed:.1f}ms")
+    log_output.request_line(what, response.status, elapsed)
     if log.isEnabledFor(logging.DEBUG):
         _log_detail(exchange, response)
 

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botocore import xform_name
+from botocore.model import OperationModel
 
 from fogbank.config import settings
 from fogbank.context import RequestContext
@@ -105,16 +106,26 @@ async def find_operation(exchange: Exchange) -> HttpResponse | None:
     exchange.context.protocol = codec.protocol
     if codec.protocol.startswith("rest"):
         operation = codec.find_operation(exchange.request)
-        shape = operation.input_shape
-        payload = shape.serialization.get("payload") if shape is not None else None
-        streaming = bool(payload and shape.members[payload].metadata.get("streaming"))
-        await exchange.read_body(spool=streaming)
+        streams = _streams.get(operation)
+        if streams is None:
+            streams = _streams[operation] = _input_streams(operation)
+        await exchange.read_body(spool=streams)
     else:
         await exchange.read_body()
         operation = codec.find_operation(exchange.request)
     exchange.operation = operation
     exchange.context.operation = operation.name
     return None
+
+
+# Per operation: whether its input payload streams (a large body is spooled to a file).
+_streams: dict[OperationModel, bool] = {}
+
+
+def _input_streams(operation: OperationModel) -> bool:
+    shape = operation.input_shape
+    payload = shape.serialization.get("payload") if shape is not None else None
+    return bool(payload and shape.members[payload].metadata.get("streaming"))
 
 
 def parse_and_validate(exchange: Exchange) -> None:
@@ -136,8 +147,10 @@ def parse_and_validate(exchange: Exchange) -> None:
 def dispatch(exchange: Exchange) -> HttpResponse | Awaitable[HttpResponse]:
     """Run the provider's method for the operation and serialize its result."""
     assert exchange.codec and exchange.operation and exchange.service and exchange.context
-    provider = registry.provider(exchange.service)
-    method = getattr(provider, xform_name(exchange.operation.name), None)
+    name = _method_names.get(exchange.operation)
+    if name is None:
+        name = _method_names[exchange.operation] = xform_name(exchange.operation.name)
+    method = getattr(registry.provider(exchange.service), name, None)
     if method is None:
         raise NotImplementedOperation(
             f"The {exchange.operation.name} operation of {exchange.service} is not implemented in fogbank yet"
@@ -146,6 +159,10 @@ def dispatch(exchange: Exchange) -> HttpResponse | Awaitable[HttpResponse]:
     if not isinstance(result, dict) and inspect.isawaitable(result):  # an `async def` operation
         return _serialize_later(exchange, result)
     return exchange.codec.serialize(exchange.operation, result or {}, exchange.request_id)
+
+
+# Per operation: the name of the provider method that runs it.
+_method_names: dict[OperationModel, str] = {}
 
 
 async def _serialize_later(exchange: Exchange, pending: Awaitable[Any]) -> HttpResponse:

@@ -49,6 +49,10 @@ _UNSAFE_HEADER = re.compile(b"[\x00-\x08\x0a-\x1f\x7f]")
 _UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# The scope's `asgi` entry, the same for every request (one dict fewer per request).
+_ASGI = {"version": "3.0", "spec_version": "2.3"}
+
+
 def _status_line(status: int) -> bytes:
     try:
         reason = HTTPStatus(status).phrase.encode()
@@ -424,7 +428,7 @@ class Http11Protocol(asyncio.Protocol):
             path, query = parsed.path or b"/", parsed.query or b""
         scope = {
             "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "asgi": _ASGI,
             "http_version": version,
             "method": method,
             "scheme": "http",

@@ -60,11 +60,11 @@ class BatchingHandler(logging.StreamHandler):  # type: ignore[type-arg]
             return
         self._flush_later(urgent=record.levelno >= logging.WARNING)
 
-    def add_info_line(self, message: str) -> None:
-        """An INFO line formatted as `FORMAT` formats it, without a `LogRecord`."""
+    def add_request_line(self, what: str, status: int, elapsed_ms: float) -> None:
+        """The request line as `FORMAT` formats it at INFO, without a `LogRecord`."""
         formatter = self.formatter
         stamp = formatter.stamp(time.time()) if isinstance(formatter, SecondFormatter) else ""
-        self._lines.append(f"{stamp} INFO  {message}{self.terminator}")
+        self._lines.append(f"{stamp} INFO  {what} {status} {elapsed_ms:.1f}ms{self.terminator}")
         # A flush is already due when scheduled (asyncio's running-loop check costs a getpid
         # system call per call on Python 3.11).
         if not self._scheduled:
@@ -96,18 +96,18 @@ _request_log = logging.getLogger("fogbank.request")
 _handler: BatchingHandler | None = None
 
 
-def request_line(message: str) -> None:
-    """Log one INFO line of the request log (callers check `isEnabledFor(INFO)` first): straight
-    into the batch when the request logger ends at the configured handler, else through logging
-    (a test's or an embedding application's handlers)."""
+def request_line(what: str, status: int, elapsed_ms: float) -> None:
+    """Log the request line `<what> <status> <elapsed>ms` at INFO (callers check
+    `isEnabledFor(INFO)` first): straight into the batch when the request logger ends at the
+    configured handler, else through logging (a test's or an embedding application's handlers)."""
     handler = _handler
     logger = _request_log
     if handler is not None and not logger.handlers and logger.propagate and not logger.filters:
         handlers = logging.root.handlers
         if len(handlers) == 1 and handlers[0] is handler and not logging.root.filters:
-            handler.add_info_line(message)
+            handler.add_request_line(what, status, elapsed_ms)
             return
-    _request_log.info("%s", message)
+    logger.info("%s %d %.1fms", what, status, elapsed_ms)
 
 
 def configure(level: int) -> None:
