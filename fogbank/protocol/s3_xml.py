@@ -158,7 +158,7 @@ class S3Codec(RestXmlCodec):
     def validate(self, shape: Any, params: dict[str, Any]) -> list[str]:
         # S3 does not check enums against the model: each operation checks the values it uses and
         # answers S3's own errors (InvalidLocationConstraint, InvalidStorageClass, MalformedXML...).
-        problems = super().validate(shape, params)
+        problems = RestXmlCodec.validate(self, shape, params)  # not `super()`: 0.8k instructions
         return [problem for problem in problems if "enum value set" not in problem] if problems else problems
 
     def serialize(self, operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
@@ -207,7 +207,7 @@ class S3Codec(RestXmlCodec):
         return "".join(out).encode()
 
     def response_headers(self, request_id: str) -> dict[str, str]:
-        # `binascii` itself: `base64.b64encode` adds a Python call (3.9k -> ?k instructions).
+        # `binascii` itself: `base64.b64encode` adds a Python call (3.9k -> 3.4k instructions).
         return {
             "x-amz-request-id": request_id,
             "x-amz-id-2": b2a_base64(request_id.encode(), newline=False).decode(),

@@ -38,7 +38,9 @@ def validate(shape: Shape | None, params: dict[str, Any]) -> list[str]:
     """Every constraint violation of `params` against the input shape, in model order."""
     problems: list[str] = []
     if shape is not None:
-        _check_structure(shape, params, "", problems)
+        screen = _screens.get(shape) or _screen(shape)
+        if len(params) >= screen.size or not _passes(screen, params):
+            _walk_structure(shape, params, "", problems)
     return problems
 
 
@@ -125,7 +127,9 @@ class _Screen:
 
     size: int  # the length of the structure's `_plan`
     required: tuple[str, ...]
-    tests: dict[str, Callable[[Any], bool] | None]  # member → quick test (None: always walk)
+    # member → the (shortest, longest) lengths of a string member without an enum, checked inline,
+    # else its quick test (`_walk`: always walk it).
+    tests: dict[str, tuple[float, float] | Callable[[Any], bool]]
 
 
 _screens: dict[Shape, _Screen] = {}
@@ -136,9 +140,21 @@ def _screen(shape: Shape) -> _Screen:
     screen = _screens[shape] = _Screen(
         len(plan),
         tuple(member.name for member in plan if member.required),
-        {member.name: member.passes for member in plan},
+        {member.name: _screen_test(member) for member in plan},
     )
     return screen
+
+
+def _screen_test(member: _Member) -> tuple[float, float] | Callable[[Any], bool]:
+    meta = member.shape.metadata
+    if member.shape.type_name == "string" and not meta.get("enum"):
+        high = meta.get("max")
+        return (meta.get("min") or 0, high if high is not None else float("inf"))
+    return member.passes or _walk
+
+
+def _walk(value: Any) -> bool:
+    return False
 
 
 def _passes(screen: _Screen, value: dict[str, Any]) -> bool:
@@ -148,20 +164,29 @@ def _passes(screen: _Screen, value: dict[str, Any]) -> bool:
             return False
     tests = screen.tests
     for name, item in value.items():
-        if name in tests and item is not None:
-            test = tests[name]
-            if test is None or not test(item):
+        test = tests.get(name)
+        if test is None or item is None:
+            continue
+        if test.__class__ is tuple:  # the lengths of a string: no call (S3's Bucket and Key)
+            if item.__class__ is not str or not test[0] <= len(item) <= test[1]:
                 return False
+        elif not test(item):  # type: ignore[operator]
+            return False
     return True
 
 
 def _check_structure(shape: Shape, value: dict[str, Any], prefix: str, problems: list[str]) -> None:
     # A request holds few of the members its shape constrains (S3's PutObject: 4 of 10): when it
     # holds fewer, screening what it holds replaces the walk over the plan, which then runs only
-    # to word the problems, in model order (S3 PutObject's validation: 1.1 -> 0.6 us).
+    # to word the problems, in model order (S3 PutObject's validation: 12.7k -> 9.4k instructions,
+    # with the inline string lengths of `_passes`).
     screen = _screens.get(shape) or _screen(shape)
     if len(value) < screen.size and _passes(screen, value):
         return
+    _walk_structure(shape, value, prefix, problems)
+
+
+def _walk_structure(shape: Shape, value: dict[str, Any], prefix: str, problems: list[str]) -> None:
     for member in _plan(shape):
         item = value.get(member.name)
         if item is None:
