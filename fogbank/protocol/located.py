@@ -48,6 +48,9 @@ class Bindings:
     query_map: Binding | None = None
     content_type: bool = False  # an output member is bound to `Content-Type`
     written: dict[str, Binding] = field(default_factory=dict)  # header, headers and statusCode ones
+    # The `header` ones as (header name, writer), the writer None for a string member (the value
+    # is the text): `write_bound` then reads no binding attributes per member.
+    header_writers: dict[str, tuple[str, Convert | None]] = field(default_factory=dict)
     payload: str | None = None  # the payload member's name
     payload_shape: Shape | None = None
     streaming: bool = False  # the payload is a streaming blob
@@ -72,6 +75,8 @@ def bindings(shape: Shape) -> Bindings:
         compiled.by_name[name] = binding
         if location in ("header", "headers", "statusCode"):
             compiled.written[name] = binding
+        if location == "header":
+            compiled.header_writers[name] = (key, None if plain else binding.write)
         if location == "uri":
             compiled.uri[key] = binding
         elif location == "querystring" and member.type_name == "map":
@@ -261,15 +266,22 @@ def write_bound(compiled: Bindings, result: dict[str, Any], response: HttpRespon
     headers = response.headers
     if compiled.content_type:
         headers.pop("content-type", None)
+    writers = compiled.header_writers
     written = compiled.written
     for name, value in result.items():
+        writer = writers.get(name)
+        if writer is not None:
+            if value is not None:
+                key, write = writer
+                if write is not None:
+                    headers[key] = write(value)
+                else:
+                    headers[key] = value if value.__class__ is str else str(value)
+            continue
         binding = written.get(name)
         if binding is None or value is None:
             continue
-        location = binding.location
-        if location == "header":
-            headers[binding.key] = value if binding.plain and value.__class__ is str else binding.write(value)
-        elif location == "headers":
+        if binding.location == "headers":
             for key, item in value.items():
                 headers[(binding.key + key).lower()] = str(item)
         else:
