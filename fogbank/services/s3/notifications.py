@@ -39,7 +39,7 @@ from fogbank.errors import AwsError
 from fogbank.services.s3 import eventbridge_events
 from fogbank.services.s3.buckets import find_bucket
 from fogbank.services.s3.errors import InvalidArgument
-from fogbank.services.s3.subresources import config_store, may_be_configured, read_config
+from fogbank.services.s3.subresources import config_store, read_config
 
 log = logging.getLogger("fogbank.s3.notifications")
 _sequence = itertools.count()
@@ -385,10 +385,10 @@ def notify(
                 _deliver_later(entry[arn_member], body)
 
 
-def may_notify(bucket: dict[str, Any]) -> bool:
+def may_notify(bucket_name: str) -> bool:
     """False when the bucket surely has no notification configuration (then `notify` would do
-    nothing), so object writes to unconfigured buckets skip describing the event."""
-    return may_be_configured(bucket) and f"{bucket['Name']}/notification" in config_store()
+    nothing): one lookup, so object writes to unconfigured buckets skip describing the event."""
+    return f"{bucket_name}/notification" in config_store()
 
 
 def send_test_events(ctx: RequestContext, bucket: dict[str, Any], configuration: dict[str, Any]) -> None:

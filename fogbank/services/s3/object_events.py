@@ -9,15 +9,16 @@ from typing import Any
 
 from fogbank.context import RequestContext
 from fogbank.services.s3 import notifications
+from fogbank.services.s3.subresources import may_be_configured
 
 
 def announce(
     ctx: RequestContext, bucket: dict[str, Any], event: str, key: str, details: dict[str, Any]
 ) -> None:
     """Announce `event` (e.g. "ObjectCreated:Put") about `key`; `details` may carry Size, ETag and
-    VersionId (an operation's result, or the stored version). Most buckets have no notification
-    configuration: that is checked first, before any event is described."""
-    if not notifications.may_notify(bucket):
+    VersionId (an operation's result, or the stored version). Most buckets have no configuration at
+    all (known without a lookup) or none for notifications: checked before any event is described."""
+    if not may_be_configured(bucket) or not notifications.may_notify(bucket["Name"]):
         return
     info = {
         "Key": key,

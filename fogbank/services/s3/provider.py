@@ -101,24 +101,15 @@ class S3Provider(BucketConfiguration, Provider):
         # tiny bodies are embedded in it only when it holds one (unversioned buckets).
         stored = bodies.ingest(body, plan.algorithms, not bucket.get("Versioning"))
         # Nothing else ran since `plan_put` checked the bucket and the conditions: not again.
-        return self._put_stored(ctx, bucket, request, plan, stored, False)
+        result = writes.finish_put(bucket, request, ctx.account, plan, stored, False)
+        object_events.announce(ctx, bucket, "ObjectCreated:Put", request["Key"], result)
+        return result
 
     async def _put_spooled(
         self, ctx: RequestContext, bucket: dict[str, Any], request: dict[str, Any], plan: writes.PutPlan
     ) -> dict[str, Any]:
         stored = await bodies.ingest_async(request.get("Body"), plan.algorithms)
-        return self._put_stored(ctx, bucket, request, plan, stored, True)
-
-    def _put_stored(
-        self,
-        ctx: RequestContext,
-        bucket: dict[str, Any],
-        request: dict[str, Any],
-        plan: writes.PutPlan,
-        stored: bodies.StoredBody,
-        waited: bool,
-    ) -> dict[str, Any]:
-        result = writes.finish_put(bucket, request, ctx.account, plan, stored, waited)
+        result = writes.finish_put(bucket, request, ctx.account, plan, stored, True)
         object_events.announce(ctx, bucket, "ObjectCreated:Put", request["Key"], result)
         return result
 

@@ -338,9 +338,14 @@ def _new_version(
 
 def _write_result(bucket: dict[str, Any], version: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {"ETag": version["ETag"], "Size": version["Size"]}
-    for name in ("ServerSideEncryption", "SSEKMSKeyId", "BucketKeyEnabled"):
-        if name in version["Headers"]:
-            result[name] = version["Headers"][name]
+    headers = version["Headers"]
+    if len(headers) == 1 and "ServerSideEncryption" in headers:
+        # SSE-S3 and nothing else (most writes): the loop below would find this one member.
+        result["ServerSideEncryption"] = headers["ServerSideEncryption"]
+    else:
+        for name in ("ServerSideEncryption", "SSEKMSKeyId", "BucketKeyEnabled"):
+            if name in headers:
+                result[name] = headers[name]
     checksum = version.get("Checksum")
     if checksum:
         result[f"Checksum{checksum['Algorithm']}"] = checksum["Value"]
