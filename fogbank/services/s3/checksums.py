@@ -212,7 +212,7 @@ def algorithms_to_compute(request: dict[str, Any], sent: dict[str, str]) -> list
 def verify(sent: dict[str, str], digests: dict[str, bytes]) -> None:
     """BadDigest when a sent checksum does not match the data received."""
     for algorithm, value in sent.items():
-        if encode(digests[algorithm]) != value:
+        if binascii.b2a_base64(digests[algorithm], newline=False).decode("ascii") != value:  # encode()
             raise BadDigest(f"The {algorithm} you specified did not match the calculated checksum.")
 
 

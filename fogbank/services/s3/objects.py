@@ -44,6 +44,29 @@ def object_store(bucket_name: str) -> Collection[dict[str, Any]]:
     return database().collection("s3", "objects", f"bucket/{bucket_name}")
 
 
+# Each bucket's object collection, by bucket name, with the bucket record it was looked up for
+# (finding a collection costs about 3k instructions, a tenth of PutObject's own Python work).
+# A reset, an import or a rolled-back bucket write loads new bucket records and collections, so an
+# entry for an older record is never used; the provider's `stop` (at every reset and import)
+# empties the cache, so no replaced collection stays in memory.
+_stores: dict[str, tuple[dict[str, Any], Collection[dict[str, Any]]]] = {}
+
+
+def store_of(bucket: dict[str, Any]) -> Collection[dict[str, Any]]:
+    """`object_store` of a bucket record."""
+    name = bucket["Name"]
+    cached = _stores.get(name)
+    if cached is not None and cached[0] is bucket:
+        return cached[1]
+    store = object_store(name)
+    _stores[name] = (bucket, store)
+    return store
+
+
+def forget_stores() -> None:
+    _stores.clear()
+
+
 # Each bucket's keys in order, for listings: (the collection they describe, its key-set
 # generation, the sorted keys). Adding or removing a key bumps the generation; a reset or import
 # replaces the collection. Rebuilt lazily, so a burst of writes costs one sort.
@@ -145,7 +168,7 @@ def place(bucket: dict[str, Any], version: dict[str, Any]) -> None:
     buckets keep one version, Enabled adds one, Suspended replaces the "null" version.
     Blobs of replaced versions are freed once the records are written."""
     name, key = bucket["Name"], version["Key"]
-    store = object_store(name)
+    store = store_of(bucket)
     entry = store.get(key)
     versioning = bucket.get("Versioning")
     if not versioning:

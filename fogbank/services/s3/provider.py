@@ -36,6 +36,11 @@ class S3Provider(BucketConfiguration, Provider):
     service = "s3"
     validation_error_code = "InvalidArgument"
 
+    def stop(self) -> None:
+        # A reset or an import replaces every S3 collection: cached ones are let go.
+        objects.forget_stores()
+        super().stop()
+
     # -- buckets ---------------------------------------------------------------------------------
 
     def create_bucket(self, ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:

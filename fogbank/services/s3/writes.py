@@ -143,13 +143,6 @@ def stored_headers(request: dict[str, Any], bucket: dict[str, Any]) -> dict[str,
     return headers
 
 
-def default_headers(bucket: dict[str, Any]) -> dict[str, Any]:
-    """`stored_headers` of a request naming no content header nor encryption setting."""
-    if not may_be_configured(bucket):
-        return {"ServerSideEncryption": "AES256"}  # DEFAULT_ENCRYPTION, checked without a lookup
-    return stored_headers({}, bucket)
-
-
 def _apply_default_encryption(bucket: dict[str, Any], headers: dict[str, Any]) -> None:
     """A write naming no encryption gets the bucket's default (SSE-S3 unless configured: every
     new object is encrypted at rest since January 2023)."""
@@ -236,9 +229,14 @@ def plan_put(bucket: dict[str, Any], request: dict[str, Any], account: str) -> P
     key = request["Key"]
     check_key(key)
     if _SETTING_MEMBERS.isdisjoint(request):
+        # What the checks below would find (none can fail), in their order: the default encryption
+        # (SSE-S3 without a lookup when the bucket holds no configuration), then the checksums.
+        headers = (
+            stored_headers({}, bucket) if may_be_configured(bucket) else {"ServerSideEncryption": "AES256"}
+        )
         sent = checksums.requested_checksums(request)
         algorithms = list(sent) if sent else checksums.algorithms_to_compute(request, sent)
-        return PutPlan(key, default_headers(bucket), {}, sent, algorithms, None, "STANDARD")
+        return PutPlan(key, headers, {}, sent, algorithms, None, "STANDARD")
     refuse_unsupported(request)
     headers = stored_headers(request, bucket)
     tags = parse_tagging(request.get("Tagging"))
