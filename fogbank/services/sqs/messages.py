@@ -25,8 +25,10 @@ from fogbank.services.sqs.errors import (
 )
 from fogbank.services.sqs.md5 import md5_of_attributes, md5_of_body
 
-# Characters SQS accepts in bodies and attribute values (the XML 1.0 character set).
-_INVALID_CHARACTERS = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Characters SQS accepts in bodies and attribute values (the XML 1.0 character set), written as
+# the characters outside it: the same matches for every code point, and compiling the negated
+# class over the whole Unicode range cost 58 M instructions at start-up, this one 4 M.
+_INVALID_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,256}$")
 MAX_ATTRIBUTES = 10
 
