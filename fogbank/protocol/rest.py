@@ -347,7 +347,14 @@ class RestCodec(Codec):
         if reading.reads_headers:
             read_headers(compiled, request.headers, params)
         kind = reading.payload_kind
-        if kind is _STREAM:
+        if kind is _BLOB:  # read here, as `read_payload` would (S3's PutObject: 2.4k instructions less)
+            body = request.body
+            if body.path is None:
+                if body.data:
+                    params[compiled.payload] = body.data  # type: ignore[index]
+            elif not body.is_empty:
+                params[compiled.payload] = body.read()  # type: ignore[index]
+        elif kind is _STREAM:
             params[compiled.payload] = request.body  # type: ignore[index]
         elif kind is not _NO_PAYLOAD:
             self._read_payload(reading, request, params)
@@ -414,7 +421,8 @@ class RestCodec(Codec):
 # What a request's body holds for an input shape (compared by identity in `parse`).
 _NO_PAYLOAD = "none"  # every member is bound to the URI, query string or headers
 _STREAM = "stream"  # a streaming blob payload: the body itself
-_TEXT = "text"  # a blob or string payload, read whole when the body is not empty
+_BLOB = "blob"  # a blob payload (not streaming), read whole when the body is not empty
+_TEXT = "text"  # a string payload, read whole (streaming: even when empty)
 _DOCUMENT = "document"  # a structure payload document
 _BODY = "body"  # a body document holding the members not bound to the message
 
@@ -422,8 +430,10 @@ _BODY = "body"  # a body document holding the members not bound to the message
 def _payload_kind(compiled: Bindings) -> str:
     member = compiled.payload_shape
     if member is not None:
+        if member.type_name in ("blob", "string") and not compiled.streaming:
+            return _BLOB if member.type_name == "blob" else _TEXT
         if member.type_name in ("blob", "string"):
-            return _STREAM if compiled.streaming and member.type_name == "blob" else _TEXT
+            return _STREAM if member.type_name == "blob" else _TEXT
         return _DOCUMENT
     return _BODY if compiled.has_body else _NO_PAYLOAD
 

@@ -20,6 +20,7 @@ from fogbank.config import settings
 from fogbank.errors import AwsError, UnknownOperationException
 from fogbank.protocol.http import HttpRequest, HttpResponse
 from fogbank.protocol.rest_xml import RestXmlCodec
+from fogbank.protocol.validation import validate as model_problems
 from fogbank.protocol.xml import escape
 
 NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -91,7 +92,7 @@ class S3Codec(RestXmlCodec):
     def match_path(self, request: HttpRequest) -> str:
         """Virtual-hosted requests are routed as their path-style equivalent (`/{Bucket}/{Key+}`)."""
         path = request.path
-        bucket = _host_bucket(request.host)
+        bucket = _host_bucket(request.headers.get("host", "localhost"))  # `request.host`, inline
         if bucket:
             path = "/" + bucket + (path if path.startswith("/") else "/" + path)
         # `/bucket/` names the bucket, not an object with an empty key.
@@ -158,7 +159,8 @@ class S3Codec(RestXmlCodec):
     def validate(self, shape: Any, params: dict[str, Any]) -> list[str]:
         # S3 does not check enums against the model: each operation checks the values it uses and
         # answers S3's own errors (InvalidLocationConstraint, InvalidStorageClass, MalformedXML...).
-        problems = RestXmlCodec.validate(self, shape, params)  # not `super()`: 0.8k instructions
+        # The model's checks themselves (RestXmlCodec adds none): no `super()` object, no frame.
+        problems = model_problems(shape, params)
         return [problem for problem in problems if "enum value set" not in problem] if problems else problems
 
     def serialize(self, operation: OperationModel, result: dict[str, Any], request_id: str) -> HttpResponse:
