@@ -127,6 +127,7 @@ class _Screen:
 
     size: int  # the length of the structure's `_plan`
     required: tuple[str, ...]
+    optional: frozenset[str]  # the constrained members not required
     # member → the (shortest, longest) lengths of a string member without an enum, checked inline,
     # else its quick test (`_walk`: always walk it).
     tests: dict[str, tuple[float, float] | Callable[[Any], bool]]
@@ -140,6 +141,7 @@ def _screen(shape: Shape) -> _Screen:
     screen = _screens[shape] = _Screen(
         len(plan),
         tuple(member.name for member in plan if member.required),
+        frozenset(member.name for member in plan if not member.required),
         {member.name: _screen_test(member) for member in plan},
     )
     return screen
@@ -159,27 +161,37 @@ def _walk(value: Any) -> bool:
 
 def _passes(screen: _Screen, value: dict[str, Any]) -> bool:
     """Whether `value` surely has no violation, looking only at the members it holds."""
-    for name in screen.required:
-        if value.get(name) is None:
-            return False
     tests = screen.tests
-    for name, item in value.items():
-        test = tests.get(name)
-        if test is None or item is None:
-            continue
-        if test.__class__ is tuple:  # the lengths of a string: no call (S3's Bucket and Key)
+    for name in screen.required:  # the test inline: a call per member cost 0.4k instructions
+        item = value.get(name)
+        if item is None:
+            return False
+        test = tests[name]
+        if test.__class__ is tuple:  # the lengths of a string (S3's Bucket and Key)
             if item.__class__ is not str or not test[0] <= len(item) <= test[1]:
                 return False
         elif not test(item):  # type: ignore[operator]
             return False
+    if screen.optional.isdisjoint(value):  # no optional constrained member (C-level: no loop)
+        return True
+    for name, item in value.items():
+        optional = tests.get(name)
+        if optional is not None and item is not None and not _passes_test(optional, item):
+            return False
     return True
+
+
+def _passes_test(test: tuple[float, float] | Callable[[Any], bool], item: Any) -> bool:
+    if isinstance(test, tuple):
+        return item.__class__ is str and test[0] <= len(item) <= test[1]
+    return test(item)
 
 
 def _check_structure(shape: Shape, value: dict[str, Any], prefix: str, problems: list[str]) -> None:
     # A request holds few of the members its shape constrains (S3's PutObject: 4 of 10): when it
     # holds fewer, screening what it holds replaces the walk over the plan, which then runs only
-    # to word the problems, in model order (S3 PutObject's validation: 12.7k -> 9.4k instructions,
-    # with the inline string lengths of `_passes`).
+    # to word the problems, in model order (S3 PutObject's validation: 12.7k -> 7.1k instructions,
+    # with the inline tests of `_passes` and its C-level test that no optional member is present).
     screen = _screens.get(shape) or _screen(shape)
     if len(value) < screen.size and _passes(screen, value):
         return
