@@ -126,7 +126,7 @@ _streams: dict[OperationModel, bool] = {}
 def _input_streams(operation: OperationModel) -> bool:
     shape = operation.input_shape
     payload = shape.serialization.get("payload") if shape is not None else None
-    return bool(payload and shape.members[payload].metadata.get("streaming"))
+    return bool(payload and shape.members[payload].serialization.get("streaming"))
 
 
 def parse_and_validate(exchange: Exchange) -> None:

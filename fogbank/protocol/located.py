@@ -93,7 +93,7 @@ def bindings(shape: Shape) -> Bindings:
     compiled.payload = shape.serialization.get("payload")
     if compiled.payload:
         compiled.payload_shape = shape.members[compiled.payload]
-        compiled.streaming = bool(compiled.payload_shape.metadata.get("streaming"))
+        compiled.streaming = bool(compiled.payload_shape.serialization.get("streaming"))
     compiled.has_body = any(name not in compiled.names for name in shape.members)
     return compiled
 
@@ -244,7 +244,7 @@ def _read_header(member: Shape, value: str) -> Any:
 def read_payload(member: Shape, body: Payload) -> Any:
     """A blob or string payload member: streaming blobs stay a `Payload` (maybe a spooled file)."""
     if member.type_name == "blob":
-        return body if member.metadata.get("streaming") else body.read()
+        return body if member.serialization.get("streaming") else body.read()
     return body.read().decode("utf-8")
 
 

@@ -354,8 +354,9 @@ class RestCodec(Codec):
                     params[compiled.payload] = body.data  # type: ignore[index]
             elif not body.is_empty:
                 params[compiled.payload] = body.read()  # type: ignore[index]
-        elif kind is _STREAM:
-            params[compiled.payload] = request.body  # type: ignore[index]
+        elif kind is _STREAM:  # the body as it came: in memory, or spooled to a file when large
+            if not request.body.is_empty:
+                params[compiled.payload] = request.body  # type: ignore[index]
         elif kind is not _NO_PAYLOAD:
             self._read_payload(reading, request, params)
         return params
