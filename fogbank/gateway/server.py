@@ -89,7 +89,9 @@ class WebSocketOnFirstUse:
         from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
         return WebSocketsSansIOProtocol(
-            config=_uvicorn_config(config.loaded_app), server_state=server_state, app_state=app_state
+            config=_uvicorn_config(config.loaded_app),
+            server_state=server_state,  # type: ignore[arg-type]  # the same fields as uvicorn's
+            app_state=app_state,
         )
 
 
@@ -221,7 +223,10 @@ class Server:
             # 2026-11-26). An ASCII host name is the same bytes, which uvloop takes as they are.
             try:
                 return await loop.create_server(
-                    connection, host=[host.encode("ascii")], port=settings.port, backlog=BACKLOG
+                    connection,
+                    host=[host.encode("ascii")],  # type: ignore[list-item]  # uvloop takes bytes too
+                    port=settings.port,
+                    backlog=BACKLOG,
                 )
             except TypeError:  # an event loop that wants text after all
                 pass
@@ -272,8 +277,8 @@ class Server:
             finally:
                 for number, handler in previous.items():
                     signal.signal(number, handler)
-            for number in reversed(self.signals):
-                signal.raise_signal(number)
+            for raised in reversed(self.signals):
+                signal.raise_signal(raised)
         except KeyboardInterrupt:
             pass
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, unquote
@@ -107,4 +107,4 @@ class HttpResponse:
     # Headers sent once per entry after `headers`, for a name that repeats (one Set-Cookie per
     # cookie, RFC 6265 section 3); empty for almost every response, so it costs nothing then: a
     # tuple (assign a new one), as a list made per response was 0.6k instructions of S3's PutObject.
-    extra_headers: tuple[tuple[str, str], ...] = ()
+    extra_headers: Sequence[tuple[str, str]] = ()
