@@ -8,7 +8,6 @@ server time (measured in-process, 2026-11-26).
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
@@ -158,10 +157,7 @@ def dispatch(exchange: Exchange) -> HttpResponse | Awaitable[HttpResponse]:
         )
     result = method(exchange.context, exchange.params)
     if not isinstance(result, dict) and inspect.isawaitable(result):  # an `async def` operation
-        # In a task of its own: the HTTP protocol runs a request outside any task until it first
-        # waits (`http11.Http11Protocol._run_now`), and an operation may need its task
-        # (`asyncio.current_task()`, to be cancelled at a deadline).
-        return asyncio.ensure_future(_serialize_later(exchange, result))
+        return _serialize_later(exchange, result)
     return exchange.codec.serialize(exchange.operation, result or {}, exchange.request_id)
 
 

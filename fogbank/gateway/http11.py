@@ -27,11 +27,9 @@ values already decoded as text, which the gateway reads instead of decoding the 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
 import re
 from collections import deque
-from collections.abc import Coroutine, Generator
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -352,7 +350,6 @@ class Http11Protocol(asyncio.Protocol):
         self.headers: list[tuple[bytes, bytes]] = []
         self.text_headers: dict[str, str] = {}
         self.parsing: RequestCycle | None = None
-        self.arrived: RequestCycle | None = None  # to run once the parser has returned
 
     # -- connection ----------------------------------------------------------------------------
 
@@ -388,10 +385,6 @@ class Http11Protocol(asyncio.Protocol):
             self._upgrade()
         except httptools.HttpParserError:
             self._refuse(b"Invalid HTTP request received.")
-        arrived = self.arrived
-        if arrived is not None:
-            self.arrived = None
-            self._run_now(arrived)
 
     def shutdown(self) -> None:
         """The server's graceful shutdown: close when idle, else after the response in progress."""
@@ -454,7 +447,7 @@ class Http11Protocol(asyncio.Protocol):
         exchange = RequestCycle(self, scope, keep_alive, expect)
         self.parsing = exchange
         if self.current is None:
-            self.current = self.arrived = exchange
+            self._start(exchange)
         else:  # pipelined: answered after the one in progress; stop reading meanwhile
             self.pipeline.append(exchange)
             self.pause_reading()
@@ -479,25 +472,15 @@ class Http11Protocol(asyncio.Protocol):
 
     # -- running the app -------------------------------------------------------------------------
 
-    def _run_now(self, exchange: RequestCycle) -> None:
-        """Run the app for the connection's next request at once, in a context of its own, as far
-        as it goes without waiting; a task carries on from where it waits (the body still on its
-        way, an `async def` operation). Most requests never wait, and a task per request cost
-        about 2 % of a PutObject's instructions (valgrind, 2026-11-26). As with Python 3.12's
-        eager tasks, except that `asyncio.current_task()` is None until the first wait."""
-        context = contextvars.copy_context()
-        run = self._run(exchange)
-        try:
-            waiting_for = context.run(run.send, None)
-        except StopIteration:
-            return
-        task = exchange.task = self.loop.create_task(_carry_on(run, waiting_for), context=context)
-        self.server_state.tasks.add(task)
-
     def _start(self, exchange: RequestCycle) -> None:
         self.current = exchange
         # The server's set of running requests (graceful shutdown waits for it to empty); `_run`
         # leaves it when done, which a done callback did one loop iteration later at ~1 µs more.
+        # A task, not a run at once from the parser's callback (2 % fewer instructions per
+        # PutObject): callbacks a request schedules with call_soon (EventBridge routing an event)
+        # must run before a request that arrives after its answer; a request run at once in the
+        # I/O phase overtook them (a DisableRule, PutEvents, EnableRule sequence delivered the
+        # event, 2026-11-27).
         task = exchange.task = self.loop.create_task(self._run(exchange))
         self.server_state.tasks.add(task)
 
@@ -617,38 +600,6 @@ class Http11Protocol(asyncio.Protocol):
         protocol.connection_made(self.transport)
         protocol.data_received(b"".join(replay))
         self.transport.set_protocol(protocol)
-
-
-class _Resumed:
-    """Awaiting it continues a coroutine that was started outside a task and is waiting for
-    `waiting_for` (what it yielded: a future, or None for a bare yield): the enclosing task waits
-    for each thing the coroutine waits for and passes on what is thrown into it (cancellation)."""
-
-    __slots__ = ("coroutine", "waiting_for")
-
-    def __init__(self, coroutine: Coroutine[Any, Any, None], waiting_for: Any) -> None:
-        self.coroutine = coroutine
-        self.waiting_for = waiting_for
-
-    def __await__(self) -> Generator[Any, None, None]:
-        coroutine, waiting_for = self.coroutine, self.waiting_for
-        while True:
-            try:
-                yield waiting_for
-            except BaseException as thrown:  # noqa: BLE001 - passed on, as a task would
-                try:
-                    waiting_for = coroutine.throw(thrown)
-                except StopIteration:
-                    return
-                continue
-            try:
-                waiting_for = coroutine.send(None)
-            except StopIteration:
-                return
-
-
-async def _carry_on(coroutine: Coroutine[Any, Any, None], waiting_for: Any) -> None:
-    await _Resumed(coroutine, waiting_for)
 
 
 def _folded(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
