@@ -149,12 +149,8 @@ async def _serve_http(scope: dict[str, Any], receive: Any, send: Any) -> None:
             await pending
         except Exception:  # noqa: BLE001 - logged where the commit failed
             response = _commit_failed(exchange)
-    try:
-        if not _respond_at_once(send, response):
-            await _send_response(send, receive, response, head=request.method == "HEAD")
-    finally:
-        request.body.discard()
-    _log(exchange, response)
+    if not _answered_at_once(exchange, send, response):
+        await _send_and_log(exchange, send, receive, response)
 
 
 def _answer_committed(
@@ -163,19 +159,35 @@ def _answer_committed(
     """The group commit holding the request's writes is done (or failed): answer."""
     if problem is not None:
         response = _commit_failed(exchange)
-    if _respond_at_once(send, response):
-        exchange.request.body.discard()
-        _log(exchange, response)
-    else:  # a streamed or file body, or a transport that cannot take it now
+    if not _answered_at_once(exchange, send, response):  # a file or streamed body, a busy socket
         _spawn(_answer_later(exchange, send, receive, response))
 
 
 async def _answer_later(exchange: Exchange, send: Any, receive: Any, response: HttpResponse) -> None:
     try:
-        await _send_response(send, receive, response, head=exchange.request.method == "HEAD")
+        await _send_and_log(exchange, send, receive, response)
     except Exception:  # noqa: BLE001 - as the server does for an app that fails
         log.exception("the gateway failed while answering a request")
         await send.fail()
+
+
+def _answered_at_once(exchange: Exchange, send: Any, response: HttpResponse) -> bool:
+    """Answer, when the server takes the whole answer in one call (`_respond_at_once`), and log."""
+    try:
+        if not _respond_at_once(send, response):
+            return False
+    except BaseException:
+        exchange.request.body.discard()
+        raise
+    exchange.request.body.discard()
+    _log(exchange, response)
+    return True
+
+
+async def _send_and_log(exchange: Exchange, send: Any, receive: Any, response: HttpResponse) -> None:
+    """Answer through ASGI messages, then log."""
+    try:
+        await _send_response(send, receive, response, head=exchange.request.method == "HEAD")
     finally:
         exchange.request.body.discard()
     _log(exchange, response)
