@@ -241,13 +241,6 @@ def _read_header(member: Shape, value: str) -> Any:
     return read_scalar(member, value, "rfc822")
 
 
-def read_payload(member: Shape, body: Payload) -> Any:
-    """A blob or string payload member: streaming blobs stay a `Payload` (maybe a spooled file)."""
-    if member.type_name == "blob":
-        return body if member.serialization.get("streaming") else body.read()
-    return body.read().decode("utf-8")
-
-
 # -- writing --------------------------------------------------------------------------------------
 
 
