@@ -10,22 +10,32 @@ from typing import Any
 from fogbank.testing.server import FogbankServer
 
 
+def _create_pk_sk_table(ddb: Any, name: str, *attributes: dict[str, str], **options: Any) -> None:
+    """An on-demand table keyed by `pk` (S) and `sk` (N), with more attributes and options."""
+    ddb.create_table(
+        TableName=name,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+            *attributes,
+        ],
+        BillingMode="PAY_PER_REQUEST",
+        **options,
+    )
+
+
 def test_restart_after_kill_keeps_tables_items_and_indexes(tmp_path: Path) -> None:
     server = FogbankServer(data_dir=tmp_path).start()
     try:
         ddb = server.client("dynamodb")
-        ddb.create_table(
-            TableName="durable",
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "N"},
-                {"AttributeName": "g", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
+        _create_pk_sk_table(
+            ddb,
+            "durable",
+            {"AttributeName": "g", "AttributeType": "S"},
             StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
             GlobalSecondaryIndexes=[
                 {
@@ -115,18 +125,7 @@ def test_restart_with_rows_of_either_key_form_keeps_reading_and_writing_items(tm
     server = FogbankServer(data_dir=tmp_path).start()
     try:
         ddb = server.client("dynamodb")
-        ddb.create_table(
-            TableName="rekeyed",
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "N"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        _create_pk_sk_table(ddb, "rekeyed")
         for sk in range(4):
             ddb.put_item(TableName="rekeyed", Item={**key(sk), "v": {"S": "first"}})
     finally:

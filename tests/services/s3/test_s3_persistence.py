@@ -23,6 +23,15 @@ def _client(server: FogbankServer):
     )
 
 
+def _stored_blobs(data_dir, bucket):
+    """Key -> the blob id of its latest version, as stored in the object records on disk."""
+    with sqlite3.connect(data_dir / "state.sqlite") as conn:
+        rows = conn.execute(
+            "SELECT key, value FROM records WHERE kind='objects' AND scope=?", (f"bucket/{bucket}",)
+        )
+        return {key: json.loads(value)["Versions"][0]["Blob"] for key, value in rows}
+
+
 def test_put_object_survives_kill_and_restart(tmp_path):
     big = os.urandom(3 * 1024 * 1024)
     server = FogbankServer(data_dir=tmp_path).start()
@@ -87,9 +96,7 @@ def test_put_object_small_bodies_rows_are_keyed_in_write_order(tmp_path):
         assert s3.get_object(Bucket="ordered", Key="k3")["Body"].read() == b"3" * 2048
     finally:
         server.stop()
-    with sqlite3.connect(tmp_path / "state.sqlite") as conn:
-        rows = conn.execute("SELECT key, value FROM records WHERE kind='objects' AND scope='bucket/ordered'")
-        blob_of = {key: json.loads(value)["Versions"][0]["Blob"] for key, value in rows}
+    blob_of = _stored_blobs(tmp_path, "ordered")
     ids = [blob_of[f"k{number}"] for number in range(5)]
     assert all(blob.startswith("i") for blob in ids)
     assert ids == sorted(ids) and len(set(ids)) == 5
@@ -138,9 +145,7 @@ def test_put_object_tiny_text_bodies_are_embedded_as_text_and_survive_kill(tmp_p
         assert (_blob_files(tmp_path), _body_rows(tmp_path)) == (0, 0)
     finally:
         server.kill()
-    with sqlite3.connect(tmp_path / "state.sqlite") as conn:
-        rows = conn.execute("SELECT key, value FROM records WHERE kind='objects' AND scope='bucket/texts'")
-        kinds = {key: json.loads(value)["Versions"][0]["Blob"][0] for key, value in rows}
+    kinds = {key: blob[0] for key, blob in _stored_blobs(tmp_path, "texts").items()}
     assert kinds == {
         "plain": "~",
         "json": "~",
